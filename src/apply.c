@@ -1,0 +1,2 @@
+/* apply.c - placeholder until written. */
+#include "config.h"

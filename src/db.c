@@ -1,0 +1,2 @@
+/* db.c - placeholder until written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* graph.c - placeholder until written. */
+#include "config.h"

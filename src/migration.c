@@ -1,0 +1,2 @@
+/* migration.c - placeholder until written. */
+#include "config.h"

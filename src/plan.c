@@ -1,0 +1,2 @@
+/* plan.c - placeholder until written. */
+#include "config.h"

@@ -1,0 +1,136 @@
+/* rt_graph.h - the revision graph, target resolution and plans. */
+#ifndef RT_GRAPH_H
+#define RT_GRAPH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rt_mem.h"
+
+struct rt_err;
+struct rt_rev;
+
+/* One revision in the graph. Indexes refer to rt_graph_node() positions. */
+struct rt_node {
+	const struct rt_rev *rev;   /* owned by the graph */
+	size_t *parents;            /* down_revision */
+	size_t nparents;
+	size_t *deps;               /* depends_on */
+	size_t ndeps;
+	size_t *children;           /* revisions naming this one as down_revision */
+	size_t nchildren;
+};
+
+struct rt_graph;
+
+/* A new empty graph owned by the caller (free with rt_graph_free). */
+struct rt_graph *rt_graph_new(void);
+
+/* Adds rev; the graph takes ownership of rev even when this fails.
+ * Fails (RT_ERR_INPUT) on a duplicate id: "path2: duplicate revision id X (also in path1)". */
+int rt_graph_add_take(struct rt_graph *g, struct rt_rev *rev, struct rt_err *err);
+
+/* Links parents and dependencies and orders the nodes topologically (every
+ * parent and dependency before its children; ties in the order added).
+ * Fails (RT_ERR_INPUT) on a missing parent or dependency ("path:line: ...")
+ * or a cycle (the message names the revisions on it). Call once, after all adds. */
+int rt_graph_build(struct rt_graph *g, struct rt_err *err);
+
+/* Parses every *.sql file of dir (in name order), adds them and builds.
+ * Returns a new graph owned by the caller, or NULL with err set. */
+struct rt_graph *rt_graph_load(const char *dir, struct rt_err *err);
+
+void rt_graph_free(struct rt_graph *g);
+
+/* Number of revisions. */
+size_t rt_graph_count(const struct rt_graph *g);
+
+/* Node i in topological order (0 = a root). Borrowed, valid while g lives. */
+const struct rt_node *rt_graph_node(const struct rt_graph *g, size_t i);
+
+/* Index of the revision with exactly this id, or -1. */
+long rt_graph_find(const struct rt_graph *g, const char *id);
+
+/* Heads (no children) and roots (no parents), as node indexes in topological order. */
+size_t rt_graph_nheads(const struct rt_graph *g);
+size_t rt_graph_head(const struct rt_graph *g, size_t i);
+size_t rt_graph_nroots(const struct rt_graph *g);
+size_t rt_graph_root(const struct rt_graph *g, size_t i);
+
+/* Marks applied[i] (array of rt_graph_count() bools) for every revision that
+ * is applied when the version table holds the ids in current: the ids and all
+ * their ancestors through down_revision and depends_on. Fails (RT_ERR_INPUT)
+ * when an id in current is not in the graph: "database is at revision X,
+ * which no migration file defines". */
+int rt_graph_applied(const struct rt_graph *g, const struct rt_strv *current, bool *applied,
+		     struct rt_err *err);
+
+/* Resolves an absolute target to node indexes appended to out (sorted by
+ * topological index): "head" (fails when several heads exist, naming them),
+ * "heads", "base" (no nodes, *is_base = true), an id or unique prefix, a
+ * branch label, "label@head", "REV+N", "REV-N" (N steps along the single
+ * child/parent; fails at a branch or merge). Ambiguous prefixes fail with the
+ * candidates named in the message; unknown targets fail. All failures are
+ * RT_ERR_INPUT. out is a caller-owned growable array (free(out->v)). */
+struct rt_idxv {
+	size_t *v;
+	size_t n;
+	size_t cap;
+};
+int rt_graph_resolve(const struct rt_graph *g, const char *target, struct rt_idxv *out,
+		     bool *is_base, struct rt_err *err);
+
+/* in_range[i] for the revisions of "history -r RANGE": "A:B" (descendants-or-self
+ * of A that are ancestors-or-self of B; either side may be empty or base/head/
+ * current), "A:" or ":B". "current" uses the ids in current (may be empty). */
+int rt_graph_range(const struct rt_graph *g, const char *range, const struct rt_strv *current,
+		   bool *in_range, struct rt_err *err);
+
+enum rt_plan_kind {
+	RT_PLAN_UPGRADE,
+	RT_PLAN_DOWNGRADE,
+	RT_PLAN_STAMP,
+};
+
+struct rt_step {
+	size_t node;                  /* index in the graph */
+	const struct rt_rev *rev;     /* borrowed from the graph */
+	bool is_up;                   /* upgrade section (true) or downgrade section */
+	struct rt_strv heads_before;  /* version table rows before this step, sorted */
+	struct rt_strv heads_after;   /* version table rows after this step, sorted */
+};
+
+struct rt_plan {
+	enum rt_plan_kind kind;
+	char *target;                 /* as given */
+	struct rt_strv heads_before;  /* version table rows before the plan, sorted */
+	struct rt_strv heads_after;   /* rows after the whole plan, sorted */
+	struct rt_step *steps;        /* in the order they run */
+	size_t nsteps;
+};
+
+/* Plans an upgrade from the version-table rows in current to target (absolute,
+ * or "+N": N revisions forward from a single current head along single-child
+ * steps). Steps: every ancestor-or-self of the target (through down_revision
+ * and depends_on) not yet applied, in topological order. Returns a new plan
+ * owned by the caller (rt_plan_free), possibly with nsteps == 0; NULL with err
+ * (RT_ERR_INPUT) on a bad target or a current id the graph lacks. */
+struct rt_plan *rt_plan_upgrade(const struct rt_graph *g, const struct rt_strv *current,
+				const char *target, struct rt_err *err);
+
+/* Plans a downgrade to target: absolute (every applied strict descendant of the
+ * target is unapplied, in reverse topological order; "base" unapplies all), or
+ * "-N": N steps, each unapplying the applied revision with no applied
+ * descendants that comes last in topological order. Fails (RT_ERR_INPUT) when
+ * -N goes below base, or the target is not applied. */
+struct rt_plan *rt_plan_downgrade(const struct rt_graph *g, const struct rt_strv *current,
+				  const char *target, struct rt_err *err);
+
+/* Plans a stamp: the version table becomes exactly the resolved target
+ * ("base": empty; "+N"/"-N" relative to current). No steps run SQL. */
+struct rt_plan *rt_plan_stamp(const struct rt_graph *g, const struct rt_strv *current,
+			      const char *target, struct rt_err *err);
+
+void rt_plan_free(struct rt_plan *plan);
+
+#endif

@@ -1,0 +1,40 @@
+/* rt_sandbox.h - the embedded PostgreSQL cluster under PROJECT/.retort/sandbox. */
+#ifndef RT_SANDBOX_H
+#define RT_SANDBOX_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct rt_err;
+
+struct rt_sandbox_status {
+	bool is_initialized;   /* the data directory exists */
+	bool is_running;       /* postmaster.pid names a live server */
+	pid_t pid;
+	char *datadir;         /* owned; absolute */
+	char *socket_dir;      /* owned; absolute */
+	char *bindir;          /* server binaries used; owned, NULL if none found */
+};
+
+/* Fills st for the sandbox of project_dir. Returns 0, or -1 with err. Free with
+ * rt_sandbox_status_free. */
+int rt_sandbox_status(const char *project_dir, struct rt_sandbox_status *st, struct rt_err *err);
+void rt_sandbox_status_free(struct rt_sandbox_status *st);
+
+/* Creates (initdb) if needed and starts the cluster, then creates database
+ * dbname if missing. As root, runs the server as the "postgres" user. Idempotent:
+ * a running sandbox is left as it is. Returns 0, or -1 with err (RT_ERR_RUN). */
+int rt_sandbox_start(const char *project_dir, const char *dbname, struct rt_err *err);
+
+/* Stops the cluster (pg_ctl stop -m fast). Not running is not an error. */
+int rt_sandbox_stop(const char *project_dir, struct rt_err *err);
+
+/* The libpq URL of database dbname in the sandbox (unix socket, user postgres),
+ * owned by the caller. */
+char *rt_sandbox_url(const char *project_dir, const char *dbname);
+
+/* The directory holding the PostgreSQL server binaries (pg_config --bindir,
+ * else the newest /usr/lib/postgresql/N/bin), owned by the caller, or NULL. */
+char *rt_pg_bindir(void);
+
+#endif

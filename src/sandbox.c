@@ -1,0 +1,2 @@
+/* sandbox.c - placeholder until written. */
+#include "config.h"

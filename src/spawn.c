@@ -1,0 +1,2 @@
+/* spawn.c - placeholder until written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* sqlsplit.c - placeholder until written. */
+#include "config.h"
