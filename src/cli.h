@@ -1,0 +1,104 @@
+/* cli.h - the command-line front end (private to src/main.c and src/cli*.c). */
+#ifndef RT_CLI_H
+#define RT_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "rt_err.h"
+#include "rt_mem.h"
+
+struct rt_config;
+struct rt_env;
+struct rt_graph;
+struct rt_db;
+
+enum cli_format {
+	CLI_TEXT,
+	CLI_CSV,
+	CLI_JSON,
+};
+
+/* Options (global and per command) and the state a command builds up. */
+struct cli {
+	const char *dir;            /* -d: migrations directory */
+	const char *env_name;       /* -e */
+	const char *url;            /* --url */
+	bool yes, no_color, quiet;
+	int verbose;
+	enum cli_format format;
+	bool sql, dry_run, single_tx, indicate_current, head_set;
+	const char *message;        /* -m */
+	const char *head;           /* --head */
+	const char *range;          /* -r */
+	const char *rev_id;         /* --rev-id */
+	struct rt_strv depends;     /* --depends-on */
+	struct rt_strv labels;      /* --branch-label */
+	int lock_timeout_ms;        /* --lock-timeout; -2 = from the config */
+	unsigned opts_seen;         /* CLI_OPT_* bits given on the command line */
+
+	const char *cmd;
+	char **args;
+	int nargs;
+
+	struct rt_config *cfg;
+	const struct rt_env *env;
+	char *conn_url;
+	struct rt_graph *graph;
+	struct rt_db *db;
+	struct rt_err err;
+};
+
+/* Command-specific options, as bits, to refuse options a command does not take. */
+enum {
+	CLI_OPT_SQL = 1u << 0,
+	CLI_OPT_DRY_RUN = 1u << 1,
+	CLI_OPT_SINGLE_TX = 1u << 2,
+	CLI_OPT_MESSAGE = 1u << 3,
+	CLI_OPT_HEAD = 1u << 4,
+	CLI_OPT_RANGE = 1u << 5,
+	CLI_OPT_REV_ID = 1u << 6,
+	CLI_OPT_DEPENDS = 1u << 7,
+	CLI_OPT_LABEL = 1u << 8,
+	CLI_OPT_LOCK_TIMEOUT = 1u << 9,
+	CLI_OPT_INDICATE = 1u << 10,
+};
+
+struct cli_command {
+	const char *name;
+	int (*run)(struct cli *c);      /* returns 0, or -1 with c->err set */
+	unsigned opts;                  /* CLI_OPT_* accepted */
+	int min_args, max_args;         /* positional arguments (-1: any) */
+	const char *usage;
+	const char *help;
+};
+
+/* The command table (cli_cmds.c), terminated by a NULL name. */
+extern const struct cli_command cli_commands[];
+
+/* Entry point: parses argv, dispatches, prints errors; returns the exit status. */
+int cli_main(int argc, char **argv);
+
+/* Helpers shared by the commands (cli.c). */
+int cli_load_config(struct cli *c);
+int cli_load_graph(struct cli *c);
+int cli_connect(struct cli *c);
+int cli_lock(struct cli *c);
+int cli_confirm_protected(struct cli *c, const char *what);
+void cli_close(struct cli *c);
+
+/* Output of listing commands (cli_out.c): text is printed by the command;
+ * csv and json rows go through these. */
+struct cli_table {
+	enum cli_format format;
+	const char *const *cols;
+	size_t ncols;
+	size_t nrows;
+	FILE *fp;
+};
+void cli_table_begin(struct cli_table *t, enum cli_format format, const char *const *cols,
+		     size_t ncols);
+void cli_table_row(struct cli_table *t, const char *const *vals);
+void cli_table_end(struct cli_table *t);
+
+#endif

@@ -1,0 +1,631 @@
+/* cli_cmds.c - the commands: migrations (upgrade, downgrade, stamp) and
+ * their plans, listings (current, history, heads, branches, show), files
+ * (init, revision, merge) and the sandbox. */
+#include "config.h"
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt_config.h"
+#include "rt_db.h"
+#include "rt_graph.h"
+#include "rt_migration.h"
+#include "rt_project.h"
+#include "rt_sandbox.h"
+
+/* ---- migrations -------------------------------------------------------------- */
+
+static void
+on_progress(const struct rt_step *st, size_t i, size_t n, enum rt_step_phase phase, double ms,
+	    void *ctx)
+{
+	struct cli *c = ctx;
+
+	if (c->quiet)
+		return;
+	if (phase == RT_STEP_START) {
+		printf("[%zu/%zu] %s %s  %s ... ", i + 1, n, st->is_up ? "upgrade  " : "downgrade",
+		       st->rev->id, st->rev->message);
+		fflush(stdout);
+	} else {
+		printf("%s (%.0f ms)\n", phase == RT_STEP_DONE ? "ok" : "FAILED", ms);
+	}
+}
+
+static void
+print_plan(const struct cli *c, const struct rt_plan *plan)
+{
+	if (c->quiet)
+		return;
+	for (size_t i = 0; i < plan->nsteps; i++)
+		printf("  %s %s  %s\n", plan->steps[i].is_up ? "upgrade  " : "downgrade",
+		       plan->steps[i].rev->id, plan->steps[i].rev->message);
+}
+
+static void
+print_rows(const char *what, const struct rt_strv *rows)
+{
+	char *s = rt_strv_join(rows, " ");
+
+	printf("%s: %s\n", what, rows->n ? s : "base (no revision)");
+	free(s);
+}
+
+typedef struct rt_plan *(*plan_fn)(const struct rt_graph *, const struct rt_strv *, const char *,
+				   struct rt_err *);
+
+/* --sql: "FROM:TO" or "TO" (from base); prints the plan's SQL, touches nothing. */
+static int
+run_offline(struct cli *c, plan_fn make_plan, const char *target)
+{
+	struct rt_vt_opts vt = { c->cfg->version_schema, c->cfg->version_table };
+	struct rt_strv from = { 0 };
+	struct rt_idxv idx = { 0 };
+	const char *colon = strchr(target, ':');
+	struct rt_plan *plan = NULL;
+	bool is_base = false;
+	char *start, *sql;
+	int rc = -1;
+
+	if (colon) {
+		start = rt_xstrndup(target, (size_t)(colon - target));
+		target = colon + 1;
+		if (rt_graph_resolve(c->graph, start, &idx, &is_base, &c->err) == 0)
+			for (size_t i = 0; i < idx.n; i++)
+				rt_strv_push(&from, rt_graph_node(c->graph, idx.v[i])->rev->id);
+		free(start);
+		if (c->err.kind != RT_ERR_NONE)
+			goto out;
+	} else if (make_plan == rt_plan_downgrade) {
+		rt_err_set(&c->err, RT_ERR_INPUT, "downgrade --sql needs FROM:TO (there is no database "
+			   "to read the current revision from)");
+		goto out;
+	}
+	plan = make_plan(c->graph, &from, target, &c->err);
+	if (!plan)
+		goto out;
+	sql = rt_plan_sql(plan, &vt, c->single_tx, &c->err);
+	if (!sql)
+		goto out;
+	fputs(sql, stdout);
+	free(sql);
+	rc = 0;
+out:
+	rt_plan_free(plan);
+	rt_strv_free(&from);
+	free(idx.v);
+	return rc;
+}
+
+static int
+run_migration(struct cli *c, plan_fn make_plan, const char *target, const char *verb)
+{
+	struct rt_apply_opts opts = { 0 };
+	struct rt_strv cur = { 0 };
+	struct rt_plan *plan = NULL;
+	int rc = -1;
+
+	if (cli_load_graph(c) < 0)
+		return -1;
+	if (c->sql)
+		return run_offline(c, make_plan, target);
+	if (cli_connect(c) < 0 || cli_lock(c) < 0 || rt_db_current(c->db, &cur, &c->err) < 0)
+		goto out;
+	plan = make_plan(c->graph, &cur, target, &c->err);
+	if (!plan)
+		goto out;
+	if (plan->nsteps == 0 && plan->kind != RT_PLAN_STAMP) {
+		if (!c->quiet)
+			print_rows("nothing to do; database at", &cur);
+		rc = 0;
+		goto out;
+	}
+	if (c->env && c->env->is_protected) {
+		print_plan(c, plan);
+		if (cli_confirm_protected(c, verb) < 0)
+			goto out;
+	}
+	opts.single_transaction = c->single_tx;
+	opts.dry_run = c->dry_run;
+	opts.progress = on_progress;
+	opts.ctx = c;
+	if (rt_plan_apply(c->db, plan, &opts, &c->err) < 0)
+		goto out;
+	if (!c->quiet)
+		print_rows(c->dry_run ? "dry run rolled back; database still at" : "database now at",
+			   c->dry_run ? &cur : &plan->heads_after);
+	rc = 0;
+out:
+	rt_plan_free(plan);
+	rt_strv_free(&cur);
+	return rc;
+}
+
+static int
+cmd_upgrade(struct cli *c)
+{
+	return run_migration(c, rt_plan_upgrade, c->nargs ? c->args[0] : "head",
+			     "Upgrade as shown above?");
+}
+
+static int
+cmd_downgrade(struct cli *c)
+{
+	return run_migration(c, rt_plan_downgrade, c->nargs ? c->args[0] : "-1",
+			     "Downgrade as shown above?");
+}
+
+static int
+cmd_stamp(struct cli *c)
+{
+	return run_migration(c, rt_plan_stamp, c->args[0], "Stamp the version table?");
+}
+
+/* ---- listings ---------------------------------------------------------------- */
+
+/* Reads the version table when the command wants it; a failure leaves cur empty. */
+static int
+read_current(struct cli *c, struct rt_strv *cur)
+{
+	if (cli_connect(c) < 0)
+		return -1;
+	return rt_db_current(c->db, cur, &c->err);
+}
+
+static char *
+labels_of(const struct rt_rev *rev)
+{
+	struct rt_strv sv = { rev->labels, rev->nlabels, rev->nlabels };
+
+	return rt_strv_join(&sv, " ");
+}
+
+static char *
+parents_of(const struct rt_rev *rev)
+{
+	struct rt_strv sv = { rev->down, rev->ndown, rev->ndown };
+
+	return rt_strv_join(&sv, " ");
+}
+
+/* "(head) (current) (branchpoint)..." markers for text listings. */
+static void
+markers(char *out, size_t size, const struct rt_node *n, bool is_current)
+{
+	char *labels = labels_of(n->rev);
+
+	snprintf(out, size, "%s%s%s%s%s%s%s", n->rev->nlabels ? " (" : "", labels,
+		 n->rev->nlabels ? ")" : "", n->nchildren == 0 ? " (head)" : "",
+		 is_current ? " (current)" : "", n->nchildren > 1 ? " (branchpoint)" : "",
+		 n->nparents > 1 ? " (mergepoint)" : "");
+	free(labels);
+}
+
+static const char *
+tf(bool b)
+{
+	return b ? "true" : "false";
+}
+
+static int
+cmd_current(struct cli *c)
+{
+	static const char *const cols[] = { "revision", "is_head", "message", "path" };
+	struct rt_strv cur = { 0 };
+	struct cli_table t;
+	char mk[256];
+	int rc = -1;
+
+	if (cli_load_graph(c) < 0 || read_current(c, &cur) < 0)
+		goto out;
+	cli_table_begin(&t, c->format, cols, 4);
+	for (size_t i = 0; i < cur.n; i++) {
+		long k = rt_graph_find(c->graph, cur.v[i]);
+		const struct rt_node *n = k >= 0 ? rt_graph_node(c->graph, (size_t)k) : NULL;
+		const char *vals[4] = { cur.v[i], tf(n && !n->nchildren), n ? n->rev->message : "",
+					n ? n->rev->path : "" };
+
+		if (c->format != CLI_TEXT) {
+			cli_table_row(&t, vals);
+			continue;
+		}
+		if (!n) {
+			printf("%s (no migration file defines it)\n", cur.v[i]);
+			continue;
+		}
+		markers(mk, sizeof(mk), n, false);
+		printf(c->verbose ? "%s%s, %s\n" : "%s%s\n", cur.v[i], mk, n->rev->message);
+	}
+	cli_table_end(&t);
+	rc = 0;
+out:
+	rt_strv_free(&cur);
+	return rc;
+}
+
+static void
+history_row(struct cli *c, struct cli_table *t, const struct rt_node *n, const bool *applied,
+	    bool is_current)
+{
+	const struct rt_rev *rev = n->rev;
+	char *parents = parents_of(rev), *labels = labels_of(rev);
+	char mk[256];
+
+	if (c->format == CLI_TEXT) {
+		markers(mk, sizeof(mk), n, is_current);
+		printf("%s -> %s%s, %s\n", rev->ndown ? parents : "<base>", rev->id, mk, rev->message);
+		if (c->verbose)
+			printf("    path: %s\n    created: %s\n", rev->path,
+			       rev->created ? rev->created : "");
+	} else {
+		const char *vals[] = { rev->id, parents, rev->message, rev->created ? rev->created : "",
+				       labels, tf(!n->nchildren), tf(n->nchildren > 1),
+				       tf(n->nparents > 1), applied ? tf(is_current) : NULL,
+				       applied ? tf(*applied) : NULL, rev->path };
+		cli_table_row(t, vals);
+	}
+	free(parents);
+	free(labels);
+}
+
+static int
+cmd_history(struct cli *c)
+{
+	static const char *const cols[] = { "revision", "down_revision", "message", "created",
+					    "branch_labels", "is_head", "is_branch_point", "is_merge",
+					    "is_current", "is_applied", "path" };
+	struct rt_strv cur = { 0 };
+	bool *in_range = NULL, *applied = NULL;
+	struct cli_table t;
+	size_t n;
+	int rc = -1;
+
+	if (cli_load_graph(c) < 0)
+		return -1;
+	n = rt_graph_count(c->graph);
+	if ((c->indicate_current || (c->range && strstr(c->range, "current"))) &&
+	    read_current(c, &cur) < 0)
+		goto out;
+	in_range = rt_xcalloc(n + 1, sizeof(bool));
+	if (rt_graph_range(c->graph, c->range ? c->range : "", &cur, in_range, &c->err) < 0)
+		goto out;
+	if (c->indicate_current) {
+		applied = rt_xcalloc(n + 1, sizeof(bool));
+		if (rt_graph_applied(c->graph, &cur, applied, &c->err) < 0)
+			goto out;
+	}
+	cli_table_begin(&t, c->format, cols, sizeof(cols) / sizeof(*cols));
+	for (size_t i = n; i-- > 0;) {
+		const struct rt_node *node = rt_graph_node(c->graph, i);
+
+		if (in_range[i])
+			history_row(c, &t, node, applied ? &applied[i] : NULL,
+				    rt_strv_contains(&cur, node->rev->id));
+	}
+	cli_table_end(&t);
+	rc = 0;
+out:
+	free(in_range);
+	free(applied);
+	rt_strv_free(&cur);
+	return rc;
+}
+
+static int
+cmd_heads(struct cli *c)
+{
+	static const char *const cols[] = { "revision", "branch_labels", "message", "path" };
+	struct cli_table t;
+	char mk[256];
+
+	if (cli_load_graph(c) < 0)
+		return -1;
+	cli_table_begin(&t, c->format, cols, 4);
+	for (size_t i = 0; i < rt_graph_nheads(c->graph); i++) {
+		const struct rt_node *n = rt_graph_node(c->graph, rt_graph_head(c->graph, i));
+		char *labels = labels_of(n->rev);
+		const char *vals[] = { n->rev->id, labels, n->rev->message, n->rev->path };
+
+		if (c->format == CLI_TEXT) {
+			markers(mk, sizeof(mk), n, false);
+			printf(c->verbose ? "%s%s, %s\n" : "%s%s\n", n->rev->id, mk, n->rev->message);
+		} else {
+			cli_table_row(&t, vals);
+		}
+		free(labels);
+	}
+	cli_table_end(&t);
+	return 0;
+}
+
+static int
+cmd_branches(struct cli *c)
+{
+	static const char *const cols[] = { "branch_point", "child", "child_message" };
+	struct cli_table t;
+	char mk[256];
+
+	if (cli_load_graph(c) < 0)
+		return -1;
+	cli_table_begin(&t, c->format, cols, 3);
+	for (size_t i = 0; i < rt_graph_count(c->graph); i++) {
+		const struct rt_node *n = rt_graph_node(c->graph, i);
+
+		if (n->nchildren < 2)
+			continue;
+		if (c->format == CLI_TEXT) {
+			markers(mk, sizeof(mk), n, false);
+			printf("%s%s, %s\n", n->rev->id, mk, n->rev->message);
+		}
+		for (size_t k = 0; k < n->nchildren; k++) {
+			const struct rt_node *ch = rt_graph_node(c->graph, n->children[k]);
+			const char *vals[] = { n->rev->id, ch->rev->id, ch->rev->message };
+
+			if (c->format == CLI_TEXT) {
+				markers(mk, sizeof(mk), ch, false);
+				printf("    -> %s%s, %s\n", ch->rev->id, mk, ch->rev->message);
+			} else {
+				cli_table_row(&t, vals);
+			}
+		}
+	}
+	cli_table_end(&t);
+	return 0;
+}
+
+static void
+print_section(const char *name, const char *body)
+{
+	printf("\n-- %s\n%s\n", name, body && *body ? body : "(empty)");
+}
+
+static int
+cmd_show(struct cli *c)
+{
+	struct rt_idxv idx = { 0 };
+	bool is_base;
+	char mk[256];
+
+	if (cli_load_graph(c) < 0 ||
+	    rt_graph_resolve(c->graph, c->args[0], &idx, &is_base, &c->err) < 0) {
+		free(idx.v);
+		return -1;
+	}
+	for (size_t k = 0; k < idx.n; k++) {
+		const struct rt_node *n = rt_graph_node(c->graph, idx.v[k]);
+		const struct rt_rev *rev = n->rev;
+		char *parents = parents_of(rev), *labels = labels_of(rev);
+		struct rt_strv deps = { rev->depends, rev->ndepends, rev->ndepends };
+		char *dep = rt_strv_join(&deps, " ");
+
+		markers(mk, sizeof(mk), n, false);
+		printf("%sRev: %s%s\nParent: %s\n", k ? "\n" : "", rev->id, mk,
+		       rev->ndown ? parents : "<base>");
+		if (rev->ndepends)
+			printf("Depends on: %s\n", dep);
+		if (rev->nlabels)
+			printf("Branch names: %s\n", labels);
+		printf("Path: %s\nCreated: %s\nTransaction: %s\nSHA-256: %s\n\n    %s\n", rev->path,
+		       rev->created ? rev->created : "", rev->is_transactional ? "on" : "off",
+		       rev->sha256, rev->message);
+		print_section("upgrade", rev->upgrade);
+		print_section("downgrade", rev->downgrade);
+		if (rev->verify)
+			print_section("verify", rev->verify);
+		free(parents);
+		free(labels);
+		free(dep);
+	}
+	free(idx.v);
+	return 0;
+}
+
+/* ---- files ------------------------------------------------------------------- */
+
+/* Writes the new revision file through the engine and says where. */
+static int
+write_revision(struct cli *c, const char *id, const struct rt_strv *parents, const char *upgrade,
+	       const char *downgrade)
+{
+	struct rt_rev_spec spec = { id, c->message, parents, &c->depends, &c->labels, upgrade,
+				    downgrade, NULL };
+	char *path = rt_rev_create(c->cfg->versions_dir, &spec, &c->err);
+
+	if (!path)
+		return -1;
+	if (!c->quiet)
+		printf("Generated %s\n", path);
+	free(path);
+	return 0;
+}
+
+/* Resolves targets to ids (all must be real revisions). */
+static int
+resolve_ids(struct cli *c, const char *target, struct rt_strv *out)
+{
+	struct rt_idxv idx = { 0 };
+	bool is_base = false;
+
+	if (rt_graph_resolve(c->graph, target, &idx, &is_base, &c->err) < 0) {
+		free(idx.v);
+		return -1;
+	}
+	for (size_t i = 0; i < idx.n; i++) {
+		const char *id = rt_graph_node(c->graph, idx.v[i])->rev->id;
+
+		if (!rt_strv_contains(out, id))
+			rt_strv_push(out, id);
+	}
+	free(idx.v);
+	return 0;
+}
+
+static int
+new_id(struct cli *c, char id[RT_REV_ID_MAX + 1])
+{
+	if (c->rev_id) {
+		if (!rt_rev_id_valid(c->rev_id)) {
+			rt_err_set(&c->err, RT_ERR_INPUT, "--rev-id '%s': expected 1-32 characters of "
+				   "[0-9a-z_]", c->rev_id);
+			return -1;
+		}
+		snprintf(id, RT_REV_ID_MAX + 1, "%s", c->rev_id);
+	} else {
+		rt_rev_new_id(id);
+	}
+	if (rt_graph_find(c->graph, id) >= 0) {
+		rt_err_set(&c->err, RT_ERR_INPUT, "revision id %s already exists", id);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_revision(struct cli *c)
+{
+	struct rt_strv parents = { 0 };
+	char id[RT_REV_ID_MAX + 1];
+	int rc = -1;
+
+	if (cli_load_graph(c) < 0 || new_id(c, id) < 0)
+		goto out;
+	if (!c->head || strcmp(c->head, "base") != 0) {
+		if (rt_graph_count(c->graph) &&
+		    resolve_ids(c, c->head ? c->head : "head", &parents) < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < c->depends.n; i++)
+		if (rt_graph_find(c->graph, c->depends.v[i]) < 0) {
+			rt_err_set(&c->err, RT_ERR_INPUT, "--depends-on: unknown revision '%s'",
+				   c->depends.v[i]);
+			goto out;
+		}
+	rc = write_revision(c, id, &parents, "", "");
+out:
+	rt_strv_free(&parents);
+	return rc;
+}
+
+static int
+cmd_merge(struct cli *c)
+{
+	struct rt_strv parents = { 0 };
+	char id[RT_REV_ID_MAX + 1];
+	int rc = -1;
+
+	if (cli_load_graph(c) < 0 || new_id(c, id) < 0)
+		goto out;
+	if (c->nargs == 0 && resolve_ids(c, "heads", &parents) < 0)
+		goto out;
+	for (int i = 0; i < c->nargs; i++)
+		if (resolve_ids(c, c->args[i], &parents) < 0)
+			goto out;
+	if (parents.n < 2) {
+		rt_err_set(&c->err, RT_ERR_INPUT, "merge needs at least two revisions (got %zu)",
+			   parents.n);
+		goto out;
+	}
+	rc = write_revision(c, id, &parents, "-- merge: no schema change", "-- merge: no schema change");
+out:
+	rt_strv_free(&parents);
+	return rc;
+}
+
+static int
+cmd_init(struct cli *c)
+{
+	if (rt_project_init(c->dir, &c->err) < 0)
+		return -1;
+	if (!c->quiet)
+		printf("Created %s/retort.conf and %s/versions\n", c->dir, c->dir);
+	return 0;
+}
+
+/* ---- sandbox ----------------------------------------------------------------- */
+
+static const char *
+sandbox_db(struct cli *c)
+{
+	const struct rt_env *env = rt_config_env(c->cfg, c->env_name, NULL);
+
+	return env && env->database ? env->database : "retort";
+}
+
+static int
+cmd_sandbox(struct cli *c)
+{
+	const char *sub = c->args[0];
+	struct rt_sandbox_status st = { 0 };
+	char *url;
+	int rc;
+
+	if (cli_load_config(c) < 0)
+		return -1;
+	if (strcmp(sub, "start") == 0) {
+		if (rt_sandbox_start(c->cfg->project_dir, sandbox_db(c), &c->err) < 0)
+			return -1;
+		url = rt_sandbox_url(c->cfg->project_dir, sandbox_db(c));
+		if (!c->quiet)
+			printf("sandbox running: %s\n", url);
+		free(url);
+		return 0;
+	}
+	if (strcmp(sub, "stop") == 0)
+		return rt_sandbox_stop(c->cfg->project_dir, &c->err);
+	if (strcmp(sub, "url") == 0) {
+		url = rt_sandbox_url(c->cfg->project_dir, sandbox_db(c));
+		printf("%s\n", url);
+		free(url);
+		return 0;
+	}
+	if (strcmp(sub, "status") == 0) {
+		if (rt_sandbox_status(c->cfg->project_dir, &st, &c->err) < 0)
+			return -1;
+		if (st.is_running)
+			printf("running (pid %ld) in %s\n", (long)st.pid, st.datadir);
+		else
+			printf("stopped%s\n", st.is_initialized ? "" : " (not created yet)");
+		rc = st.is_running ? 0 : 1;
+		rt_sandbox_status_free(&st);
+		if (rc)
+			rt_err_set(&c->err, RT_ERR_RUN, "sandbox is not running");
+		return rc ? -1 : 0;
+	}
+	rt_err_set(&c->err, RT_ERR_INPUT, "sandbox: expected start, stop, status or url, not '%s'", sub);
+	return -1;
+}
+
+#define MIG_OPTS (CLI_OPT_SQL | CLI_OPT_DRY_RUN | CLI_OPT_SINGLE_TX | CLI_OPT_LOCK_TIMEOUT)
+
+const struct cli_command cli_commands[] = {
+	{ "init", cmd_init, 0, 0, 0, "init [-d DIR]",
+	  "create a migrations directory with versions/ and retort.conf" },
+	{ "revision", cmd_revision, CLI_OPT_MESSAGE | CLI_OPT_HEAD | CLI_OPT_REV_ID |
+	  CLI_OPT_DEPENDS | CLI_OPT_LABEL, 0, 0,
+	  "revision -m MSG [--head REV|base] [--rev-id ID] [--depends-on REV] [--branch-label NAME]",
+	  "create a new empty revision file on top of the head" },
+	{ "merge", cmd_merge, CLI_OPT_MESSAGE | CLI_OPT_REV_ID, 0, -1, "merge -m MSG [REV...]",
+	  "create a merge revision joining REVs (default: all heads)" },
+	{ "upgrade", cmd_upgrade, MIG_OPTS, 0, 1,
+	  "upgrade [TARGET] [--sql] [--dry-run] [--single-transaction] [--lock-timeout S]",
+	  "apply revisions up to TARGET (default head; +N, id, prefix, label@head, heads)" },
+	{ "downgrade", cmd_downgrade, MIG_OPTS, 0, 1,
+	  "downgrade [TARGET] [--sql FROM:TO] [--dry-run] [--single-transaction] [--lock-timeout S]",
+	  "revert revisions down to TARGET (default -1: one step; base: all)" },
+	{ "stamp", cmd_stamp, CLI_OPT_SQL | CLI_OPT_LOCK_TIMEOUT, 1, 1, "stamp TARGET [--sql]",
+	  "set the version table to TARGET without running any migration" },
+	{ "current", cmd_current, 0, 0, 0, "current [-v] [--format FMT]",
+	  "show the revision(s) the database is at" },
+	{ "history", cmd_history, CLI_OPT_RANGE | CLI_OPT_INDICATE, 0, 0,
+	  "history [-r RANGE] [-i] [-v] [--format FMT]",
+	  "list revisions newest first (-i marks the current one; RANGE is A:B)" },
+	{ "heads", cmd_heads, 0, 0, 0, "heads [-v] [--format FMT]", "list the head revisions" },
+	{ "branches", cmd_branches, 0, 0, 0, "branches [--format FMT]",
+	  "list the branch points and their children" },
+	{ "show", cmd_show, 0, 1, 1, "show REV", "show a revision's headers and SQL" },
+	{ "sandbox", cmd_sandbox, 0, 1, 1, "sandbox start|stop|status|url",
+	  "manage the embedded PostgreSQL under .retort/sandbox" },
+	{ NULL, NULL, 0, 0, 0, NULL, NULL },
+};

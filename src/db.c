@@ -1,2 +1,327 @@
-/* db.c - placeholder until written. */
+/* db.c - connecting, reading the version table, the migration lock. */
 #include "config.h"
+#include "rt_db.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db_int.h"
+#include "rt_config.h"
+#include "rt_err.h"
+#include "rt_mem.h"
+
+static void
+quiet_notice(void *arg, const PGresult *res)
+{
+	(void)arg;
+	(void)res;
+}
+
+static char *
+quote_qualified(PGconn *conn, const char *schema, const char *name)
+{
+	char *qn = PQescapeIdentifier(conn, name, strlen(name));
+	char *out;
+
+	if (!qn)
+		return NULL;
+	if (!schema) {
+		out = rt_xstrdup(qn);
+	} else {
+		char *qs = PQescapeIdentifier(conn, schema, strlen(schema));
+
+		if (!qs) {
+			PQfreemem(qn);
+			return NULL;
+		}
+		out = rt_xasprintf("%s.%s", qs, qn);
+		PQfreemem(qs);
+	}
+	PQfreemem(qn);
+	return out;
+}
+
+/* FNV-1a, folded to a non-negative int: the advisory lock's second key. */
+static int
+lock_key_of(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return (int)(h & 0x7fffffff);
+}
+
+struct rt_db *
+rt_db_connect(const char *url, const struct rt_vt_opts *vt, struct rt_err *err)
+{
+	const char *keys[] = { "dbname", "application_name", "fallback_application_name", NULL };
+	const char *vals[] = { url, "retort", "retort", NULL };
+	const char *schema = vt && vt->schema ? vt->schema : NULL;
+	const char *table = vt && vt->table ? vt->table : "alembic_version";
+	struct rt_db *db;
+	char *masked;
+
+	db = rt_xcalloc(1, sizeof(*db));
+	/* expand_dbname lets url be a URL or a conninfo string */
+	db->conn = PQconnectdbParams(keys, vals, 1);
+	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
+		masked = rt_url_mask(url);
+		rt_err_set(err, RT_ERR_RUN, "cannot connect to %s", masked);
+		if (db->conn)
+			rt_err_detail(err, "%s", PQerrorMessage(db->conn));
+		free(masked);
+		rt_db_close(db);
+		return NULL;
+	}
+	PQsetNoticeReceiver(db->conn, quiet_notice, NULL);
+	db->vt = quote_qualified(db->conn, schema, table);
+	db->hist = quote_qualified(db->conn, schema, "retort_history");
+	if (!db->vt || !db->hist) {
+		rt_err_set(err, RT_ERR_INPUT, "bad version table name: %s", PQerrorMessage(db->conn));
+		rt_db_close(db);
+		return NULL;
+	}
+	db->vt_name = schema ? rt_xasprintf("%s.%s", schema, table) : rt_xstrdup(table);
+	db->lock_key = lock_key_of(db->vt_name);
+	return db;
+}
+
+void
+rt_db_close(struct rt_db *db)
+{
+	if (!db)
+		return;
+	if (db->has_lock)
+		rt_db_unlock(db);
+	if (db->conn)
+		PQfinish(db->conn);
+	free(db->vt);
+	free(db->hist);
+	free(db->vt_name);
+	free(db);
+}
+
+const char *
+rt_db_name(const struct rt_db *db)
+{
+	return PQdb(db->conn);
+}
+
+int
+rt_db_server_version(const struct rt_db *db)
+{
+	return PQserverVersion(db->conn);
+}
+
+void
+rt_db_result_err(const PGresult *res, const char *prefix, struct rt_err *err)
+{
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *sev = res ? PQresultErrorField(res, PG_DIAG_SEVERITY) : NULL;
+	const char *state, *detail, *hint;
+
+	if (!msg)
+		msg = res ? PQresultErrorMessage(res) : "no result from server";
+	rt_err_set(err, RT_ERR_RUN, "%s%s%s: %s", prefix ? prefix : "", prefix ? ": " : "",
+		   sev ? sev : "ERROR", msg);
+	if (!res)
+		return;
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+	hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+	if (state)
+		rt_err_detail(err, "SQLSTATE: %s", state);
+	if (detail)
+		rt_err_detail(err, "DETAIL: %s", detail);
+	if (hint)
+		rt_err_detail(err, "HINT: %s", hint);
+}
+
+PGresult *
+rt_db_exec(struct rt_db *db, const char *sql, const char *what, struct rt_err *err)
+{
+	PGresult *res = PQexec(db->conn, sql);
+	ExecStatusType st = PQresultStatus(res);
+
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return res;
+	if (!res || PQstatus(db->conn) == CONNECTION_BAD) {
+		rt_err_set(err, RT_ERR_RUN, "%s: lost the connection to the server", what);
+		rt_err_detail(err, "%s", PQerrorMessage(db->conn));
+	} else {
+		rt_db_result_err(res, what, err);
+	}
+	PQclear(res);
+	return NULL;
+}
+
+char *
+rt_db_setup_sql(const char *vt, const char *hist)
+{
+	return rt_xasprintf(
+		"CREATE TABLE IF NOT EXISTS %s (\n"
+		"    version_num VARCHAR(32) NOT NULL,\n"
+		"    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n"
+		");\n\n"
+		"CREATE TABLE IF NOT EXISTS %s (\n"
+		"    id bigserial PRIMARY KEY,\n"
+		"    revision varchar(32) NOT NULL,\n"
+		"    direction text NOT NULL CHECK (direction IN ('upgrade', 'downgrade', 'stamp')),\n"
+		"    checksum char(64),\n"
+		"    started_at timestamptz NOT NULL,\n"
+		"    finished_at timestamptz,\n"
+		"    duration_ms double precision,\n"
+		"    db_user text NOT NULL DEFAULT current_user,\n"
+		"    os_user text,\n"
+		"    client_host text,\n"
+		"    tool_version text NOT NULL,\n"
+		"    outcome text NOT NULL CHECK (outcome IN ('ok', 'failed', 'dirty')),\n"
+		"    statements_done integer,\n"
+		"    error text\n"
+		");\n",
+		vt, hist);
+}
+
+int
+rt_db_current(struct rt_db *db, struct rt_strv *out, struct rt_err *err)
+{
+	const char *params[1] = { db->vt };
+	PGresult *res;
+	char *sql;
+	int rc = -1;
+
+	/* to_regclass: a missing table means "no revision applied", not an error */
+	res = PQexecParams(db->conn, "SELECT to_regclass($1) IS NOT NULL", 1, NULL, params, NULL,
+			   NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rt_db_result_err(res, "reading the version table", err);
+		PQclear(res);
+		return -1;
+	}
+	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+		PQclear(res);
+		return 0;
+	}
+	PQclear(res);
+	sql = rt_xasprintf("SELECT version_num FROM %s ORDER BY version_num", db->vt);
+	res = rt_db_exec(db, sql, "reading the version table", err);
+	free(sql);
+	if (!res)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++)
+		rt_strv_push(out, PQgetvalue(res, i, 0));
+	rc = 0;
+	PQclear(res);
+	return rc;
+}
+
+char *
+rt_db_lock_holder(struct rt_db *db)
+{
+	char key[16];
+	const char *params[1] = { key };
+	PGresult *res;
+	char *out = NULL;
+
+	snprintf(key, sizeof(key), "%d", db->lock_key);
+	res = PQexecParams(db->conn,
+		"SELECT a.pid, coalesce(a.application_name, ''),"
+		"       coalesce(host(a.client_addr), 'local'), coalesce(a.usename, ''),"
+		"       coalesce(extract(epoch FROM now() - a.backend_start)::bigint, 0)"
+		"  FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+		" WHERE l.locktype = 'advisory' AND l.granted"
+		"   AND l.classid = " RT_STR(RT_LOCK_CLASS) " AND l.objid = $1::bigint::oid"
+		"   AND l.objsubid = 2 AND l.database = (SELECT oid FROM pg_database"
+		"                                        WHERE datname = current_database())"
+		"   AND l.pid <> pg_backend_pid() LIMIT 1",
+		1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		out = rt_xasprintf("pid %s, application '%s', client %s, user %s, connected %s s ago",
+				   PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
+				   PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3),
+				   PQgetvalue(res, 0, 4));
+	PQclear(res);
+	return out;
+}
+
+static int
+try_lock(struct rt_db *db, bool *got, struct rt_err *err)
+{
+	char sql[96];
+	PGresult *res;
+
+	snprintf(sql, sizeof(sql), "SELECT pg_try_advisory_lock(%d, %d)", RT_LOCK_CLASS,
+		 db->lock_key);
+	res = rt_db_exec(db, sql, "taking the migration lock", err);
+	if (!res)
+		return -1;
+	*got = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return 0;
+}
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+int
+rt_db_lock(struct rt_db *db, int timeout_ms, rt_lock_wait_fn on_wait, void *ctx,
+	   volatile sig_atomic_t *cancel, struct rt_err *err)
+{
+	double start = now_ms();
+	bool got = false, told = false;
+	char *holder;
+
+	if (db->has_lock)
+		return 0;
+	for (;;) {
+		if (try_lock(db, &got, err) < 0)
+			return -1;
+		if (got) {
+			db->has_lock = true;
+			return 0;
+		}
+		if (!told && on_wait) {
+			holder = rt_db_lock_holder(db);
+			on_wait(holder ? holder : "another session", ctx);
+			free(holder);
+			told = true;
+		}
+		if (cancel && *cancel) {
+			rt_err_set(err, RT_ERR_CANCEL, "cancelled while waiting for the migration lock");
+			return -1;
+		}
+		if (timeout_ms >= 0 && now_ms() - start >= timeout_ms)
+			break;
+		usleep(50 * 1000);
+	}
+	holder = rt_db_lock_holder(db);
+	rt_err_set(err, RT_ERR_RUN, "lock timeout after %.1f s: the migration lock is held by %s",
+		   timeout_ms / 1000.0, holder ? holder : "another session");
+	free(holder);
+	return -1;
+}
+
+void
+rt_db_unlock(struct rt_db *db)
+{
+	char sql[96];
+	PGresult *res;
+
+	if (!db->has_lock)
+		return;
+	snprintf(sql, sizeof(sql), "SELECT pg_advisory_unlock(%d, %d)", RT_LOCK_CLASS, db->lock_key);
+	res = PQexec(db->conn, sql);
+	PQclear(res);
+	db->has_lock = false;
+}

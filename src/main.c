@@ -1,1 +1,9 @@
-int main(void) { return 0; }
+/* main.c - retort: parse and dispatch, nothing else. */
+#include "config.h"
+#include "cli.h"
+
+int
+main(int argc, char **argv)
+{
+	return cli_main(argc, argv);
+}

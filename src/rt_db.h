@@ -1,0 +1,102 @@
+/* rt_db.h - the managed database: version table, history, migration lock, applying plans. */
+#ifndef RT_DB_H
+#define RT_DB_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct rt_err;
+struct rt_plan;
+struct rt_step;
+struct rt_strv;
+
+/* Where the version table lives. NULL fields mean the defaults: the first
+ * schema of the search_path (names written unqualified) and "alembic_version".
+ * retort_history lives in the same schema. */
+struct rt_vt_opts {
+	const char *schema;
+	const char *table;
+};
+
+struct rt_db;
+
+/* Connects to url (a libpq URL or conninfo) with application_name=retort.
+ * Returns a connection owned by the caller (rt_db_close), or NULL with err
+ * (RT_ERR_RUN; the message never holds the password). */
+struct rt_db *rt_db_connect(const char *url, const struct rt_vt_opts *vt, struct rt_err *err);
+
+/* Closes and frees; NULL is a no-op. Releases the lock if held. */
+void rt_db_close(struct rt_db *db);
+
+/* The database name of the connection. Borrowed. */
+const char *rt_db_name(const struct rt_db *db);
+
+/* PostgreSQL server version number (e.g. 150018). */
+int rt_db_server_version(const struct rt_db *db);
+
+/* Reads the version table rows into out (sorted). A missing table gives no
+ * rows. Returns 0, or -1 with err (RT_ERR_RUN). */
+int rt_db_current(struct rt_db *db, struct rt_strv *out, struct rt_err *err);
+
+/* Describes the current holder of the migration lock into a new string owned
+ * by the caller ("pid 123, application 'retort', client local, user bob,
+ * for 4 s"), or NULL when nobody holds it. */
+char *rt_db_lock_holder(struct rt_db *db);
+
+typedef void (*rt_lock_wait_fn)(const char *holder, void *ctx);
+
+/* Takes the migration lock (a session advisory lock keyed by the version
+ * table's name). Waits up to timeout_ms (-1: forever; 0: one try), calling
+ * on_wait once with the holder's description when it has to wait. Fails with
+ * RT_ERR_RUN naming the holder on timeout, RT_ERR_CANCEL when *cancel is set. */
+int rt_db_lock(struct rt_db *db, int timeout_ms, rt_lock_wait_fn on_wait, void *ctx,
+	       volatile sig_atomic_t *cancel, struct rt_err *err);
+
+/* Releases the migration lock if held. */
+void rt_db_unlock(struct rt_db *db);
+
+enum rt_step_phase {
+	RT_STEP_START,
+	RT_STEP_DONE,
+	RT_STEP_FAILED,
+};
+
+/* Progress callback: step i of n starts, is done (ms = its duration) or failed. */
+typedef void (*rt_progress_fn)(const struct rt_step *step, size_t i, size_t n,
+			       enum rt_step_phase phase, double ms, void *ctx);
+
+struct rt_apply_opts {
+	bool single_transaction;      /* the whole plan in one transaction */
+	bool dry_run;                 /* one transaction, rolled back at the end */
+	rt_progress_fn progress;      /* may be NULL */
+	void *ctx;
+	volatile sig_atomic_t *cancel; /* checked between statements; may be NULL */
+	const char *os_user;          /* recorded in retort_history; NULL: from the system */
+};
+
+/* Applies plan (see rt_graph.h) on db, which must hold the migration lock.
+ * Creates the version table and retort_history if missing. Each transactional
+ * revision runs in its own transaction together with its version-table and
+ * history updates; a "transaction off" revision runs statement by statement
+ * with a dirty marker in retort_history until it completes. On failure the
+ * database stays at the last completed revision, a failed entry is logged,
+ * and err is "path:line: server message" for the failing statement (RT_ERR_RUN)
+ * with SQLSTATE, DETAIL and HINT in err->detail. Returns 0 or -1. */
+int rt_plan_apply(struct rt_db *db, const struct rt_plan *plan, const struct rt_apply_opts *opts,
+		  struct rt_err *err);
+
+/* The SQL that rt_plan_apply would send for plan, as a script for psql:
+ * version-table setup, each revision in its own BEGIN/COMMIT (or one for
+ * single_transaction), the sections' statements, the version-table and
+ * retort_history statements. Needs no connection. Returns a new string owned
+ * by the caller, or NULL with err (RT_ERR_INPUT) on a section that does not
+ * split (unterminated quote). */
+char *rt_plan_sql(const struct rt_plan *plan, const struct rt_vt_opts *vt, bool single_transaction,
+		  struct rt_err *err);
+
+/* Quotes an identifier the way PostgreSQL's quote_ident() does (only when
+ * needed). Used for offline SQL; live SQL uses libpq's escaping. Owned by the caller. */
+char *rt_quote_ident(const char *name);
+
+#endif

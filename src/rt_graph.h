@@ -65,18 +65,21 @@ size_t rt_graph_root(const struct rt_graph *g, size_t i);
 int rt_graph_applied(const struct rt_graph *g, const struct rt_strv *current, bool *applied,
 		     struct rt_err *err);
 
+/* A growable array of node indexes, owned by whoever declares it (free(v)). */
+struct rt_idxv {
+	size_t *v;
+	size_t n;
+	size_t cap;
+};
+
 /* Resolves an absolute target to node indexes appended to out (sorted by
  * topological index): "head" (fails when several heads exist, naming them),
  * "heads", "base" (no nodes, *is_base = true), an id or unique prefix, a
  * branch label, "label@head", "REV+N", "REV-N" (N steps along the single
  * child/parent; fails at a branch or merge). Ambiguous prefixes fail with the
  * candidates named in the message; unknown targets fail. All failures are
- * RT_ERR_INPUT. out is a caller-owned growable array (free(out->v)). */
-struct rt_idxv {
-	size_t *v;
-	size_t n;
-	size_t cap;
-};
+ * RT_ERR_INPUT. out is a caller-owned growable array (free(out->v)); is_base
+ * may be NULL. */
 int rt_graph_resolve(const struct rt_graph *g, const char *target, struct rt_idxv *out,
 		     bool *is_base, struct rt_err *err);
 

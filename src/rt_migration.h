@@ -26,6 +26,10 @@ struct rt_rev {
 	int upgrade_line;             /* 1-based line of the section marker */
 	int downgrade_line;
 	int verify_line;              /* 0 when absent */
+	int upgrade_body_line;        /* file line of the body's first line (leading blank
+	                               * lines are trimmed): rt_sql_split's first_line */
+	int downgrade_body_line;
+	int verify_body_line;         /* 0 when absent */
 	char *path;                   /* as given to the parser */
 	char sha256[65];              /* hex SHA-256 of the whole file's bytes */
 };

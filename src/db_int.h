@@ -1,0 +1,34 @@
+/* db_int.h - private: the connection struct shared by db.c and apply.c. */
+#ifndef RT_DB_INT_H
+#define RT_DB_INT_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+struct rt_err;
+
+struct rt_db {
+	PGconn *conn;
+	char *vt;           /* quoted, possibly schema-qualified version table */
+	char *hist;         /* quoted, possibly schema-qualified retort_history */
+	char *vt_name;      /* unquoted "schema.table" or "table": the lock key's source */
+	int lock_key;       /* second key of the advisory lock */
+	bool has_lock;
+};
+
+#define RT_LOCK_CLASS 1919251572   /* "retr": first key of the advisory lock */
+#define RT_STR_(x) #x
+#define RT_STR(x) RT_STR_(x)
+
+/* Runs sql (no parameters) and checks the status; fills err from the server
+ * error on failure (RT_ERR_RUN, message prefixed by what). Returns the result
+ * (caller clears) or NULL. */
+PGresult *rt_db_exec(struct rt_db *db, const char *sql, const char *what, struct rt_err *err);
+
+/* Fills err (RT_ERR_RUN) from a failed result: "prefix: message" plus detail. */
+void rt_db_result_err(const PGresult *res, const char *prefix, struct rt_err *err);
+
+/* The version-table and history DDL (IF NOT EXISTS), as one string owned by the caller. */
+char *rt_db_setup_sql(const char *vt, const char *hist);
+
+#endif

@@ -1,0 +1,30 @@
+/* rt_project.h - creating project files: a new migrations directory, new revisions. */
+#ifndef RT_PROJECT_H
+#define RT_PROJECT_H
+
+struct rt_err;
+struct rt_strv;
+
+/* What a new revision file says. */
+struct rt_rev_spec {
+	const char *id;                 /* a valid revision id (rt_rev_id_valid) */
+	const char *message;            /* one line; NULL = "" */
+	const struct rt_strv *parents;  /* down_revision; empty or NULL = a root */
+	const struct rt_strv *depends;  /* may be NULL */
+	const struct rt_strv *labels;   /* may be NULL */
+	const char *upgrade;            /* section bodies; NULL = empty */
+	const char *downgrade;
+	const char *created;            /* NULL: now in UTC, or $RETORT_NOW when set */
+};
+
+/* Writes versions_dir/<id>_<slug>.sql, never overwriting. Returns the new
+ * path (owned by the caller), or NULL with err: RT_ERR_INPUT for a bad id or
+ * a multi-line message or an existing file, RT_ERR_RUN for a write error. */
+char *rt_rev_create(const char *versions_dir, const struct rt_rev_spec *spec, struct rt_err *err);
+
+/* Creates dir (and missing parents), dir/versions and a starter
+ * dir/retort.conf with a sandbox dev env. Fails (RT_ERR_INPUT) when
+ * dir/retort.conf exists. */
+int rt_project_init(const char *dir, struct rt_err *err);
+
+#endif

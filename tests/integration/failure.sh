@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# A failing revision in the middle of a plan leaves the database at the
+# previous revision with nothing half-applied, and says file:line.
+. "$RT_SRCDIR/tests/lib/tap.sh"
+. "$RT_SRCDIR/tests/lib/pg.sh"
+. "$RT_SRCDIR/tests/lib/mig.sh"
+pg_start
+P="$T/p"
+R() { rt -d "$P" --url "$PGURL" "$@"; }
+mig "$P" a1 none "create accounts" "CREATE TABLE accounts (id int PRIMARY KEY, email text NOT NULL);
+INSERT INTO accounts VALUES (1, 'a@example.com');" "DROP TABLE accounts;"
+mig "$P" a2 a1 "add audit and bad insert" "CREATE TABLE audit (id int);
+ALTER TABLE accounts ADD COLUMN note text;
+
+-- the next statement violates the primary key
+INSERT INTO accounts VALUES (1, 'dup@example.com');" "DROP TABLE audit;
+ALTER TABLE accounts DROP COLUMN note;"
+mig "$P" a3 a2 "never reached" "CREATE TABLE never (id int);" "DROP TABLE never;"
+f2=$(ls "$P"/versions/a2_*.sql)
+
+R upgrade head >"$T/out" 2>"$T/err"; rc=$?
+is "a failing revision exits 1" "$rc" 1
+is "the error names file:line of the failing statement" "$(head -1 "$T/err")" \
+	"retort: $f2:11: ERROR: duplicate key value violates unique constraint \"accounts_pkey\""
+like "the detail has the SQLSTATE" "$(cat "$T/err")" "SQLSTATE: 23505"
+is "the database stays at the previous revision" "$(psqlc 'SELECT version_num FROM alembic_version')" a1
+is "nothing of the failed revision remains (table)" "$(psqlc "SELECT to_regclass('audit') IS NULL")" t
+is "nothing of the failed revision remains (column)" \
+	"$(psqlc "SELECT count(*) FROM information_schema.columns WHERE table_name = 'accounts' AND column_name = 'note'")" 0
+is "the revision after it did not run" "$(psqlc "SELECT to_regclass('never') IS NULL")" t
+is "the failure is logged" "$(psqlc "SELECT outcome, error LIKE '%duplicate key%' FROM retort_history WHERE revision = 'a2'")" "failed|t"
+like "progress shows the failed step" "$(cat "$T/out")" "\[2/3\] upgrade   a2 .* FAILED"
+
+# an error with a position inside a multi-line statement points at its line
+mig "$P" a2 a1 "add audit and bad insert" "CREATE TABLE audit (id int);
+SELECT 1
+  FROM no_such_table;" "DROP TABLE audit;"
+R upgrade head >/dev/null 2>"$T/err"
+is "the position inside a statement gives the exact line" "$(head -1 "$T/err")" \
+	"retort: $f2:9: ERROR: relation \"no_such_table\" does not exist"
+
+# verify failing rolls the revision back
+mig "$P" a2 a1 "add audit and bad insert" "CREATE TABLE audit (id int);" "DROP TABLE audit;"
+printf '\n-- retort:verify\nSELECT 1/0;\n' >>"$f2"
+R upgrade head >/dev/null 2>"$T/err"; rc=$?
+is "a failing verify exits 1" "$rc" 1
+like "... and points at the verify section" "$(head -1 "$T/err")" "$f2:1[0-9]: ERROR: division by zero"
+is "... and rolls the revision back" "$(psqlc "SELECT to_regclass('audit') IS NULL, (SELECT version_num FROM alembic_version)")" "t|a1"
+
+# transaction off: statements before the failure stay, and are journaled
+mig "$P" a2 a1 "concurrent index" "CREATE INDEX CONCURRENTLY accounts_email ON accounts (email);
+CREATE UNIQUE INDEX CONCURRENTLY accounts_email_u ON accounts ((1));" \
+	"DROP INDEX CONCURRENTLY IF EXISTS accounts_email;" "-- retort:transaction off"
+psqlc "INSERT INTO accounts VALUES (2, 'b@example.com')"
+R upgrade head >/dev/null 2>"$T/err"; rc=$?
+is "a failing transaction-off revision exits 1" "$rc" 1
+is "the version table stays at the previous revision" "$(psqlc 'SELECT version_num FROM alembic_version')" a1
+is "the journal says one statement completed and marks it dirty" \
+	"$(psqlc "SELECT outcome, statements_done FROM retort_history WHERE revision = 'a2' ORDER BY id DESC LIMIT 1")" "dirty|1"
+like "the message says how far it got" "$(cat "$T/err")" "1 of 2 statements of a2 ran"
+
+# fixed, the rerun completes (the first statement is made idempotent)
+mig "$P" a2 a1 "concurrent index" "CREATE INDEX CONCURRENTLY IF NOT EXISTS accounts_email ON accounts (email);" \
+	"DROP INDEX CONCURRENTLY IF EXISTS accounts_email;" "-- retort:transaction off"
+R -q upgrade head; is "after a fix the rerun completes to head" "$(psqlc 'SELECT version_num FROM alembic_version')" a3
+is "the transaction-off revision is logged ok" \
+	"$(psqlc "SELECT outcome, statements_done FROM retort_history WHERE revision = 'a2' ORDER BY id DESC LIMIT 1")" "ok|1"
+
+# a failing downgrade leaves the database where it was
+psqlc "CREATE VIEW keep_never AS SELECT * FROM never"
+R downgrade -1 >/dev/null 2>&1; rc=$?
+is "a failing downgrade exits 1" "$rc" 1
+is "... and the database stays at head" "$(psqlc 'SELECT version_num FROM alembic_version')" a3
+psqlc "DROP VIEW keep_never"
+
+# --single-transaction: the whole plan or nothing
+R -q downgrade base
+mig "$P" a2 a1 "plain" "CREATE TABLE audit (id int);" "DROP TABLE audit;"
+mig "$P" a3 a2 "never reached" "CREATE TABLE never (id int);
+SELECT 1/0;" "DROP TABLE never;"
+R -q upgrade head --single-transaction 2>/dev/null
+is "--single-transaction failure rolls back the whole plan" \
+	"$(psqlc "SELECT count(*) FROM alembic_version")|$(psqlc "SELECT to_regclass('accounts') IS NULL")" "0|t"
+R -q upgrade a2 --dry-run
+is "--dry-run changes nothing" "$(psqlc "SELECT count(*) FROM alembic_version")|$(psqlc "SELECT to_regclass('accounts') IS NULL")" "0|t"
+R -q upgrade a2 --single-transaction
+is "--single-transaction applies the plan" "$(psqlc 'SELECT version_num FROM alembic_version')" a2
+done_testing

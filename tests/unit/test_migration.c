@@ -1,0 +1,481 @@
+/* test_migration.c - unit tests for the migration file parser (rt_migration.h). */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "rt_err.h"
+#include "rt_mem.h"
+#include "rt_migration.h"
+
+#define FIXTURES RT_SRCDIR "/tests/fixtures"
+
+#define HEAD "-- retort:revision abc\n-- retort:down_revision none\n"
+#define SECTIONS "-- retort:upgrade\nSELECT 1;\n-- retort:downgrade\nSELECT 2;\n"
+
+static struct rt_rev *
+load_good(const char *name)
+{
+	struct rt_err err = { 0 };
+	char *path = rt_xasprintf("%s/good/%s", FIXTURES, name);
+	struct rt_rev *rev = rt_rev_load(path, &err);
+
+	if (!rev)
+		fail_msg("%s: %s", name, err.msg);
+	assert_int_equal(err.kind, RT_ERR_NONE);
+	assert_string_equal(rev->path, path);
+	free(path);
+	return rev;
+}
+
+static struct rt_rev *
+parse_ok(const char *text)
+{
+	struct rt_err err = { 0 };
+	struct rt_rev *rev = rt_rev_parse("m.sql", text, strlen(text), &err);
+
+	if (!rev)
+		fail_msg("unexpected error: %s", err.msg);
+	return rev;
+}
+
+/* Parses len bytes of text and checks the error message exactly. */
+static void
+parse_bad(const char *text, size_t len, const char *msg)
+{
+	struct rt_err err = { 0 };
+
+	assert_null(rt_rev_parse("m.sql", text, len, &err));
+	assert_int_equal(err.kind, RT_ERR_INPUT);
+	assert_string_equal(err.msg, msg);
+}
+
+static void
+test_good_crlf_bom(void **state)
+{
+	struct rt_rev *rev = load_good("crlf_bom.sql");
+
+	(void)state;
+	assert_string_equal(rev->id, "0a1b2c3d4e5f");
+	assert_int_equal(rev->ndown, 0);
+	assert_null(rev->down);
+	assert_int_equal(rev->ndepends, 0);
+	assert_int_equal(rev->nlabels, 0);
+	assert_string_equal(rev->message, "create users table");
+	assert_string_equal(rev->created, "2025-10-24T10:00:00Z");
+	assert_true(rev->is_transactional);
+	assert_string_equal(rev->upgrade,
+		"CREATE TABLE users (\n    id bigint PRIMARY KEY,\n    name text NOT NULL\n);\n");
+	assert_string_equal(rev->downgrade, "DROP TABLE users;\n");
+	assert_null(rev->verify);
+	assert_int_equal(rev->upgrade_line, 6);
+	assert_int_equal(rev->upgrade_body_line, 7);
+	assert_int_equal(rev->downgrade_line, 12);
+	assert_int_equal(rev->downgrade_body_line, 13);
+	assert_int_equal(rev->verify_line, 0);
+	assert_int_equal(rev->verify_body_line, 0);
+	/* the digest covers the raw bytes, BOM and CRs included (sha256sum) */
+	assert_string_equal(rev->sha256,
+		"f5fe236a9421005491fa28504a5c9e5a41b02468a549d4d2d8ca2a339a8c62ec");
+	rt_rev_free(rev);
+}
+
+static void
+test_good_dollar_quoted(void **state)
+{
+	struct rt_rev *rev = load_good("dollar_quoted.sql");
+
+	(void)state;
+	assert_string_equal(rev->id, "7c1e0b9a8d2f");
+	assert_int_equal(rev->ndown, 1);
+	assert_string_equal(rev->down[0], "0a1b2c3d4e5f");
+	assert_string_equal(rev->message, "add touch() trigger function, h\xc3\xa9llo");
+	assert_null(rev->created);
+	assert_true(rev->is_transactional);
+	/* leading and trailing blank lines trimmed, the inner one kept */
+	assert_string_equal(rev->upgrade,
+		"CREATE FUNCTION touch() RETURNS trigger AS $body$\n"
+		"BEGIN\n"
+		"    NEW.updated_at := now();  -- ; inside\n"
+		"\n"
+		"    RETURN NEW;\n"
+		"END;\n"
+		"$body$ LANGUAGE plpgsql;\n");
+	assert_string_equal(rev->downgrade, "DROP FUNCTION touch();\n");
+	assert_int_equal(rev->upgrade_line, 7);
+	assert_int_equal(rev->upgrade_body_line, 10);
+	assert_int_equal(rev->downgrade_line, 19);
+	assert_int_equal(rev->downgrade_body_line, 20);
+	rt_rev_free(rev);
+}
+
+static void
+test_good_merge(void **state)
+{
+	struct rt_rev *rev = load_good("merge.sql");
+
+	(void)state;
+	assert_string_equal(rev->id, "4b2a9c1d3e5f");
+	assert_int_equal(rev->ndown, 3);
+	assert_string_equal(rev->down[0], "7c1e0b9a8d2f");
+	assert_string_equal(rev->down[1], "9f8e7d6c5b4a");
+	assert_string_equal(rev->down[2], "deadbeef0001");
+	assert_int_equal(rev->ndepends, 2);
+	assert_string_equal(rev->depends[0], "1234567890ab");
+	assert_string_equal(rev->depends[1], "schema_v2");
+	assert_int_equal(rev->nlabels, 2);
+	assert_string_equal(rev->labels[0], "main");
+	assert_string_equal(rev->labels[1], "billing_2");
+	assert_string_equal(rev->message, "merge heads");
+	assert_string_equal(rev->created, "2025-10-25T08:30:00Z");
+	assert_true(rev->is_transactional);
+	/* both bodies are empty: allowed by the parser, lint complains */
+	assert_string_equal(rev->upgrade, "");
+	assert_string_equal(rev->downgrade, "");
+	assert_int_equal(rev->upgrade_line, 9);
+	assert_int_equal(rev->upgrade_body_line, 10);
+	assert_int_equal(rev->downgrade_line, 10);
+	assert_int_equal(rev->downgrade_body_line, 11);
+	rt_rev_free(rev);
+}
+
+static void
+test_good_no_transaction(void **state)
+{
+	struct rt_rev *rev = load_good("no_transaction.sql");
+
+	(void)state;
+	assert_string_equal(rev->id, "9f8e7d6c5b4a");
+	assert_int_equal(rev->ndown, 1);
+	assert_string_equal(rev->down[0], "0a1b2c3d4e5f");
+	assert_string_equal(rev->message, "");
+	assert_false(rev->is_transactional);
+	assert_string_equal(rev->upgrade,
+		"CREATE INDEX CONCURRENTLY users_name_idx ON users (name);\n");
+	/* the last line has no LF in the file; the body still ends in one */
+	assert_string_equal(rev->downgrade, "DROP INDEX CONCURRENTLY users_name_idx;\n");
+	assert_non_null(rev->verify);
+	assert_string_equal(rev->verify, "SELECT name FROM users LIMIT 0;\n");
+	assert_int_equal(rev->upgrade_line, 5);
+	assert_int_equal(rev->verify_line, 8);
+	assert_int_equal(rev->verify_body_line, 9);
+	assert_int_equal(rev->downgrade_line, 11);
+	rt_rev_free(rev);
+}
+
+static const struct {
+	const char *file;
+	const char *msg;     /* after "path:" */
+} bad_files[] = {
+	{ "empty.sql", "1: empty file" },
+	{ "nul_byte.sql", "6: NUL byte" },
+	{ "invalid_utf8.sql", "6: invalid UTF-8" },
+	{ "unknown_directive.sql", "4: unknown directive 'retort:revison'" },
+	{ "unknown_directive_in_body.sql", "10: unknown directive 'retort:downgarde'" },
+	{ "empty_directive.sql", "4: unknown directive 'retort:'" },
+	{ "duplicate_header.sql", "4: duplicate header 'message' (first on line 3)" },
+	{ "duplicate_section.sql", "10: duplicate section 'upgrade' (first on line 5)" },
+	{ "missing_revision.sql", "1: missing header 'revision'" },
+	{ "missing_down_revision.sql", "1: missing header 'down_revision'" },
+	{ "missing_upgrade.sql", "6: missing section 'upgrade'" },
+	{ "missing_downgrade.sql", "9: missing section 'downgrade'" },
+	{ "invalid_revision_chars.sql",
+	  "1: invalid revision id 'ABC-123' (expected 1-32 characters of [0-9a-z_])" },
+	{ "invalid_revision_long.sql",
+	  "1: invalid revision id 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'"
+	  " (expected 1-32 characters of [0-9a-z_])" },
+	{ "revision_none.sql", "1: revision id 'none' is reserved" },
+	{ "invalid_down_revision.sql", "2: invalid revision id 'x.y' in down_revision" },
+	{ "invalid_depends_on.sql", "4: invalid revision id 'Bad' in depends_on" },
+	{ "self_down_revision.sql", "1: revision 'abc' lists itself as its down_revision" },
+	{ "self_depends_on.sql", "4: revision 'abc' lists itself in depends_on" },
+	{ "duplicate_down_id.sql", "2: duplicate id 'abc' in down_revision" },
+	{ "none_mixed.sql", "2: 'none' mixed with revision ids in down_revision" },
+	{ "bad_transaction.sql", "4: invalid transaction value 'maybe' (expected on or off)" },
+	{ "missing_value.sql", "1: header 'revision' has no value" },
+	{ "section_junk.sql", "5: unexpected text after '-- retort:upgrade'" },
+	{ "header_after_section.sql", "7: header 'revision' after a section" },
+	{ "sql_before_section.sql", "4: SQL before the first section (expected -- retort:upgrade)" },
+	{ "invalid_branch_label.sql",
+	  "4: invalid branch label 'Not-ok' (expected 1-32 characters of [0-9a-z_])" },
+	{ "duplicate_branch_label.sql", "4: duplicate branch label 'x'" },
+};
+
+static void
+test_bad_fixtures(void **state)
+{
+	size_t i, nfail = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_files) / sizeof(bad_files[0]); i++) {
+		struct rt_err err = { 0 };
+		char *path = rt_xasprintf("%s/bad/%s", FIXTURES, bad_files[i].file);
+		char *want = rt_xasprintf("%s:%s", path, bad_files[i].msg);
+		struct rt_rev *rev = rt_rev_load(path, &err);
+
+		if (rev || err.kind != RT_ERR_INPUT || strcmp(err.msg, want) != 0) {
+			print_message("# %s\n#   want: %s\n#   got:  %s\n", bad_files[i].file, want,
+				rev ? "(parsed)" : err.msg);
+			nfail++;
+		}
+		rt_rev_free(rev);
+		free(want);
+		free(path);
+	}
+	assert_int_equal(nfail, 0);
+}
+
+/* Every file in tests/fixtures/bad must be listed above, so that a new
+ * fixture cannot go untested. */
+static void
+test_bad_fixtures_all_listed(void **state)
+{
+	char *cmd = rt_xasprintf("ls %s/bad", FIXTURES);
+	FILE *p = popen(cmd, "r");
+	char name[256];
+	size_t i, n = 0;
+
+	(void)state;
+	assert_non_null(p);
+	while (fgets(name, sizeof(name), p)) {
+		bool found = false;
+
+		name[strcspn(name, "\n")] = '\0';
+		for (i = 0; i < sizeof(bad_files) / sizeof(bad_files[0]); i++)
+			found = found || strcmp(bad_files[i].file, name) == 0;
+		if (!found)
+			print_message("# untested fixture: %s\n", name);
+		assert_true(found);
+		n++;
+	}
+	assert_int_equal(pclose(p), 0);
+	assert_int_equal(n, sizeof(bad_files) / sizeof(bad_files[0]));
+	free(cmd);
+}
+
+static void
+test_crlf_bom_same_as_lf(void **state)
+{
+	const char *lf = HEAD "-- retort:message m\n\n-- retort:upgrade\n\nSELECT 1;\n\n"
+		"SELECT 2;\n\n-- retort:downgrade\nSELECT 3;\n";
+	const char *crlf = "\xef\xbb\xbf-- retort:revision abc\r\n-- retort:down_revision none\r\n"
+		"-- retort:message m\r\n\r\n-- retort:upgrade\r\n\r\nSELECT 1;\r\n\r\n"
+		"SELECT 2;\r\n\r\n-- retort:downgrade\r\nSELECT 3;";
+	struct rt_rev *a = parse_ok(lf);
+	struct rt_rev *b = parse_ok(crlf);
+
+	(void)state;
+	assert_string_equal(a->upgrade, "SELECT 1;\n\nSELECT 2;\n");
+	assert_string_equal(b->upgrade, a->upgrade);
+	assert_string_equal(b->downgrade, a->downgrade);
+	assert_string_equal(b->message, "m");
+	assert_int_equal(b->upgrade_line, a->upgrade_line);
+	assert_int_equal(b->upgrade_body_line, 7);
+	assert_int_equal(a->upgrade_body_line, 7);
+	assert_int_equal(b->downgrade_line, 11);
+	assert_string_not_equal(a->sha256, b->sha256);
+	rt_rev_free(a);
+	rt_rev_free(b);
+}
+
+static void
+test_directive_syntax(void **state)
+{
+	struct rt_rev *rev;
+
+	(void)state;
+	/* tabs and no space after "--"; an indented directive is a plain comment */
+	rev = parse_ok("--\tretort:revision\tabc  \n--retort:down_revision  none\n"
+		"  -- retort:revision ignored\n-- retort:message\n-- retort:depends_on none\n"
+		"-- Retort:upgrade is a comment too\n" SECTIONS);
+	assert_string_equal(rev->id, "abc");
+	assert_int_equal(rev->ndown, 0);
+	assert_int_equal(rev->ndepends, 0);
+	assert_string_equal(rev->message, "");
+	assert_string_equal(rev->upgrade, "SELECT 1;\n");
+	assert_int_equal(rev->upgrade_line, 7);
+	rt_rev_free(rev);
+	/* downgrade may come first; a message keeps inner spaces */
+	rev = parse_ok(HEAD "-- retort:message  a  b \n-- retort:downgrade\nx\n-- retort:upgrade\ny");
+	assert_string_equal(rev->message, "a  b");
+	assert_string_equal(rev->downgrade, "x\n");
+	assert_string_equal(rev->upgrade, "y\n");
+	rt_rev_free(rev);
+}
+
+static void
+test_markers_inside_dollar_quotes(void **state)
+{
+	/* markers are recognised line by line, even inside a dollar quote */
+	struct rt_rev *rev = parse_ok(HEAD "-- retort:upgrade\nDO $$\n-- retort:downgrade\n$$;\n");
+
+	(void)state;
+	assert_string_equal(rev->upgrade, "DO $$\n");
+	assert_string_equal(rev->downgrade, "$$;\n");
+	rt_rev_free(rev);
+	/* ... and other lines inside bodies, comments included, are kept verbatim */
+	rev = parse_ok(HEAD "-- retort:upgrade\n  -- note\n\t\n  x  \n \n-- retort:downgrade\n");
+	assert_string_equal(rev->upgrade, "  -- note\n\t\n  x  \n");
+	rt_rev_free(rev);
+}
+
+static void
+test_utf8(void **state)
+{
+	static const char ok[] = HEAD "-- retort:message \xf0\x9f\x98\x80 \xe2\x82\xac\n" SECTIONS;
+	struct rt_rev *rev = parse_ok(ok);
+
+	(void)state;
+	assert_string_equal(rev->message, "\xf0\x9f\x98\x80 \xe2\x82\xac");
+	rt_rev_free(rev);
+	parse_bad(HEAD "\xc0\x80", sizeof(HEAD) + 1, "m.sql:3: invalid UTF-8");
+	parse_bad(HEAD "\xed\xa0\x80", sizeof(HEAD) + 2, "m.sql:3: invalid UTF-8");
+	parse_bad(HEAD "\xf4\x90\x80\x80", sizeof(HEAD) + 3, "m.sql:3: invalid UTF-8");
+	parse_bad(HEAD "\xe0\x80\xaf", sizeof(HEAD) + 2, "m.sql:3: invalid UTF-8");
+	parse_bad(HEAD "\xe2\x82", sizeof(HEAD) + 1, "m.sql:3: invalid UTF-8");
+	parse_bad("\n\n\x80", 3, "m.sql:3: invalid UTF-8");
+	parse_bad("a\0b", 3, "m.sql:1: NUL byte");
+	parse_bad("\xef\xbb\xbf", 3, "m.sql:1: empty file");
+	parse_bad("\n", 1, "m.sql:1: missing header 'revision'");
+}
+
+static void
+test_more_errors(void **state)
+{
+	(void)state;
+	parse_bad(HEAD SECTIONS "-- retort:verify x\n", sizeof(HEAD SECTIONS "-- retort:verify x\n") - 1,
+		"m.sql:7: unexpected text after '-- retort:verify'");
+	parse_bad(HEAD "-- retort:upgrade\n-- retort:upgrade\n", sizeof(HEAD) - 1 + 36,
+		"m.sql:4: duplicate section 'upgrade' (first on line 3)");
+	parse_bad(HEAD "/* c */\n" SECTIONS, sizeof(HEAD "/* c */\n" SECTIONS) - 1,
+		"m.sql:3: SQL before the first section (expected -- retort:upgrade)");
+	parse_bad(HEAD "-- retort:transaction\n" SECTIONS,
+		sizeof(HEAD "-- retort:transaction\n" SECTIONS) - 1,
+		"m.sql:3: header 'transaction' has no value");
+	parse_bad(HEAD "-- retort:transaction OFF\n" SECTIONS,
+		sizeof(HEAD "-- retort:transaction OFF\n" SECTIONS) - 1,
+		"m.sql:3: invalid transaction value 'OFF' (expected on or off)");
+	parse_bad("-- retort:revision a b\n", 23,
+		"m.sql:1: invalid revision id 'a b' (expected 1-32 characters of [0-9a-z_])");
+	parse_bad(HEAD "-- retort:depends_on x y x\n" SECTIONS,
+		sizeof(HEAD "-- retort:depends_on x y x\n" SECTIONS) - 1,
+		"m.sql:3: duplicate id 'x' in depends_on");
+	parse_bad(HEAD "-- retort:upgrade\n", sizeof(HEAD) - 1 + 18,
+		"m.sql:3: missing section 'downgrade'");
+	/* a NULL err is allowed */
+	assert_null(rt_rev_parse("m.sql", "x", 1, NULL));
+}
+
+static void
+test_load_errors(void **state)
+{
+	struct rt_err err = { 0 };
+	char path[] = "/tmp/rt_test_migration_XXXXXX";
+	int fd;
+
+	(void)state;
+	assert_null(rt_rev_load("/nonexistent/dir/x.sql", &err));
+	assert_int_equal(err.kind, RT_ERR_INPUT);
+	assert_string_equal(err.msg, "/nonexistent/dir/x.sql: cannot read: No such file or directory");
+	assert_null(rt_rev_load(FIXTURES, &err));
+	assert_int_equal(err.kind, RT_ERR_INPUT);
+	assert_string_equal(err.msg, FIXTURES ": cannot read: Is a directory");
+	/* a sparse file just over the limit */
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, ((off_t)64 << 20) + 1), 0);
+	close(fd);
+	rt_err_clear(&err);
+	assert_null(rt_rev_load(path, &err));
+	unlink(path);
+	assert_int_equal(err.kind, RT_ERR_INPUT);
+	{
+		char *want = rt_xasprintf("%s: file is larger than 64 MiB", path);
+
+		assert_string_equal(err.msg, want);
+		free(want);
+	}
+	rt_rev_free(NULL);
+}
+
+static void
+test_id_valid(void **state)
+{
+	(void)state;
+	assert_true(rt_rev_id_valid("a"));
+	assert_true(rt_rev_id_valid("0"));
+	assert_true(rt_rev_id_valid("_"));
+	assert_true(rt_rev_id_valid("4b2a9c1d3e5f"));
+	assert_true(rt_rev_id_valid("abcdefghijklmnopqrstuvwxyz_01234"));   /* 32 */
+	assert_false(rt_rev_id_valid("abcdefghijklmnopqrstuvwxyz_012345")); /* 33 */
+	assert_false(rt_rev_id_valid(""));
+	assert_false(rt_rev_id_valid("A"));
+	assert_false(rt_rev_id_valid("a-b"));
+	assert_false(rt_rev_id_valid("a b"));
+	assert_false(rt_rev_id_valid("a."));
+	assert_false(rt_rev_id_valid("\xc3\xa9"));
+}
+
+static void
+test_new_id(void **state)
+{
+	char a[RT_REV_ID_MAX + 1], b[RT_REV_ID_MAX + 1];
+	size_t i;
+
+	(void)state;
+	rt_rev_new_id(a);
+	rt_rev_new_id(b);
+	assert_int_equal(strlen(a), 12);
+	assert_int_equal(strspn(a, "0123456789abcdef"), 12);
+	assert_true(rt_rev_id_valid(a));
+	assert_string_not_equal(a, b);
+	for (i = 0; i < 200; i++) {
+		rt_rev_new_id(b);
+		assert_int_equal(strspn(b, "0123456789abcdef"), 12);
+		assert_int_equal(b[12], '\0');
+	}
+}
+
+static void
+test_sha256(void **state)
+{
+	char out[65];
+
+	(void)state;
+	rt_sha256_hex("", 0, out);
+	assert_string_equal(out, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	rt_sha256_hex("abc", 3, out);
+	assert_string_equal(out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good_crlf_bom),
+		cmocka_unit_test(test_good_dollar_quoted),
+		cmocka_unit_test(test_good_merge),
+		cmocka_unit_test(test_good_no_transaction),
+		cmocka_unit_test(test_bad_fixtures),
+		cmocka_unit_test(test_bad_fixtures_all_listed),
+		cmocka_unit_test(test_crlf_bom_same_as_lf),
+		cmocka_unit_test(test_directive_syntax),
+		cmocka_unit_test(test_markers_inside_dollar_quotes),
+		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_more_errors),
+		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_id_valid),
+		cmocka_unit_test(test_new_id),
+		cmocka_unit_test(test_sha256),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
