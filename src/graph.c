@@ -467,7 +467,8 @@ rt_graph_load(const char *dir, struct rt_err *err)
 
 	n = scandir(dir, &names, is_sql_name, alphasort);
 	if (n < 0) {
-		rt_err_set(err, RT_ERR_INPUT, "%s: cannot read directory: %s", dir, strerror(errno));
+		rt_err_set(err, RT_ERR_INPUT, "%s: cannot read directory: %s", dir,
+			   strerror(errno));
 		return NULL;
 	}
 	g = rt_graph_new();
@@ -742,7 +743,8 @@ step(const struct rt_graph *g, size_t *x, bool is_up, const char *target, struct
 	}
 	ids = id_list(g, next, nnext);
 	if (!nd)
-		rt_err_set(err, RT_ERR_INPUT, "cannot resolve '%s': several roots (%s)", target, ids);
+		rt_err_set(err, RT_ERR_INPUT, "cannot resolve '%s': several roots (%s)", target,
+			   ids);
 	else
 		rt_err_set(err, RT_ERR_INPUT, "cannot resolve '%s': %s is a %s (%s %s)", target,
 			   nd->rev->id, is_up ? "branch point" : "merge point",
@@ -761,7 +763,8 @@ resolve_relative(const struct rt_graph *g, const char *target, const char *rel,
 	unsigned long n;
 	int rc;
 
-	if (rel == target || ndigits == 0 || ndigits > 9 || strspn(rel + 1, "0123456789") != ndigits)
+	if (rel == target || ndigits == 0 || ndigits > 9 ||
+	    strspn(rel + 1, "0123456789") != ndigits)
 		return bad_target(target, err);
 	n = strtoul(rel + 1, NULL, 10);
 	from = rt_xstrndup(target, (size_t)(rel - target));

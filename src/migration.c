@@ -34,6 +34,9 @@
 
 enum { SEC_UPGRADE, SEC_DOWNGRADE, SEC_VERIFY, NSECTIONS };
 
+/* indexes into headers[] */
+enum { HDR_REVISION, HDR_DOWN, NHEADERS = 7 };
+
 struct section {
 	int line;               /* marker line; 0 when absent */
 	int body_line;          /* line of the first non-blank body line */
@@ -48,7 +51,7 @@ struct parser {
 	const char *path;
 	struct rt_err *err;
 	struct rt_rev *rev;
-	int header_line[8];     /* first line of each header in headers[] */
+	int header_line[NHEADERS];  /* first line of each header in headers[]; 0 absent */
 	struct section sec[NSECTIONS];
 	struct section *cur;    /* the section being read, or NULL */
 	int down_line;
@@ -229,7 +232,7 @@ static const struct {
 	const char *key;
 	header_fn fn;
 	bool can_be_empty;
-} headers[] = {
+} headers[NHEADERS] = {
 	{ "revision", hdr_revision, false },
 	{ "down_revision", hdr_down, false },
 	{ "message", hdr_message, true },
@@ -314,7 +317,7 @@ on_directive(struct parser *p, const char *key, size_t key_len, const char *valu
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(headers) / sizeof(headers[0]); i++)
+	for (i = 0; i < NHEADERS; i++)
 		if (key_is(key, key_len, headers[i].key))
 			return on_header(p, i, value, value_len, line);
 	for (i = 0; i < NSECTIONS; i++)
@@ -449,9 +452,9 @@ check_complete(struct parser *p, int nlines)
 	struct rt_rev *rev = p->rev;
 	size_t i;
 
-	if (!p->header_line[0])
+	if (!p->header_line[HDR_REVISION])
 		return input_error(p, 1, "missing header 'revision'");
-	if (!p->header_line[1])
+	if (!p->header_line[HDR_DOWN])
 		return input_error(p, 1, "missing header 'down_revision'");
 	if (!p->sec[SEC_UPGRADE].line)
 		return input_error(p, nlines, "missing section 'upgrade'");

@@ -43,7 +43,7 @@
 #define PG_PORT "5432"
 #define SOCKET_NAME "/.s.PGSQL." PG_PORT
 #define SERVER_USER "postgres"
-#define LOG_TAIL_LINES 15
+#define LOG_TAIL_LINES 10
 /* Characters that need no quoting in pg_ctl's -o string nor encoding in a URL. */
 #define SAFE_PATH_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-"
 
@@ -115,6 +115,7 @@ detail_log_tail(struct rt_err *err, const char *log)
 	const char *s;
 	size_t n;
 	int lines = 0;
+	bool is_cut = false;
 	FILE *f = fopen(log, "r");
 
 	if (!f)
@@ -122,7 +123,8 @@ detail_log_tail(struct rt_err *err, const char *log)
 	if (fseek(f, 0, SEEK_END) == 0) {
 		long size = ftell(f);
 
-		if (size > (long)sizeof(tail) - 1)
+		is_cut = size > (long)sizeof(tail) - 1;
+		if (is_cut)
 			fseek(f, size - (long)sizeof(tail) + 1, SEEK_SET);
 		else
 			rewind(f);
@@ -130,6 +132,13 @@ detail_log_tail(struct rt_err *err, const char *log)
 	n = fread(tail, 1, sizeof(tail) - 1, f);
 	fclose(f);
 	tail[n] = '\0';
+	if (is_cut && strchr(tail, '\n')) {
+		/* drop the partial first line */
+		char *nl = strchr(tail, '\n') + 1;
+
+		n -= (size_t)(nl - tail);
+		memmove(tail, nl, n + 1);
+	}
 	while (n && tail[n - 1] == '\n')
 		tail[--n] = '\0';
 	for (s = tail + n; s > tail; s--)
@@ -328,7 +337,8 @@ running_pid(const struct box *b)
 		return 0;
 	if (kill((pid_t)pid, 0) < 0 && errno != EPERM)
 		return 0;
-	/* a stale pid file after a crash may name a recycled pid */
+	/* a stale pid file after a crash may name a recycled pid; a zombie
+	 * (not yet reaped, where no init reaps) has an empty command line */
 	cmd = rt_xasprintf("/proc/%ld/cmdline", pid);
 	f = fopen(cmd, "r");
 	free(cmd);
@@ -337,7 +347,7 @@ running_pid(const struct box *b)
 
 		fclose(f);
 		buf[n] = '\0';
-		if (n && !strstr(buf, "postgres"))
+		if (!strstr(buf, "postgres"))
 			return 0;
 	}
 	return (pid_t)pid;
@@ -539,7 +549,7 @@ lock_box(const struct box *b, struct rt_err *err)
 /* Runs a server program in the sandbox directory, as postgres when root. */
 static int
 run_server_prog(const struct box *b, const char *const argv[], const char *what,
-		struct rt_err *err)
+		bool has_log, struct rt_err *err)
 {
 	/* the socket name carries the port: never let a PGPORT of ours move it */
 	static const char *const env[] = { "PGPORT=" PG_PORT, NULL };
@@ -554,7 +564,8 @@ run_server_prog(const struct box *b, const char *const argv[], const char *what,
 	if (status != 0) {
 		rt_err_set(err, RT_ERR_RUN, "sandbox: %s failed (exit status %d)", what, status);
 		detail_output(err, &out);
-		detail_log_tail(err, b->log);
+		if (has_log)
+			detail_log_tail(err, b->log);
 		goto out;
 	}
 	rc = 0;
@@ -575,7 +586,7 @@ init_cluster(const struct box *b, const char *bindir, struct rt_err *err)
 	int rc = 0;
 
 	if (access(ver, F_OK) != 0)
-		rc = run_server_prog(b, argv, "initdb", err);
+		rc = run_server_prog(b, argv, "initdb", false, err);
 	free(ver);
 	free(initdb);
 	return rc;
@@ -623,7 +634,7 @@ start_server(const struct box *b, const char *bindir, const char *sockdir,
 		pg_ctl, "-D", "data", "-l", "server.log", "-w", "-t", "60", "-o", opts,
 		"start", NULL,
 	};
-	int rc = run_server_prog(b, argv, "pg_ctl start", err);
+	int rc = run_server_prog(b, argv, "pg_ctl start", true, err);
 
 	free(opts);
 	free(pg_ctl);
@@ -787,7 +798,7 @@ rt_sandbox_stop(const char *project_dir, struct rt_err *err)
 			pg_ctl, "-D", "data", "-m", "fast", "-w", "-t", "60", "stop", NULL,
 		};
 
-		rc = running_pid(&b) ? run_server_prog(&b, argv, "pg_ctl stop", err) : 0;
+		rc = running_pid(&b) ? run_server_prog(&b, argv, "pg_ctl stop", true, err) : 0;
 	}
 out:
 	if (lockfd >= 0)

@@ -421,7 +421,8 @@ test_errors(void **state)
 		{ "[env a.b]\n", "1: bad env name 'a.b' (1-64 characters of A-Z a-z 0-9 _ -)" },
 		{ "[env a b]\n", "1: bad env name 'a b' (1-64 characters of A-Z a-z 0-9 _ -)" },
 		{ "[env aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]\n",
-		  "1: bad env name 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' "
+		  "1: bad env name "
+		  "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' "
 		  "(1-64 characters of A-Z a-z 0-9 _ -)" },
 		{ "[retort]\nretention_days = 1\nretention_days = 2\n",
 		  "3: duplicate key 'retention_days' in [retort]" },
@@ -591,7 +592,8 @@ test_url_mask(void **state)
 		  "qs3cret" },
 		{ "postgresql://db/app?pass%77ord=qs3cret", "postgresql://db/app?pass%77ord=****",
 		  "qs3cret" },
-		{ "postgresql://db/app?sslpassword=keypass1", "postgresql://db/app?sslpassword=****",
+		{ "postgresql://db/app?sslpassword=keypass1",
+		  "postgresql://db/app?sslpassword=****",
 		  "keypass1" },
 		{ "postgresql://db/app?password=a&b&sslmode=disable",
 		  "postgresql://db/app?password=****&sslmode=disable", "a&b" },

@@ -247,7 +247,8 @@ test_depends_on(void **state)
 	assert_string_equal(marked(g, applied), "a b1 c1 c2");
 	rt_strv_push(&cur, "zz9");
 	assert_int_equal(rt_graph_applied(g, &cur, applied, &err), -1);
-	assert_string_equal(err.msg, "database is at revision zz9, which no migration file defines");
+	assert_string_equal(err.msg,
+			    "database is at revision zz9, which no migration file defines");
 	rt_strv_free(&cur);
 	assert_int_equal(rt_graph_applied(g, &cur, applied, &err), 0);
 	assert_string_equal(marked(g, applied), "");
@@ -380,7 +381,8 @@ test_resolve_names(void **state)
 	assert_string_equal(resolve(g, "abc123"), "abc123");
 	assert_string_equal(resolve(g, "abc"), "abc123");
 	assert_string_equal(resolve(g, "dd"), "ddd444");
-	assert_string_equal(resolve(g, "ab"), "E: ambiguous revision 'ab': candidates abc123, abd456");
+	assert_string_equal(resolve(g, "ab"),
+			    "E: ambiguous revision 'ab': candidates abc123, abd456");
 	assert_string_equal(resolve(g, "a"),
 			    "E: ambiguous revision 'a': candidates aaa111, abc123, abd456");
 	assert_string_equal(resolve(g, "core"), "aaa111");
@@ -433,7 +435,8 @@ test_resolve_relative(void **state)
 	assert_string_equal(resolve(g, "m-1"), "E: cannot resolve 'm-1': m is a merge point "
 			    "(parents b, c)");
 	assert_string_equal(resolve(g, "b+1"), "m");
-	assert_string_equal(resolve(g, "base+1"), "E: cannot resolve 'base+1': several roots (a, r2)");
+	assert_string_equal(resolve(g, "base+1"),
+			    "E: cannot resolve 'base+1': several roots (a, r2)");
 	rt_graph_free(g);
 }
 
@@ -615,7 +618,8 @@ test_big_chain(void **state)
 	assert_string_equal(resolve(g, "head"), "r099999");
 	assert_string_equal(resolve(g, "r05123"),
 			    "E: ambiguous revision 'r05123': candidates r051230, r051231, "
-			    "r051232, r051233, r051234, r051235, r051236, r051237, r051238, r051239");
+			    "r051232, r051233, r051234, r051235, r051236, r051237, r051238, "
+			    "r051239");
 	assert_string_equal(resolve(g, "r000010+99989"), "r099999");
 	assert_string_equal(resolve(g, "head-99999"), "r000000");
 	rt_graph_free(g);

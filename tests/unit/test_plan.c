@@ -239,7 +239,8 @@ test_downgrade_branch(void **state)
 	assert_string_equal(plan(g, DOWN, "c2 b2", "c1"), "[b2,c2] -c2{b2,c1} [b2,c1]");
 	assert_string_equal(plan(g, DOWN, "b2 c2", "a"),
 			    "[b2,c2] -c2{b2,c1} -c1{b2} -b2{b1} -b1{a} [a]");
-	assert_string_equal(plan(g, DOWN, "b2 c2", "-3"), "[b2,c2] -c2{b2,c1} -c1{b2} -b2{b1} [b1]");
+	assert_string_equal(plan(g, DOWN, "b2 c2", "-3"),
+			    "[b2,c2] -c2{b2,c1} -c1{b2} -b2{b1} [b1]");
 	assert_string_equal(plan(g, DOWN, "b2 c2", "-5"),
 			    "[b2,c2] -c2{b2,c1} -c1{b2} -b2{b1} -b1{a} -a{} []");
 	assert_string_equal(plan(g, DOWN, "b2 c2", "-6"),

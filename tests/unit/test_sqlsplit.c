@@ -34,7 +34,8 @@ check_split(const char *script, int first_line, const struct want *want, size_t 
 		size_t got = list.n;
 
 		for (i = 0; i < got; i++)
-			print_message("# got [%zu] line %d: <%s>\n", i, list.v[i].line, list.v[i].sql);
+			print_message("# got [%zu] line %d: <%s>\n", i, list.v[i].line,
+				list.v[i].sql);
 		rt_stmt_list_free(&list);
 		fail_msg("got %zu statements, want %zu", got, n);
 	}
@@ -143,10 +144,10 @@ test_dollar_quotes(void **state)
 	(void)state;
 	CHECK("DO $$ BEGIN PERFORM 1; END $$; SELECT 2;", 1,
 		{ "DO $$ BEGIN PERFORM 1; END $$", 1 }, { "SELECT 2", 1 });
-	CHECK("CREATE FUNCTION f() RETURNS int AS $body$\nSELECT 1; -- $$ here\n$body$ LANGUAGE sql;"
-		"\nSELECT 2;", 1,
-		{ "CREATE FUNCTION f() RETURNS int AS $body$\nSELECT 1; -- $$ here\n$body$ LANGUAGE sql",
-		  1 },
+	CHECK("CREATE FUNCTION f() RETURNS int AS $body$\n"
+		"SELECT 1; -- $$ here\n$body$ LANGUAGE sql;\nSELECT 2;", 1,
+		{ "CREATE FUNCTION f() RETURNS int AS $body$\n"
+		  "SELECT 1; -- $$ here\n$body$ LANGUAGE sql", 1 },
 		{ "SELECT 2", 4 });
 	CHECK("SELECT $_x1$ ' \" ; $_x1$; SELECT 2;", 1,
 		{ "SELECT $_x1$ ' \" ; $_x1$", 1 }, { "SELECT 2", 1 });
@@ -216,7 +217,8 @@ test_begin_atomic(void **state)
 		"  INSERT INTO t VALUES (a);\n  SELECT CASE WHEN a > 0 THEN 1 ELSE 0 END;\nEND;\n"
 		"SELECT f(1);", 1,
 		{ "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n"
-		  "  INSERT INTO t VALUES (a);\n  SELECT CASE WHEN a > 0 THEN 1 ELSE 0 END;\nEND", 1 },
+		  "  INSERT INTO t VALUES (a);\n  SELECT CASE WHEN a > 0 THEN 1 ELSE 0 END;\n"
+		  "END", 1 },
 		{ "SELECT f(1)", 6 });
 	CHECK("create procedure p() begin /* c */ -- x\n atomic select 1; select 2; end; select 3;",
 		1,
