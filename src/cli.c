@@ -168,6 +168,21 @@ static const char *const option_names[] = {
 	"--rev-id", "--depends-on", "--branch-label", "--lock-timeout", "-i/--indicate-current",
 };
 
+/* True when arg is an option whose argument is the next word ("--lock-timeout", "-m"). */
+static bool
+takes_argument(const char *arg)
+{
+	if (arg[0] != '-' || arg[1] == '\0')
+		return false;
+	if (arg[1] != '-')   /* short options: the last letter decides */
+		return strchr("demr", arg[strlen(arg) - 1]) != NULL && strspn(arg + 1, "yqvhi") ==
+		       strlen(arg + 1) - 1;
+	for (const struct option *o = long_opts; o->name; o++)
+		if (o->has_arg == required_argument && strcmp(arg + 2, o->name) == 0)
+			return true;
+	return false;
+}
+
 /* Parses argv into c. Returns 0 to run, 1 to exit 0, -1 on a usage error. */
 static int
 parse_args(struct cli *c, int argc, char **argv, char **marked)
@@ -178,8 +193,9 @@ parse_args(struct cli *c, int argc, char **argv, char **marked)
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		/* "-1", "-12": relative targets, not options */
-		if (a[0] == '-' && a[1] >= '0' && a[1] <= '9' && strspn(a + 1, "0123456789") == strlen(a + 1)) {
+		/* "-1", "-12": relative targets, not options (unless an option's argument) */
+		if (a[0] == '-' && a[1] >= '0' && a[1] <= '9' &&
+		    strspn(a + 1, "0123456789") == strlen(a + 1) && !takes_argument(argv[i - 1])) {
 			marked[i] = rt_xasprintf("%c%s", REL_MARK, a);
 			argv[i] = marked[i];
 		}

@@ -449,14 +449,28 @@ struct rt_plan *
 rt_plan_stamp(const struct rt_graph *g, const struct rt_strv *current, const char *target,
 	      struct rt_err *err)
 {
+	struct rt_strv known = { 0 };
 	struct rt_idxv v = { 0 };
 	struct rows r;
 	bool *applied;
-	struct rt_plan *plan = plan_start(g, current, target, RT_PLAN_STAMP, &r, &applied, err);
+	struct rt_plan *plan;
 	int rc;
 
+	/* An absolute stamp replaces whatever the table holds, even ids no file
+	 * defines (taking over a database another tool managed). */
+	for (size_t i = 0; current && i < current->n; i++)
+		if (is_relative(target) || rt_graph_find(g, current->v[i]) >= 0)
+			rt_strv_push(&known, current->v[i]);
+	plan = plan_start(g, &known, target, RT_PLAN_STAMP, &r, &applied, err);
+	rt_strv_free(&known);
 	if (!plan)
 		return NULL;
+	if (current && current->n != plan->heads_before.n) {
+		rt_strv_free(&plan->heads_before);
+		for (size_t i = 0; i < current->n; i++)
+			rt_strv_push(&plan->heads_before, current->v[i]);
+		rt_strv_sort(&plan->heads_before);
+	}
 	rc = plan_resolve(&r, target, &v, NULL, err);
 	if (rc == 0) {
 		rows_clear(&r);

@@ -112,6 +112,12 @@ rt_rev_create(const char *versions_dir, const struct rt_rev_spec *spec, struct r
 			   spec->id ? spec->id : "");
 		return NULL;
 	}
+	for (size_t i = 0; spec->labels && i < spec->labels->n; i++)
+		if (!rt_rev_id_valid(spec->labels->v[i])) {
+			rt_err_set(err, RT_ERR_INPUT, "branch label '%s': expected 1-32 characters "
+				   "of [0-9a-z_]", spec->labels->v[i]);
+			return NULL;
+		}
 	if (spec->message && strpbrk(spec->message, "\r\n")) {
 		rt_err_set(err, RT_ERR_INPUT, "the message must be one line");
 		return NULL;

@@ -41,7 +41,7 @@ int rt_db_current(struct rt_db *db, struct rt_strv *out, struct rt_err *err);
 
 /* Describes the current holder of the migration lock into a new string owned
  * by the caller ("pid 123, application 'retort', client local, user bob,
- * for 4 s"), or NULL when nobody holds it. */
+ * connected 4 s ago"), or NULL when nobody holds it. */
 char *rt_db_lock_holder(struct rt_db *db);
 
 typedef void (*rt_lock_wait_fn)(const char *holder, void *ctx);

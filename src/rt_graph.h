@@ -130,7 +130,9 @@ struct rt_plan *rt_plan_downgrade(const struct rt_graph *g, const struct rt_strv
 				  const char *target, struct rt_err *err);
 
 /* Plans a stamp: the version table becomes exactly the resolved target
- * ("base": empty; "+N"/"-N" relative to current). No steps run SQL. */
+ * ("base": empty; "+N"/"-N" relative to current). No steps run SQL. An
+ * absolute target accepts rows in current that no file defines (they are
+ * replaced: taking over a database Flask-Migrate managed). */
 struct rt_plan *rt_plan_stamp(const struct rt_graph *g, const struct rt_strv *current,
 			      const char *target, struct rt_err *err);
 

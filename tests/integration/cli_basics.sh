@@ -78,6 +78,11 @@ R -q stamp base; is "stamp base empties the version table" "$(psqlc 'SELECT coun
 is "stamp ran no SQL (tables still there)" "$(psqlc "SELECT to_regclass('users') IS NOT NULL")" t
 R -q stamp head; is "stamp head" "$(psqlc 'SELECT version_num FROM alembic_version')" "$HEAD"
 is "stamps are logged" "$(psqlc "SELECT count(*) FROM retort_history WHERE direction = 'stamp'")" 2
+# taking over a Flask-Migrate database: its Alembic id is unknown to retort
+psqlc "UPDATE alembic_version SET version_num = 'ae1027a6acf'"
+R -q upgrade 2>"$T/err"; is "an unknown id in the version table exits 2" "$?" 2
+like "... saying so" "$(cat "$T/err")" "database is at revision ae1027a6acf, which no migration file defines"
+R -q stamp head; is "stamp head takes the database over" "$(psqlc 'SELECT version_num FROM alembic_version')" "$HEAD"
 
 # --- new files ---
 RETORT_NOW=2026-01-02T03:04:05Z R -q revision -m "add bio to users" --rev-id 0000000000b1
@@ -99,6 +104,10 @@ is "merge file lists both parents" "$(sed -n 2p "$P"/versions/0000000000b3_*.sql
 R -q upgrade; is "upgrade through a new branch and merge" "$(psqlc 'SELECT version_num FROM alembic_version')" "0000000000b3"
 R revision -m "two
 lines" >/dev/null 2>&1; is "a two-line message exits 2" "$?" 2
+R revision -m "x" --branch-label "Bad-Label" >/dev/null 2>"$T/err"; is "a bad branch label exits 2" "$?" 2
+like "... naming it" "$(cat "$T/err")" "branch label 'Bad-Label'"
+is "... and writes no file" "$(ls "$P"/versions | grep -c '_x.sql$')" 0
+R -q downgrade --lock-timeout -1 -1; is "--lock-timeout -1 is an option argument, -1 a target" "$(R current | cut -d' ' -f1 | paste -sd' ')" "0000000000b1 0000000000b2"
 
 rt -d "$T/new/migrations" init >/dev/null
 check "init creates versions/ and retort.conf" test -d "$T/new/migrations/versions" -a -f "$T/new/migrations/retort.conf"

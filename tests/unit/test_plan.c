@@ -291,6 +291,13 @@ test_stamp(void **state)
 	assert_string_equal(plan(h, STAMP, "b c", "-1"),
 			    "E: '-1' needs a single current revision; the database has several "
 			    "heads (b, c)");
+	/* taking over: an absolute stamp replaces ids no file defines */
+	assert_string_equal(plan(g, STAMP, "alembic1", "head"), "[alembic1] [d]");
+	assert_string_equal(plan(g, STAMP, "alembic1 b", "base"), "[alembic1,b] []");
+	assert_string_equal(plan(g, STAMP, "alembic1", "+1"),
+			    "E: database is at revision alembic1, which no migration file defines");
+	assert_string_equal(plan(g, UP, "alembic1", "head"),
+			    "E: database is at revision alembic1, which no migration file defines");
 	rt_graph_free(h);
 	rt_graph_free(g);
 }
