@@ -226,6 +226,9 @@ direction_of(const struct rt_plan *plan, const struct rt_step *st)
 	return st->is_up ? "upgrade" : "downgrade";
 }
 
+static int check_plan(const struct rt_plan *plan, const struct rt_apply_opts *opts,
+		      struct rt_err *err);
+
 /* ---- offline SQL ----------------------------------------------------------- */
 
 static void
@@ -285,6 +288,12 @@ rt_plan_sql(const struct rt_plan *plan, const struct rt_vt_opts *vt_opts, bool s
 	char *vt, *hist, *qs, *qt, *qh, *s;
 	bool in_tx = false;
 
+	if (single_transaction) {
+		struct rt_apply_opts o = { .single_transaction = true };
+
+		if (check_plan(plan, &o, err) < 0)
+			return NULL;
+	}
 	qt = rt_quote_ident(table);
 	qh = rt_quote_ident("retort_history");
 	qs = schema ? rt_quote_ident(schema) : NULL;
@@ -425,37 +434,27 @@ lost_connection(struct rt_db *db, struct rt_err *err)
 	rt_err_detail(err, "%s", PQerrorMessage(db->conn));
 }
 
-/* Sends cmds as one pipeline and reads every result. Returns 0, or -1 with
- * err naming the first failing statement. */
+/* Statements per pipeline sync. Reading the results of each batch before
+ * sending the next bounds what is in flight, so a blocking connection cannot
+ * deadlock with both socket buffers full; syncs inside an explicit
+ * transaction block do not end it. */
+#define PIPELINE_BATCH 64
+
+/* Reads the results of cmds [from, to) and the sync; keeps the first error. */
 static int
-run_pipeline(struct rt_db *db, const struct cmdv *cv, struct rt_err *err)
+read_batch(struct rt_db *db, const struct cmdv *cv, size_t from, size_t to, struct rt_err *err)
 {
 	PGconn *conn = db->conn;
-	int rc = 0;
 	PGresult *res;
+	int rc = 0;
 
-	if (PQenterPipelineMode(conn) != 1) {
-		lost_connection(db, err);
-		return -1;
-	}
-	for (size_t i = 0; i < cv->n; i++)
-		if (!PQsendQueryParams(conn, cv->v[i].sql, 0, NULL, NULL, NULL, NULL, 0)) {
-			lost_connection(db, err);
-			PQexitPipelineMode(conn);
-			return -1;
-		}
-	if (!PQpipelineSync(conn)) {
-		lost_connection(db, err);
-		return -1;
-	}
-	for (size_t i = 0; i < cv->n; i++) {
+	for (size_t i = from; i < to; i++) {
 		res = PQgetResult(conn);
 		if (!res) {
 			lost_connection(db, err);
 			return -1;
 		}
-		ExecStatusType st = PQresultStatus(res);
-		if (rc == 0 && st == PGRES_FATAL_ERROR) {
+		if (rc == 0 && PQresultStatus(res) == PGRES_FATAL_ERROR) {
 			cmd_err(&cv->v[i], res, err);
 			rc = -1;
 		}
@@ -464,13 +463,42 @@ run_pipeline(struct rt_db *db, const struct cmdv *cv, struct rt_err *err)
 		while ((res = PQgetResult(conn)) != NULL)
 			PQclear(res);
 	}
-	res = PQgetResult(conn);   /* PGRES_PIPELINE_SYNC */
+	res = PQgetResult(conn);
 	if (!res || PQresultStatus(res) != PGRES_PIPELINE_SYNC) {
 		if (rc == 0)
 			lost_connection(db, err);
 		rc = -1;
 	}
 	PQclear(res);
+	return rc;
+}
+
+/* Sends cmds in pipelined batches and reads every result. Returns 0, or -1
+ * with err naming the first failing statement (the rest are not run). */
+static int
+run_pipeline(struct rt_db *db, const struct cmdv *cv, struct rt_err *err)
+{
+	PGconn *conn = db->conn;
+	int rc = 0;
+
+	if (PQenterPipelineMode(conn) != 1) {
+		lost_connection(db, err);
+		return -1;
+	}
+	for (size_t from = 0; from < cv->n && rc == 0; from += PIPELINE_BATCH) {
+		size_t to = cv->n - from > PIPELINE_BATCH ? from + PIPELINE_BATCH : cv->n;
+
+		for (size_t i = from; i < to; i++)
+			if (!PQsendQueryParams(conn, cv->v[i].sql, 0, NULL, NULL, NULL, NULL, 0)) {
+				lost_connection(db, err);
+				return -1;
+			}
+		if (!PQpipelineSync(conn)) {
+			lost_connection(db, err);
+			return -1;
+		}
+		rc = read_batch(db, cv, from, to, err);
+	}
 	PQexitPipelineMode(conn);
 	if (PQstatus(conn) == CONNECTION_BAD && rc == 0) {
 		lost_connection(db, err);

@@ -85,4 +85,17 @@ R -q upgrade a2 --dry-run
 is "--dry-run changes nothing" "$(psqlc "SELECT count(*) FROM alembic_version")|$(psqlc "SELECT to_regclass('accounts') IS NULL")" "0|t"
 R -q upgrade a2 --single-transaction
 is "--single-transaction applies the plan" "$(psqlc 'SELECT version_num FROM alembic_version')" a2
+
+# a revision longer than one pipeline batch (64 statements): all run, and a
+# failure late in it still names its line and rolls the whole revision back
+body=$(for i in $(seq 1 150); do echo "INSERT INTO audit VALUES ($i);"; done)
+mig "$P" a3 a2 "many statements" "$body" "DELETE FROM audit;"
+R -q upgrade head; is "150 statements in one revision all run" "$(psqlc 'SELECT count(*), sum(id) FROM audit')" "150|11325"
+R -q downgrade -1
+body=$(for i in $(seq 1 150); do [ "$i" = 140 ] && echo "INSERT INTO audit VALUES ('x');" || echo "INSERT INTO audit VALUES ($i);"; done)
+mig "$P" a3 a2 "many statements" "$body" "DELETE FROM audit;"
+f3=$(ls "$P"/versions/a3_*.sql)
+R upgrade head >/dev/null 2>"$T/err"
+like "a failure in the third batch names its line" "$(head -1 "$T/err")" "^retort: $f3:146: ERROR: invalid input syntax for type integer"
+is "... and nothing of the revision remains" "$(psqlc 'SELECT count(*) FROM audit')|$(psqlc 'SELECT version_num FROM alembic_version')" "0|a2"
 done_testing

@@ -42,5 +42,8 @@ rt -d "$P" upgrade --sql 6ab519d54207:07c2756f9194 >"$T/part.sql"
 is "FROM:TO gives just those steps" "$(grep -c '^-- Running upgrade' "$T/part.sql")" 1
 rt -d "$P" stamp --sql head >"$T/stamp.sql"
 check "stamp --sql inserts the head" grep -q "^INSERT INTO \"alembic_version\" (version_num) VALUES ('$HEAD');" "$T/stamp.sql"
+rt -d "$P" upgrade --sql --single-transaction >/dev/null 2>"$T/err"
+is "--sql --single-transaction refuses a transaction-off revision" "$?" 2
+like "... naming it" "$(cat "$T/err")" "4d68eb8716bd has 'transaction off'"
 check "--sql needs no database at all" rt -d "$P" --url "postgresql:///nosuchdb?host=/nonexistent" upgrade --sql
 done_testing
