@@ -45,15 +45,11 @@ quote_qualified(PGconn *conn, const char *schema, const char *name)
 	return out;
 }
 
-/* FNV-1a, folded to a non-negative int: the advisory lock's second key. */
+/* The advisory lock's second key: a non-negative int from the table's name. */
 static int
 lock_key_of(const char *s)
 {
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return (int)(h & 0x7fffffff);
+	return (int)(rt_str_hash32(s) & 0x7fffffff);
 }
 
 struct rt_db *

@@ -54,14 +54,6 @@ is_id_char(char c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '_';
 }
 
-static bool
-is_id(const char *s)
-{
-	size_t len = strspn(s, "0123456789abcdefghijklmnopqrstuvwxyz_");
-
-	return len > 0 && len <= RT_REV_ID_MAX && s[len] == '\0';
-}
-
 /* ---- the id table ------------------------------------------------------ */
 
 static size_t
@@ -862,7 +854,7 @@ resolve_into(const struct rt_graph *g, const char *target, struct rt_idxv *out,
 		*is_base = true;
 		return 0;
 	}
-	if (!is_id(target))
+	if (!rt_rev_id_valid(target))
 		return bad_target(target, err);
 	if (resolve_name(g, target, &x, err) < 0)
 		return -1;
@@ -881,7 +873,7 @@ rt_graph_resolve(const struct rt_graph *g, const char *target, struct rt_idxv *o
 		is_base = &dummy;
 	*is_base = false;
 	/* a label outside the id alphabet still names its revision */
-	x = *target && !is_id(target) ? find_label(g, target) : -1;
+	x = *target && !rt_rev_id_valid(target) ? find_label(g, target) : -1;
 	if (x >= 0) {
 		idxv_push(out, (size_t)x);
 		return 0;

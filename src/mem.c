@@ -94,6 +94,16 @@ rt_xasprintf(const char *fmt, ...)
 	return s;
 }
 
+unsigned int
+rt_str_hash32(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
 void
 rt_buf_init(struct rt_buf *b)
 {

@@ -20,6 +20,9 @@ char *rt_xstrndup(const char *s, size_t len);
 /* asprintf that aborts on failure; the result is owned by the caller. */
 char *rt_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* 32-bit FNV-1a hash of a string: stable across runs and machines. */
+unsigned int rt_str_hash32(const char *s);
+
 /* A growable NUL-terminated byte string. Zero-initialise or use rt_buf_init. */
 struct rt_buf {
 	char *data;   /* NULL until the first append */

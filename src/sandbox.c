@@ -254,16 +254,6 @@ rt_pg_bindir(void)
 
 /* --- the socket directory ---------------------------------------------------- */
 
-static uint32_t
-fnv1a(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 static bool
 is_usable_socket_dir(const char *dir)
 {
@@ -277,7 +267,7 @@ planned_socket_dir(const struct box *b)
 {
 	if (is_usable_socket_dir(b->run))
 		return rt_xstrdup(b->run);
-	return rt_xasprintf("/tmp/retort-%u-%08x", (unsigned)geteuid(), fnv1a(b->base));
+	return rt_xasprintf("/tmp/retort-%u-%08x", (unsigned)geteuid(), rt_str_hash32(b->base));
 }
 
 /* Line n (1-based) of data/postmaster.pid, or NULL. 1 = pid, 5 = socket dir. */
