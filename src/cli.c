@@ -12,11 +12,12 @@
 #include "rt_config.h"
 #include "rt_db.h"
 #include "rt_graph.h"
-#include "rt_sandbox.h"
+#include "rt_session.h"
 
 enum {
 	OPT_URL = 256, OPT_NO_COLOR, OPT_FORMAT, OPT_VERSION, OPT_SQL, OPT_DRY_RUN,
 	OPT_SINGLE_TX, OPT_LOCK_TIMEOUT, OPT_HEAD, OPT_REV_ID, OPT_DEPENDS, OPT_LABEL,
+	OPT_EXIT_AFTER_DRAW, OPT_EXACT,
 };
 
 static const struct option long_opts[] = {
@@ -41,6 +42,8 @@ static const struct option long_opts[] = {
 	{ "depends-on", required_argument, NULL, OPT_DEPENDS },
 	{ "branch-label", required_argument, NULL, OPT_LABEL },
 	{ "indicate-current", no_argument, NULL, 'i' },
+	{ "exit-after-draw", no_argument, NULL, OPT_EXIT_AFTER_DRAW },
+	{ "exact", no_argument, NULL, OPT_EXACT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -156,6 +159,11 @@ parse_option(struct cli *c, int ch, const char *arg, bool *want_help)
 	case OPT_DEPENDS: rt_strv_push(&c->depends, arg); c->opts_seen |= CLI_OPT_DEPENDS; break;
 	case OPT_LABEL: rt_strv_push(&c->labels, arg); c->opts_seen |= CLI_OPT_LABEL; break;
 	case 'i': c->indicate_current = true; c->opts_seen |= CLI_OPT_INDICATE; break;
+	case OPT_EXACT: c->exact = true; c->opts_seen |= CLI_OPT_EXACT; break;
+	case OPT_EXIT_AFTER_DRAW:
+		c->exit_after_draw = true;
+		c->opts_seen |= CLI_OPT_EXIT_AFTER_DRAW;
+		break;
 	default:
 		rt_err_set(&c->err, RT_ERR_INPUT, "unknown option; see 'retort --help'");
 		return -1;
@@ -166,6 +174,7 @@ parse_option(struct cli *c, int ch, const char *arg, bool *want_help)
 static const char *const option_names[] = {
 	"--sql", "--dry-run", "--single-transaction", "-m/--message", "--head", "-r/--rev-range",
 	"--rev-id", "--depends-on", "--branch-label", "--lock-timeout", "-i/--indicate-current",
+	"--exit-after-draw", "--exact",
 };
 
 /* True when arg is an option whose argument is the next word ("--lock-timeout", "-m"). */
@@ -213,6 +222,11 @@ parse_args(struct cli *c, int argc, char **argv, char **marked)
 	for (int i = optind; i < argc; i++)
 		if (argv[i][0] == REL_MARK)
 			argv[i]++;
+	if (optind >= argc && !want_help && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		c->cmd = "ui";   /* no command on a terminal: the console */
+		c->args = argv + argc;
+		return 0;
+	}
 	if (optind >= argc) {
 		usage(want_help ? stdout : stderr);
 		if (want_help)
@@ -248,10 +262,15 @@ parse_args(struct cli *c, int argc, char **argv, char **marked)
 int
 cli_load_config(struct cli *c)
 {
-	if (c->cfg)
+	struct rt_session_opts o = { c->dir, c->env_name, c->url };
+
+	if (c->session)
 		return 0;
-	c->cfg = rt_config_load(c->dir, &c->err);
-	return c->cfg ? 0 : -1;
+	c->session = rt_session_new(&o, &c->err);
+	if (!c->session)
+		return -1;
+	c->cfg = rt_session_config(c->session);
+	return 0;
 }
 
 int
@@ -259,65 +278,25 @@ cli_load_graph(struct cli *c)
 {
 	if (c->graph)
 		return 0;
-	if (cli_load_config(c) < 0)
+	if (cli_load_config(c) < 0 || rt_session_load_graph(c->session, &c->err) < 0)
 		return -1;
-	c->graph = rt_graph_load(c->cfg->versions_dir, &c->err);
-	return c->graph ? 0 : -1;
-}
-
-/* Picks the env and the URL: --env, else --url, else $DATABASE_URL, else the default env. */
-static int
-choose_url(struct cli *c, char **url_out, bool *use_sandbox)
-{
-	const char *raw = NULL;
-
-	*use_sandbox = false;
-	if (c->env_name || (!c->url && !getenv("DATABASE_URL"))) {
-		c->env = rt_config_env(c->cfg, c->env_name, &c->err);
-		if (!c->env) {
-			if (c->err.kind == RT_ERR_NONE)
-				rt_err_set(&c->err, RT_ERR_INPUT, "no database: give --url, set DATABASE_URL, "
-					   "or add an [env NAME] section to %s", c->cfg->path);
-			return -1;
-		}
-	}
-	if (c->url)
-		raw = c->url;
-	else if (!c->env_name && getenv("DATABASE_URL"))
-		raw = getenv("DATABASE_URL");
-	else if (c->env->is_sandbox)
-		*use_sandbox = true;
-	else
-		raw = c->env->url;
-	if (*use_sandbox) {
-		*url_out = NULL;
-		return 0;
-	}
-	*url_out = rt_expand_vars(raw, &c->err);
-	return *url_out ? 0 : -1;
+	c->graph = rt_session_graph(c->session);
+	return 0;
 }
 
 int
 cli_connect(struct cli *c)
 {
-	struct rt_vt_opts vt;
-	bool use_sandbox;
-	char *url;
+	int rc;
 
 	if (c->db)
 		return 0;
-	if (cli_load_config(c) < 0 || choose_url(c, &url, &use_sandbox) < 0)
+	if (cli_load_config(c) < 0)
 		return -1;
-	if (use_sandbox) {
-		if (rt_sandbox_start(c->cfg->project_dir, c->env->database, &c->err) < 0)
-			return -1;
-		url = rt_sandbox_url(c->cfg->project_dir, c->env->database);
-	}
-	c->conn_url = url;
-	vt.schema = c->cfg->version_schema;
-	vt.table = c->cfg->version_table;
-	c->db = rt_db_connect(url, &vt, &c->err);
-	return c->db ? 0 : -1;
+	rc = rt_session_connect(c->session, &c->err);
+	c->env = rt_session_env(c->session);
+	c->db = rt_session_db(c->session);
+	return rc;
 }
 
 static void
@@ -350,7 +329,7 @@ cli_confirm_protected(struct cli *c, const char *what)
 	if (!c->env || !c->env->is_protected)
 		return 0;
 	if (c->yes) {
-		if (c->env_name && strcmp(c->env_name, c->env->name) == 0)
+		if (rt_session_env_is_explicit(c->session))
 			return 0;
 		rt_err_set(&c->err, RT_ERR_INPUT, "env '%s' is protected: --yes needs --env %s as well",
 			   c->env->name, c->env->name);
@@ -380,14 +359,12 @@ cli_confirm_protected(struct cli *c, const char *what)
 void
 cli_close(struct cli *c)
 {
-	rt_db_close(c->db);
-	c->db = NULL;
-	rt_graph_free(c->graph);
-	c->graph = NULL;
-	rt_config_free(c->cfg);
+	rt_session_free(c->session);
+	c->session = NULL;
 	c->cfg = NULL;
-	free(c->conn_url);
-	c->conn_url = NULL;
+	c->graph = NULL;
+	c->db = NULL;
+	c->env = NULL;
 	rt_strv_free(&c->depends);
 	rt_strv_free(&c->labels);
 }

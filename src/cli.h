@@ -12,6 +12,7 @@ struct rt_config;
 struct rt_env;
 struct rt_graph;
 struct rt_db;
+struct rt_session;
 
 enum cli_format {
 	CLI_TEXT,
@@ -27,7 +28,7 @@ struct cli {
 	bool yes, no_color, quiet;
 	int verbose;
 	enum cli_format format;
-	bool sql, dry_run, single_tx, indicate_current, head_set;
+	bool sql, dry_run, single_tx, indicate_current, head_set, exit_after_draw, exact;
 	const char *message;        /* -m */
 	const char *head;           /* --head */
 	const char *range;          /* -r */
@@ -41,11 +42,11 @@ struct cli {
 	char **args;
 	int nargs;
 
-	struct rt_config *cfg;
-	const struct rt_env *env;
-	char *conn_url;
-	struct rt_graph *graph;
-	struct rt_db *db;
+	struct rt_session *session;
+	const struct rt_config *cfg;    /* borrowed from session */
+	const struct rt_env *env;       /* borrowed from session, after cli_connect */
+	const struct rt_graph *graph;   /* borrowed from session, after cli_load_graph */
+	struct rt_db *db;               /* borrowed from session, after cli_connect */
 	struct rt_err err;
 };
 
@@ -62,6 +63,8 @@ enum {
 	CLI_OPT_LABEL = 1u << 8,
 	CLI_OPT_LOCK_TIMEOUT = 1u << 9,
 	CLI_OPT_INDICATE = 1u << 10,
+	CLI_OPT_EXIT_AFTER_DRAW = 1u << 11,
+	CLI_OPT_EXACT = 1u << 12,
 };
 
 struct cli_command {

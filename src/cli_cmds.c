@@ -4,16 +4,23 @@
 #include "config.h"
 #include "cli.h"
 
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rt_config.h"
+#include "rt_counts.h"
 #include "rt_db.h"
 #include "rt_graph.h"
 #include "rt_migration.h"
 #include "rt_project.h"
 #include "rt_sandbox.h"
+#include "rt_session.h"
+#include "ui_main.h"
 
 /* ---- migrations -------------------------------------------------------------- */
 
@@ -245,9 +252,11 @@ out:
 	return rc;
 }
 
+/* One history line; applied is NULL without -i, modified when the file
+ * changed since it was applied (its checksum differs from retort_history's). */
 static void
 history_row(struct cli *c, struct cli_table *t, const struct rt_node *n, const bool *applied,
-	    bool is_current)
+	    bool is_current, bool is_modified)
 {
 	const struct rt_rev *rev = n->rev;
 	char *parents = parents_of(rev), *labels = labels_of(rev);
@@ -255,7 +264,8 @@ history_row(struct cli *c, struct cli_table *t, const struct rt_node *n, const b
 
 	if (c->format == CLI_TEXT) {
 		markers(mk, sizeof(mk), n, is_current);
-		printf("%s -> %s%s, %s\n", rev->ndown ? parents : "<base>", rev->id, mk, rev->message);
+		printf("%s -> %s%s%s, %s\n", rev->ndown ? parents : "<base>", rev->id, mk,
+		       is_modified ? " (modified since applied)" : "", rev->message);
 		if (c->verbose)
 			printf("    path: %s\n    created: %s\n", rev->path,
 			       rev->created ? rev->created : "");
@@ -263,11 +273,22 @@ history_row(struct cli *c, struct cli_table *t, const struct rt_node *n, const b
 		const char *vals[] = { rev->id, parents, rev->message, rev->created ? rev->created : "",
 				       labels, tf(!n->nchildren), tf(n->nchildren > 1),
 				       tf(n->nparents > 1), applied ? tf(is_current) : NULL,
-				       applied ? tf(*applied) : NULL, rev->path };
+				       applied ? tf(*applied) : NULL,
+				       applied ? tf(is_modified) : NULL, rev->path };
 		cli_table_row(t, vals);
 	}
 	free(parents);
 	free(labels);
+}
+
+/* Whether rev's file differs from the checksum recorded when it was applied. */
+static bool
+is_modified(const struct rt_rev *rev, const struct rt_strv *ids, const struct rt_strv *sums)
+{
+	for (size_t i = 0; i < ids->n; i++)
+		if (strcmp(ids->v[i], rev->id) == 0)
+			return sums->v[i][0] && strcmp(sums->v[i], rev->sha256) != 0;
+	return false;
 }
 
 static int
@@ -275,8 +296,8 @@ cmd_history(struct cli *c)
 {
 	static const char *const cols[] = { "revision", "down_revision", "message", "created",
 					    "branch_labels", "is_head", "is_branch_point", "is_merge",
-					    "is_current", "is_applied", "path" };
-	struct rt_strv cur = { 0 };
+					    "is_current", "is_applied", "is_modified", "path" };
+	struct rt_strv cur = { 0 }, ids = { 0 }, sums = { 0 };
 	bool *in_range = NULL, *applied = NULL;
 	struct cli_table t;
 	size_t n;
@@ -293,7 +314,8 @@ cmd_history(struct cli *c)
 		goto out;
 	if (c->indicate_current) {
 		applied = rt_xcalloc(n + 1, sizeof(bool));
-		if (rt_graph_applied(c->graph, &cur, applied, &c->err) < 0)
+		if (rt_graph_applied(c->graph, &cur, applied, &c->err) < 0 ||
+		    rt_db_applied_checksums(c->db, &ids, &sums, &c->err) < 0)
 			goto out;
 	}
 	cli_table_begin(&t, c->format, cols, sizeof(cols) / sizeof(*cols));
@@ -302,7 +324,8 @@ cmd_history(struct cli *c)
 
 		if (in_range[i])
 			history_row(c, &t, node, applied ? &applied[i] : NULL,
-				    rt_strv_contains(&cur, node->rev->id));
+				    rt_strv_contains(&cur, node->rev->id),
+				    applied && applied[i] && is_modified(node->rev, &ids, &sums));
 	}
 	cli_table_end(&t);
 	rc = 0;
@@ -310,6 +333,8 @@ out:
 	free(in_range);
 	free(applied);
 	rt_strv_free(&cur);
+	rt_strv_free(&ids);
+	rt_strv_free(&sums);
 	return rc;
 }
 
@@ -420,6 +445,95 @@ cmd_show(struct cli *c)
 	}
 	free(idx.v);
 	return 0;
+}
+
+/* Exact counts: runs the count job, blocking in poll(); Ctrl-C cancels it. */
+static volatile sig_atomic_t interrupted;
+
+static void
+on_interrupt(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static int
+count_exactly(struct cli *c, struct rt_counts *counts)
+{
+	struct rt_count_job *job = rt_count_job_start(c->db, counts, &c->err);
+	struct sigaction sa = { .sa_handler = on_interrupt }, old;
+	bool told = false;
+	int rc = 1;
+
+	if (!job)
+		return -1;
+	sigaction(SIGINT, &sa, &old);
+	while (rc == 1) {
+		struct pollfd pfd = { rt_count_job_fd(job), POLLIN, 0 };
+
+		if (interrupted && !told) {
+			rt_count_job_cancel(job);
+			told = true;
+		}
+		if (poll(&pfd, 1, 100) < 0 && errno != EINTR)
+			break;
+		rc = rt_count_job_step(job, counts, &c->err);
+	}
+	sigaction(SIGINT, &old, NULL);
+	rt_count_job_free(job);
+	return rc;
+}
+
+static void
+human_bytes(long long n, char *out, size_t size)
+{
+	static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
+	double v = (double)n;
+	size_t u = 0;
+
+	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(*units))
+		v /= 1024, u++;
+	snprintf(out, size, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+static int
+cmd_counts(struct cli *c)
+{
+	static const char *const cols[] = { "schema", "table", "estimate", "exact", "bytes" };
+	struct rt_counts counts = { 0 };
+	struct cli_table t;
+	int rc = -1;
+
+	if (cli_connect(c) < 0 || rt_counts_estimate(c->db, &counts, &c->err) < 0)
+		goto out;
+	if (c->exact && count_exactly(c, &counts) < 0)
+		goto out;
+	cli_table_begin(&t, c->format, cols, 5);
+	if (c->format == CLI_TEXT)
+		printf("%-40s %14s  %10s\n", "table", c->exact ? "rows" : "rows (est.)", "size");
+	for (size_t i = 0; i < counts.n; i++) {
+		const struct rt_table_count *tc = &counts.v[i];
+		char est[32], exact[32], bytes[32], name[512];
+
+		snprintf(est, sizeof(est), "%lld", tc->estimate);
+		snprintf(exact, sizeof(exact), "%lld", tc->exact);
+		snprintf(bytes, sizeof(bytes), "%lld", tc->bytes);
+		if (c->format != CLI_TEXT) {
+			const char *vals[] = { tc->schema, tc->name, est, c->exact ? exact : NULL, bytes };
+
+			cli_table_row(&t, vals);
+			continue;
+		}
+		snprintf(name, sizeof(name), "%s.%s", tc->schema, tc->name);
+		human_bytes(tc->bytes, bytes, sizeof(bytes));
+		snprintf(est, sizeof(est), "%lld", c->exact ? tc->exact : tc->estimate);
+		printf("%-40s %14s  %10s\n", name, c->exact || tc->estimate >= 0 ? est : "?", bytes);
+	}
+	cli_table_end(&t);
+	rc = 0;
+out:
+	rt_counts_free(&counts);
+	return rc;
 }
 
 /* ---- files ------------------------------------------------------------------- */
@@ -597,6 +711,29 @@ cmd_sandbox(struct cli *c)
 	return -1;
 }
 
+/* ---- the console ------------------------------------------------------------ */
+
+static int
+cmd_ui(struct cli *c)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	struct ui_opts o = { 0 };
+
+	if (!c->exit_after_draw && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+		rt_err_set(&c->err, RT_ERR_INPUT, "the console needs a terminal");
+		return -1;
+	}
+	if (cli_load_graph(c) < 0)
+		return -1;
+	self[n > 0 ? n : 0] = '\0';
+	o.session = c->session;
+	o.retort_path = n > 0 ? self : "retort";
+	o.no_color = c->no_color;
+	o.exit_after_draw = c->exit_after_draw;
+	return ui_run(&o, &c->err);
+}
+
 #define MIG_OPTS (CLI_OPT_SQL | CLI_OPT_DRY_RUN | CLI_OPT_SINGLE_TX | CLI_OPT_LOCK_TIMEOUT)
 
 const struct cli_command cli_commands[] = {
@@ -625,6 +762,10 @@ const struct cli_command cli_commands[] = {
 	{ "branches", cmd_branches, 0, 0, 0, "branches [--format FMT]",
 	  "list the branch points and their children" },
 	{ "show", cmd_show, 0, 1, 1, "show REV", "show a revision's headers and SQL" },
+	{ "ui", cmd_ui, CLI_OPT_EXIT_AFTER_DRAW, 0, 0, "ui [--exit-after-draw]",
+	  "open the console (also: retort with no command on a terminal)" },
+	{ "counts", cmd_counts, CLI_OPT_EXACT, 0, 0, "counts [--exact] [--format FMT]",
+	  "row counts of every table: catalog estimates, or exact with --exact (Ctrl-C cancels)" },
 	{ "sandbox", cmd_sandbox, 0, 1, 1, "sandbox start|stop|status|url",
 	  "manage the embedded PostgreSQL under .retort/sandbox" },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL },

@@ -75,6 +75,7 @@ rt_db_connect(const char *url, const struct rt_vt_opts *vt, struct rt_err *err)
 		return NULL;
 	}
 	PQsetNoticeReceiver(db->conn, quiet_notice, NULL);
+	db->url = rt_xstrdup(url);
 	db->vt = quote_qualified(db->conn, schema, table);
 	db->hist = quote_qualified(db->conn, schema, "retort_history");
 	if (!db->vt || !db->hist) {
@@ -96,6 +97,7 @@ rt_db_close(struct rt_db *db)
 		rt_db_unlock(db);
 	if (db->conn)
 		PQfinish(db->conn);
+	free(db->url);
 	free(db->vt);
 	free(db->hist);
 	free(db->vt_name);
@@ -214,6 +216,43 @@ rt_db_current(struct rt_db *db, struct rt_strv *out, struct rt_err *err)
 	rc = 0;
 	PQclear(res);
 	return rc;
+}
+
+int
+rt_db_applied_checksums(struct rt_db *db, struct rt_strv *ids, struct rt_strv *sums,
+			struct rt_err *err)
+{
+	const char *params[1] = { db->hist };
+	PGresult *res;
+	char *sql;
+
+	res = PQexecParams(db->conn, "SELECT to_regclass($1) IS NOT NULL", 1, NULL, params, NULL,
+			   NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rt_db_result_err(res, "reading retort_history", err);
+		PQclear(res);
+		return -1;
+	}
+	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+		PQclear(res);
+		return 0;
+	}
+	PQclear(res);
+	sql = rt_xasprintf("SELECT revision, coalesce(checksum, '') FROM ("
+			   " SELECT DISTINCT ON (revision) revision, checksum, direction FROM %s"
+			   "  WHERE outcome = 'ok' AND direction IN ('upgrade', 'downgrade')"
+			   "  ORDER BY revision, id DESC) last"
+			   " WHERE direction = 'upgrade' ORDER BY revision", db->hist);
+	res = rt_db_exec(db, sql, "reading retort_history", err);
+	free(sql);
+	if (!res)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		rt_strv_push(ids, PQgetvalue(res, i, 0));
+		rt_strv_push(sums, PQgetvalue(res, i, 1));
+	}
+	PQclear(res);
+	return 0;
 }
 
 char *

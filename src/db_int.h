@@ -9,6 +9,7 @@ struct rt_err;
 
 struct rt_db {
 	PGconn *conn;
+	char *url;          /* as connected: a second connection (count jobs) reuses it */
 	char *vt;           /* quoted, possibly schema-qualified version table */
 	char *hist;         /* quoted, possibly schema-qualified retort_history */
 	char *vt_name;      /* unquoted "schema.table" or "table": the lock key's source */

@@ -39,6 +39,13 @@ int rt_db_server_version(const struct rt_db *db);
  * rows. Returns 0, or -1 with err (RT_ERR_RUN). */
 int rt_db_current(struct rt_db *db, struct rt_strv *out, struct rt_err *err);
 
+/* For every revision whose latest successful upgrade or downgrade in
+ * retort_history is an upgrade: its id (into ids) and the SHA-256 of its file
+ * as applied (into sums, same order; "" when not recorded). A missing
+ * retort_history gives nothing. Returns 0 or -1 with err (RT_ERR_RUN). */
+int rt_db_applied_checksums(struct rt_db *db, struct rt_strv *ids, struct rt_strv *sums,
+			    struct rt_err *err);
+
 /* Describes the current holder of the migration lock into a new string owned
  * by the caller ("pid 123, application 'retort', client local, user bob,
  * connected 4 s ago"), or NULL when nobody holds it. */

@@ -22,7 +22,7 @@ is "history -r A:B limits the range" "$(R history -r 4d68eb8716bd:f240f187b0b4 |
 2733b3fe03af
 4d68eb8716bd"
 csv=$(R history --format csv)
-is "history csv header" "$(printf '%s\n' "$csv" | head -1)" "revision,down_revision,message,created,branch_labels,is_head,is_branch_point,is_merge,is_current,is_applied,path"
+is "history csv header" "$(printf '%s\n' "$csv" | head -1)" "revision,down_revision,message,created,branch_labels,is_head,is_branch_point,is_merge,is_current,is_applied,is_modified,path"
 is "history csv rows" "$(printf '%s\n' "$csv" | sed 1d | wc -l)" "$nrev"
 like "csv quotes a message with a comma or parens" "$csv" '"add status to resumes \(nullable\)"|add status to resumes \(nullable\)'
 json=$(R history --format json)
@@ -66,6 +66,11 @@ is "a second upgrade has nothing to do" "$(R upgrade)" "nothing to do; database 
 is "current --format csv" "$(R current --format csv)" "revision,is_head,message,path
 $HEAD,true,replace resumes.template number by template_id foreign key,$P/versions/${HEAD}_resumes_template_foreign_key.sql"
 like "history -i marks current" "$(R history -i | head -1)" "\(head\) \(current\)"
+unlike "no file is modified yet" "$(R history -i)" "modified"
+echo "-- an edit after applying" >>"$P"/versions/2733b3fe03af_*.sql
+like "history -i marks a file edited since it was applied" "$(R history -i)" "-> 2733b3fe03af \(modified since applied\), add full_name"
+is "... once" "$(R history -i | grep -c modified)" 1
+is "... and in csv" "$(R history -i --format csv | grep '^2733b3fe03af,' | cut -d, -f11)" "true"
 
 R -q downgrade 4d68eb8716bd; is "downgrade to a revision" "$(R current)" "4d68eb8716bd"
 R -q downgrade; is "downgrade -1 below the tx-off revision lands on the merge" "$(R current | cut -d' ' -f1)" "$MERGE"
