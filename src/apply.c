@@ -550,8 +550,12 @@ run_tx_step(struct run *r, const struct rt_step *st, struct rt_err *err)
 	struct cmdv cv = { 0 };
 	int rc;
 
-	if (!r->in_outer_tx)
+	if (!r->in_outer_tx) {
 		cmd_push(&cv, rt_xstrdup("BEGIN"), NULL, 0);
+		if (r->opts->ddl_lock_timeout_ms > 0)
+			cmd_push(&cv, rt_xasprintf("SET LOCAL lock_timeout = %d",
+						   r->opts->ddl_lock_timeout_ms), NULL, 0);
+	}
 	if (step_body(&cv, st, err) < 0) {
 		cmdv_free(&cv);
 		return -1;
@@ -614,6 +618,14 @@ run_notx_step(struct run *r, const struct rt_step *st, struct rt_err *err)
 		goto out;
 	id = rt_xstrdup(PQgetvalue(res, 0, 0));
 	PQclear(res);
+	if (r->opts->ddl_lock_timeout_ms > 0) {
+		sql = rt_xasprintf("SET lock_timeout = %d", r->opts->ddl_lock_timeout_ms);
+		rc = exec_simple(r->db, sql, err);
+		free(sql);
+		if (rc < 0)
+			goto out;
+		rc = -1;
+	}
 	for (size_t i = 0; i < body.n; i++) {
 		if (r->opts->cancel && *r->opts->cancel) {
 			rt_err_set(err, RT_ERR_CANCEL, "%s:%d: cancelled before this statement "
@@ -655,6 +667,8 @@ run_notx_step(struct run *r, const struct rt_step *st, struct rt_err *err)
 	else if (PQstatus(r->db->conn) == CONNECTION_OK)
 		PQclear(PQexec(r->db->conn, "ROLLBACK"));
 out:
+	if (r->opts->ddl_lock_timeout_ms > 0 && PQstatus(r->db->conn) == CONNECTION_OK)
+		PQclear(PQexec(r->db->conn, "RESET lock_timeout"));
 	free(id);
 	cmdv_free(&body);
 	cmdv_free(&fin);
@@ -715,6 +729,61 @@ check_plan(const struct rt_plan *plan, const struct rt_apply_opts *opts, struct 
 	return 0;
 }
 
+/* Adds who probably blocks to a lock-timeout error. */
+static void
+name_blockers(struct run *r, struct rt_err *err, int attempts)
+{
+	char *who = rt_db_blockers(r->db);
+	char msg[sizeof(err->msg)];
+
+	snprintf(msg, sizeof(msg), "%.900s (lock_timeout %d ms, %d attempt%s)", err->msg,
+		 r->opts->ddl_lock_timeout_ms, attempts, attempts == 1 ? "" : "s");
+	snprintf(err->msg, sizeof(err->msg), "%s", msg);
+	rt_err_detail(err, "blocked by: %s", who ? who : "(nobody holds a relation lock now)");
+	free(who);
+}
+
+/* Runs one step; a transactional one that hits the DDL lock timeout is rolled
+ * back and retried with backoff, so the migration waits its turn without
+ * making the application's queries queue behind its lock request. */
+static int
+run_step_retrying(struct run *r, const struct rt_step *st, struct rt_err *err)
+{
+	const struct rt_apply_opts *o = r->opts;
+	bool can_retry = st->rev->is_transactional && !r->in_outer_tx;
+	int wait_ms = 250;
+
+	for (int attempt = 1;; attempt++) {
+		int rc;
+
+		stamp_now(r->started, sizeof(r->started));
+		rc = st->rev->is_transactional || r->in_outer_tx ? run_tx_step(r, st, err)
+								 : run_notx_step(r, st, err);
+		if (rc == 0 || !err || strcmp(err->sqlstate, "55P03") != 0)
+			return rc;
+		if (!can_retry || attempt > o->lock_retries ||
+		    PQstatus(r->db->conn) != CONNECTION_OK) {
+			name_blockers(r, err, attempt);
+			return rc;
+		}
+		if (o->on_retry) {
+			char *who = rt_db_blockers(r->db);
+
+			o->on_retry(st, attempt, o->lock_retries + 1, who, wait_ms, o->ctx);
+			free(who);
+		}
+		for (int slept = 0; slept < wait_ms; slept += 50) {
+			if (o->cancel && *o->cancel) {
+				rt_err_set(err, RT_ERR_CANCEL, "cancelled while retrying revision %s",
+					   st->rev->id);
+				return -1;
+			}
+			usleep(50 * 1000);
+		}
+		wait_ms = wait_ms * 2 > 4000 ? 4000 : wait_ms * 2;
+	}
+}
+
 static int
 run_steps(struct run *r, struct rt_err *err)
 {
@@ -732,9 +801,7 @@ run_steps(struct run *r, struct rt_err *err)
 		}
 		if (o->progress)
 			o->progress(st, i, plan->nsteps, RT_STEP_START, 0, o->ctx);
-		stamp_now(r->started, sizeof(r->started));
-		rc = st->rev->is_transactional || r->in_outer_tx ? run_tx_step(r, st, err)
-								 : run_notx_step(r, st, err);
+		rc = run_step_retrying(r, st, err);
 		if (rc < 0) {
 			/* a transaction-off step keeps its own dirty entry */
 			if (st->rev->is_transactional || r->in_outer_tx)
@@ -770,6 +837,17 @@ rt_plan_apply(struct rt_db *db, const struct rt_plan *plan, const struct rt_appl
 	if (r.in_outer_tx && exec_simple(db, "BEGIN", err) < 0) {
 		free(r.os_user);
 		return -1;
+	}
+	if (r.in_outer_tx && opts->ddl_lock_timeout_ms > 0) {
+		char *sql = rt_xasprintf("SET LOCAL lock_timeout = %d", opts->ddl_lock_timeout_ms);
+
+		rc = exec_simple(db, sql, err);
+		free(sql);
+		if (rc < 0) {
+			PQclear(PQexec(db->conn, "ROLLBACK"));
+			free(r.os_user);
+			return -1;
+		}
 	}
 	setup = rt_db_setup_sql(db->vt, db->hist);
 	rc = exec_simple(db, setup, err);

@@ -90,6 +90,10 @@ int cli_lock(struct cli *c);
 int cli_confirm_protected(struct cli *c, const char *what);
 void cli_close(struct cli *c);
 
+/* cli_backup.c: before an upgrade or downgrade of a protected env, back up
+ * (unless disabled); prints where the backup went. 0, or -1 with c->err. */
+int cli_auto_backup(struct cli *c);
+
 /* Output of listing commands (cli_out.c): text is printed by the command;
  * csv and json rows go through these. */
 struct cli_table {

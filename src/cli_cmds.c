@@ -42,6 +42,19 @@ on_progress(const struct rt_step *st, size_t i, size_t n, enum rt_step_phase pha
 }
 
 static void
+on_retry(const struct rt_step *st, int attempt, int max, const char *blockers, int wait_ms,
+	 void *ctx)
+{
+	struct cli *c = ctx;
+
+	if (c->quiet)
+		return;
+	printf("lock timeout; retrying in %d ms (attempt %d of %d)\n", wait_ms, attempt + 1, max);
+	fprintf(stderr, "retort: %s is waiting for a lock held by %s\n", st->rev->id,
+		blockers ? blockers : "another session");
+}
+
+static void
 print_plan(const struct cli *c, const struct rt_plan *plan)
 {
 	if (c->quiet)
@@ -133,9 +146,14 @@ run_migration(struct cli *c, plan_fn make_plan, const char *target, const char *
 		print_plan(c, plan);
 		if (cli_confirm_protected(c, verb) < 0)
 			goto out;
+		if (plan->kind != RT_PLAN_STAMP && !c->dry_run && cli_auto_backup(c) < 0)
+			goto out;
 	}
 	opts.single_transaction = c->single_tx;
 	opts.dry_run = c->dry_run;
+	opts.ddl_lock_timeout_ms = c->cfg->ddl_lock_timeout_ms;
+	opts.lock_retries = c->cfg->lock_retries;
+	opts.on_retry = on_retry;
 	opts.progress = on_progress;
 	opts.ctx = c;
 	if (rt_plan_apply(c->db, plan, &opts, &c->err) < 0)

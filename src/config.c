@@ -60,6 +60,8 @@ static const struct key retort_keys[] = {
 	{ "version_table", K_STRING, offsetof(struct rt_config, version_table) },
 	{ "version_schema", K_STRING, offsetof(struct rt_config, version_schema) },
 	{ "lock_timeout", K_TIMEOUT, offsetof(struct rt_config, lock_timeout_ms) },
+	{ "ddl_lock_timeout", K_TIMEOUT, offsetof(struct rt_config, ddl_lock_timeout_ms) },
+	{ "lock_retries", K_COUNT, offsetof(struct rt_config, lock_retries) },
 };
 
 /* The state of one parse. */
@@ -547,6 +549,8 @@ config_defaults(const char *dir)
 	cfg->version_table = rt_xstrdup("alembic_version");
 	cfg->version_schema = NULL;
 	cfg->lock_timeout_ms = 60000;
+	cfg->ddl_lock_timeout_ms = 2000;
+	cfg->lock_retries = 5;
 	return cfg;
 }
 

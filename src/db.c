@@ -132,8 +132,11 @@ rt_db_result_err(const PGresult *res, const char *prefix, struct rt_err *err)
 	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 	detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
 	hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
-	if (state)
+	if (state) {
 		rt_err_detail(err, "SQLSTATE: %s", state);
+		if (err)
+			snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
+	}
 	if (detail)
 		rt_err_detail(err, "DETAIL: %s", detail);
 	if (hint)
@@ -282,6 +285,32 @@ rt_db_lock_holder(struct rt_db *db)
 				   PQgetvalue(res, 0, 4));
 	PQclear(res);
 	return out;
+}
+
+char *
+rt_db_blockers(struct rt_db *db)
+{
+	struct rt_buf b = { 0 };
+	PGresult *res;
+
+	res = PQexec(db->conn,
+		"SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.state, ''),"
+		"       extract(epoch FROM now() - a.xact_start)::bigint"
+		"  FROM pg_stat_activity a"
+		" WHERE a.pid <> pg_backend_pid() AND a.xact_start IS NOT NULL"
+		"   AND a.datname = current_database()"
+		"   AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid"
+		"               AND l.locktype = 'relation' AND l.granted"
+		"               AND l.database = (SELECT oid FROM pg_database"
+		"                                 WHERE datname = current_database()))"
+		" ORDER BY a.xact_start LIMIT 3");
+	if (PQresultStatus(res) == PGRES_TUPLES_OK)
+		for (int i = 0; i < PQntuples(res); i++)
+			rt_buf_printf(&b, "%spid %s (application '%s', %s, in a transaction for %s s)",
+				      i ? "; " : "", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+				      PQgetvalue(res, i, 2), PQgetvalue(res, i, 3));
+	PQclear(res);
+	return b.len ? rt_buf_take(&b) : NULL;
 }
 
 static int

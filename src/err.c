@@ -15,6 +15,7 @@ rt_err_set(struct rt_err *err, enum rt_err_kind kind, const char *fmt, ...)
 		return;
 	err->kind = kind;
 	err->detail[0] = '\0';
+	err->sqlstate[0] = '\0';
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
@@ -48,6 +49,7 @@ rt_err_clear(struct rt_err *err)
 	err->kind = RT_ERR_NONE;
 	err->msg[0] = '\0';
 	err->detail[0] = '\0';
+	err->sqlstate[0] = '\0';
 }
 
 int

@@ -29,6 +29,8 @@ struct rt_config {
 	char *version_table;  /* default "alembic_version" */
 	char *version_schema; /* NULL = the search_path's first schema */
 	int lock_timeout_ms;  /* advisory lock wait; default 60000; -1 = forever */
+	int ddl_lock_timeout_ms; /* lock_timeout for migration statements; default 2000; -1 = none */
+	int lock_retries;     /* retries of a revision that hit ddl_lock_timeout; default 5 */
 	struct rt_env *envs;
 	size_t nenvs;
 	bool was_found;       /* the file existed */

@@ -51,6 +51,12 @@ int rt_db_applied_checksums(struct rt_db *db, struct rt_strv *ids, struct rt_str
  * connected 4 s ago"), or NULL when nobody holds it. */
 char *rt_db_lock_holder(struct rt_db *db);
 
+/* Describes the sessions most likely to block a migration's DDL: other
+ * sessions in a transaction holding relation locks in this database, oldest
+ * transaction first (at most three), as a new string owned by the caller, or
+ * NULL when there are none. */
+char *rt_db_blockers(struct rt_db *db);
+
 typedef void (*rt_lock_wait_fn)(const char *holder, void *ctx);
 
 /* Takes the migration lock (a session advisory lock keyed by the version
@@ -73,8 +79,16 @@ enum rt_step_phase {
 typedef void (*rt_progress_fn)(const struct rt_step *step, size_t i, size_t n,
 			       enum rt_step_phase phase, double ms, void *ctx);
 
+/* A revision hit the DDL lock timeout and will be retried after wait_ms. */
+typedef void (*rt_retry_fn)(const struct rt_step *step, int attempt, int max_attempts,
+			    const char *blockers, int wait_ms, void *ctx);
+
 struct rt_apply_opts {
 	bool single_transaction;      /* the whole plan in one transaction */
+	int ddl_lock_timeout_ms;      /* lock_timeout for the revisions' statements (> 0), so a
+	                               * migration never queues the application behind it */
+	int lock_retries;             /* retries of a transactional revision that hit it */
+	rt_retry_fn on_retry;         /* may be NULL */
 	bool dry_run;                 /* one transaction, rolled back at the end */
 	rt_progress_fn progress;      /* may be NULL */
 	void *ctx;

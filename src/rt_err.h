@@ -13,6 +13,7 @@ struct rt_err {
 	enum rt_err_kind kind;
 	char msg[1024];     /* one line: "file:line: what is wrong" */
 	char detail[2048];  /* SQLSTATE, DETAIL, HINT, candidates...; may be empty */
+	char sqlstate[6];   /* the server's SQLSTATE for a failed statement, else "" */
 };
 
 /* Sets kind and a formatted one-line message; clears detail. err may be NULL. */
