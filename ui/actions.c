@@ -1,0 +1,571 @@
+/* actions.c - the action table and its handlers, the ":" command line, and
+ * running child programs ($EDITOR, retort itself) with the terminal handed over. */
+#include "config.h"
+#include "actions.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pane.h"
+#include "panes.h"
+#include "prompt.h"
+#include "rt_config.h"
+#include "rt_graph.h"
+#include "rt_migration.h"
+#include "rt_project.h"
+#include "rt_session.h"
+#include "status.h"
+#include "term.h"
+#include "ui.h"
+#include "ui_main.h"
+
+/* ---- helpers ----------------------------------------------------------------- */
+
+static const char *
+selected_id(const struct ui *ui)
+{
+	if (!ui->g || ui->sel < 0)
+		return NULL;
+	return rt_graph_node(ui->g, (size_t)ui->sel)->rev->id;
+}
+
+int
+ui_split_words(const char *line, char ***argv)
+{
+	struct rt_buf w = { 0 };
+	char **v = rt_xcalloc(1, sizeof(*v));
+	int n = 0;
+	bool in_word = false;
+	char q = 0;
+
+	for (const char *s = line;; s++) {
+		if (q) {
+			if (!*s) {
+				rt_buf_free(&w);
+				ui_words_free(v);
+				*argv = NULL;
+				return -1;
+			}
+			if (*s == q)
+				q = 0;
+			else if (q == '"' && *s == '\\' && (s[1] == '"' || s[1] == '\\'))
+				rt_buf_putc(&w, *++s);
+			else
+				rt_buf_putc(&w, *s);
+			continue;
+		}
+		if (!*s || *s == ' ' || *s == '\t') {
+			if (in_word) {
+				v = rt_xreallocarray(v, (size_t)n + 2, sizeof(*v));
+				v[n++] = rt_buf_take(&w);
+				v[n] = NULL;
+				in_word = false;
+			}
+			if (!*s)
+				break;
+			continue;
+		}
+		in_word = true;
+		if (*s == '"' || *s == '\'')
+			q = *s;
+		else if (*s == '\\' && s[1])
+			rt_buf_putc(&w, *++s);
+		else
+			rt_buf_putc(&w, *s);
+	}
+	rt_buf_free(&w);
+	*argv = v;
+	return n;
+}
+
+void
+ui_words_free(char **argv)
+{
+	for (size_t i = 0; argv && argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+int
+ui_run_child(struct ui *ui, char **argv, int wait_key)
+{
+	int status = -1;
+	pid_t pid;
+
+	ui_log("run: %s", argv[0]);
+	term_suspend();
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		execvp(argv[0], argv);
+		fprintf(stderr, "retort: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	if (pid > 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	if (wait_key) {
+		unsigned char c;
+
+		fputs("\n[press any key to return to the console]", stdout);
+		fflush(stdout);
+		term_resume();
+		while (read(STDIN_FILENO, &c, 1) < 0 && errno == EINTR)
+			;
+		flushinp();
+	} else {
+		term_resume();
+	}
+	ui->need_layout = true;
+	if (pid < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* ---- handlers ---------------------------------------------------------------- */
+
+static unsigned
+act_quit(struct ui *ui, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	ui->quit = true;
+	return UI_QUIT;
+}
+
+static unsigned
+act_help(struct ui *ui, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	ui->modal = MODAL_HELP;
+	ui->modal_top = 0;
+	return UI_REDRAW;
+}
+
+static unsigned
+act_upgrade(struct ui *ui, int argc, char **argv)
+{
+	const char *id = selected_id(ui);
+
+	if (argc > 1)
+		return ui_migrate(ui, RT_PLAN_UPGRADE, argv[1]);
+	if (id && ui->applied && !ui->applied[ui->sel])
+		return ui_migrate(ui, RT_PLAN_UPGRADE, id);
+	return ui_migrate(ui, RT_PLAN_UPGRADE, "heads");
+}
+
+static unsigned
+act_downgrade(struct ui *ui, int argc, char **argv)
+{
+	return ui_migrate(ui, RT_PLAN_DOWNGRADE, argc > 1 ? argv[1] : "-1");
+}
+
+static unsigned
+act_downgrade_to(struct ui *ui, int argc, char **argv)
+{
+	const char *id = argc > 1 ? argv[1] : selected_id(ui);
+
+	if (!id) {
+		ui_msg(ui, R_ERROR, "select a revision in History first");
+		return UI_REDRAW;
+	}
+	return ui_migrate(ui, RT_PLAN_DOWNGRADE, id);
+}
+
+static unsigned
+act_stamp(struct ui *ui, int argc, char **argv)
+{
+	const char *id = argc > 1 ? argv[1] : selected_id(ui);
+
+	if (!id) {
+		ui_msg(ui, R_ERROR, "stamp needs a revision: select one or type :stamp REV");
+		return UI_REDRAW;
+	}
+	return ui_migrate(ui, RT_PLAN_STAMP, id);
+}
+
+static unsigned
+act_counts(struct ui *ui, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	ui_counts_start(ui);
+	ui_pane_reload(ui, PANE_TABLES);
+	return UI_REDRAW;
+}
+
+static unsigned
+act_cancel(struct ui *ui, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	if (ui->job)
+		ui_counts_cancel(ui);
+	return UI_REDRAW;
+}
+
+static unsigned
+act_sort(struct ui *ui, int argc, char **argv)
+{
+	static const char *const by[] = { "name", "count", "delta" };
+
+	(void)argc, (void)argv;
+	ui->sort = (ui->sort + 1) % 3;
+	ui_pane_reload(ui, PANE_TABLES);
+	ui_msg(ui, R_NORMAL, "tables sorted by %s", by[ui->sort]);
+	return UI_REDRAW;
+}
+
+static unsigned
+act_toggle_sql(struct ui *ui, int argc, char **argv)
+{
+	static const char *const names[] = { "auto", "upgrade", "downgrade", "plan" };
+
+	(void)argc, (void)argv;
+	if (ui->sql_mode == SQL_AUTO)
+		ui->sql_mode = ui->plan && ui->plan->kind == RT_PLAN_DOWNGRADE ? SQL_UP : SQL_DOWN;
+	else
+		ui->sql_mode = ui->sql_mode == SQL_UP ? SQL_DOWN : ui->sql_mode == SQL_DOWN ? SQL_PLAN :
+			       SQL_UP;
+	ui_pane_reload(ui, PANE_SQL);
+	ui_msg(ui, R_NORMAL, "SQL preview: %s", names[ui->sql_mode]);
+	return UI_REDRAW;
+}
+
+static unsigned
+act_reload(struct ui *ui, int argc, char **argv)
+{
+	struct rt_err err = { 0 };
+
+	(void)argc, (void)argv;
+	if (!rt_session_db(ui->s) && rt_session_connect(ui->s, &err) < 0)
+		snprintf(ui->conn_err, sizeof(ui->conn_err), "%s", err.msg);
+	ui_reload(ui, true);
+	ui_msg(ui, R_NORMAL, "reloaded");
+	return UI_REDRAW;
+}
+
+static unsigned
+act_edit(struct ui *ui, int argc, char **argv)
+{
+	const char *ed = getenv("VISUAL"), *id = selected_id(ui);
+	char **words = NULL, *cmd;
+	int n;
+
+	(void)argc, (void)argv;
+	if (!id) {
+		ui_msg(ui, R_ERROR, "select a revision in History first");
+		return UI_REDRAW;
+	}
+	if (!ed || !*ed)
+		ed = getenv("EDITOR");
+	if (!ed || !*ed)
+		ed = "vi";
+	n = ui_split_words(ed, &words);
+	if (n <= 0) {
+		ui_words_free(words);
+		ui_msg(ui, R_ERROR, "cannot parse $EDITOR");
+		return UI_REDRAW;
+	}
+	words = rt_xreallocarray(words, (size_t)n + 2, sizeof(*words));
+	cmd = rt_xstrdup(rt_graph_node(ui->g, (size_t)ui->sel)->rev->path);
+	words[n] = cmd;
+	words[n + 1] = NULL;
+	ui_run_child(ui, words, 0);
+	ui_words_free(words);
+	ui_reload(ui, true);
+	ui_msg(ui, R_NORMAL, "edited; files reloaded");
+	return UI_REDRAW | UI_RELAYOUT;
+}
+
+static unsigned
+act_env(struct ui *ui, int argc, char **argv)
+{
+	struct rt_err err = { 0 };
+
+	if (argc < 2) {
+		prompt_open(PROMPT_ENV, "env: ", status_msg_win());
+		return UI_REDRAW;
+	}
+	if (rt_session_set_env(ui->s, argv[1], &err) < 0) {
+		ui_msg(ui, R_ERROR, "%s", err.msg);
+		return UI_REDRAW;
+	}
+	if (ui->job) {
+		rt_count_job_cancel(ui->job);
+		rt_count_job_free(ui->job);
+		ui->job = NULL;
+	}
+	ui->has_snap = false;
+	rt_counts_free(&ui->snap);
+	ui->conn_err[0] = '\0';
+	if (rt_session_connect(ui->s, &err) < 0)
+		snprintf(ui->conn_err, sizeof(ui->conn_err), "%s", err.msg);
+	ui_reload(ui, false);
+	if (ui->is_connected)
+		ui_msg(ui, R_GOOD, "env %s", argv[1]);
+	else
+		ui_msg(ui, R_ERROR, "env %s: %s", argv[1], ui->conn_err);
+	return UI_REDRAW;
+}
+
+static unsigned
+act_search(struct ui *ui, int argc, char **argv)
+{
+	if (argc > 1) {
+		snprintf(ui->search, sizeof(ui->search), "%s", argv[1]);
+		if (!pane_history_find(&ui->panes[PANE_HISTORY], ui->search, 1))
+			ui_msg(ui, R_ERROR, "not found: %s", ui->search);
+		return UI_REDRAW | UI_SELECT;
+	}
+	prompt_open(PROMPT_SEARCH, "/", status_msg_win());
+	return UI_REDRAW;
+}
+
+static unsigned
+search_step(struct ui *ui, int dir)
+{
+	if (!ui->search[0]) {
+		ui_msg(ui, R_NORMAL, "no search yet: press /");
+		return UI_REDRAW;
+	}
+	if (!pane_history_find(&ui->panes[PANE_HISTORY], ui->search, dir))
+		ui_msg(ui, R_ERROR, "not found: %s", ui->search);
+	ui->focus = PANE_HISTORY;
+	return UI_REDRAW | UI_SELECT;
+}
+
+static unsigned
+act_search_next(struct ui *ui, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	return search_step(ui, 1);
+}
+
+static unsigned
+act_search_prev(struct ui *ui, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	return search_step(ui, -1);
+}
+
+static unsigned
+act_command(struct ui *ui, int argc, char **argv)
+{
+	(void)ui, (void)argc, (void)argv;
+	prompt_open(PROMPT_CMD, ":", status_msg_win());
+	return UI_REDRAW;
+}
+
+static unsigned
+act_next_pane(struct ui *ui, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	ui->focus = (ui->focus + 1) % NPANES;
+	return UI_REDRAW;
+}
+
+static unsigned
+act_prev_pane(struct ui *ui, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	ui->focus = (ui->focus + NPANES - 1) % NPANES;
+	return UI_REDRAW;
+}
+
+static unsigned
+act_select(struct ui *ui, int argc, char **argv)
+{
+	const char *id;
+
+	(void)argc, (void)argv;
+	if (ui->focus != PANE_HISTORY) {
+		ui->focus = PANE_HISTORY;
+		return UI_REDRAW;
+	}
+	ui->sel = pane_history_node(&ui->panes[PANE_HISTORY], ui->panes[PANE_HISTORY].cur);
+	ui_selection_changed(ui);
+	id = selected_id(ui);
+	if (ui->plan && ui->plan->nsteps)
+		ui_msg(ui, R_NORMAL, "%s: %zu step%s (%s)", id ? id : "heads", ui->plan->nsteps,
+		       ui->plan->nsteps == 1 ? "" : "s", ui->plan->kind == RT_PLAN_DOWNGRADE ?
+		       "D downgrades to it" : "u upgrades to it");
+	else
+		ui_msg(ui, R_NORMAL, "%s", ui->plan_note);
+	return UI_REDRAW;
+}
+
+/* Parses -m MSG and positional revisions for :revision and :merge. */
+static int
+rev_args(int argc, char **argv, const char **msg, struct rt_strv *revs)
+{
+	for (int i = 1; i < argc; i++) {
+		if ((strcmp(argv[i], "-m") == 0 || strcmp(argv[i], "--message") == 0) && i + 1 < argc)
+			*msg = argv[++i];
+		else if (strncmp(argv[i], "-m", 2) == 0 && argv[i][2])
+			*msg = argv[i] + 2;
+		else if (argv[i][0] == '-')
+			return -1;
+		else
+			rt_strv_push(revs, argv[i]);
+	}
+	return 0;
+}
+
+static unsigned
+create_rev(struct ui *ui, int argc, char **argv, bool is_merge)
+{
+	const struct rt_config *cfg = rt_session_config(ui->s);
+	struct rt_rev_spec spec = { 0 };
+	struct rt_strv parents = { 0 };
+	struct rt_err err = { 0 };
+	char id[RT_REV_ID_MAX + 1];
+	const char *msg = NULL;
+	char *path;
+
+	if (rev_args(argc, argv, &msg, &parents) < 0 || !msg) {
+		ui_msg(ui, R_ERROR, "usage: :%s -m \"message\"%s", argv[0], is_merge ? " [REVS]" : "");
+		rt_strv_free(&parents);
+		return UI_REDRAW;
+	}
+	if (parents.n == 0 && ui->g)
+		for (size_t i = 0; i < rt_graph_nheads(ui->g); i++)
+			rt_strv_push(&parents, rt_graph_node(ui->g, rt_graph_head(ui->g, i))->rev->id);
+	if (is_merge && parents.n < 2) {
+		ui_msg(ui, R_ERROR, "merge needs two or more heads (there %s %zu)",
+		       parents.n == 1 ? "is" : "are", parents.n);
+		rt_strv_free(&parents);
+		return UI_REDRAW;
+	}
+	if (!is_merge && parents.n > 1) {
+		ui_msg(ui, R_ERROR, "several heads: use :merge, or name the parent");
+		rt_strv_free(&parents);
+		return UI_REDRAW;
+	}
+	rt_rev_new_id(id);
+	spec.id = id;
+	spec.message = msg;
+	spec.parents = &parents;
+	path = rt_rev_create(cfg->versions_dir, &spec, &err);
+	rt_strv_free(&parents);
+	if (!path) {
+		ui_msg(ui, R_ERROR, "%s", err.msg);
+		return UI_REDRAW;
+	}
+	ui_reload(ui, true);
+	ui_msg(ui, R_GOOD, "created %s", path);
+	free(path);
+	return UI_REDRAW;
+}
+
+static unsigned
+act_revision(struct ui *ui, int argc, char **argv)
+{
+	return create_rev(ui, argc, argv, false);
+}
+
+static unsigned
+act_merge(struct ui *ui, int argc, char **argv)
+{
+	return create_rev(ui, argc, argv, true);
+}
+
+const struct ui_action ui_actions[] = {
+	{ "upgrade", 'u', "u", "upgrade to the selected revision (or head); :upgrade [TARGET]", act_upgrade },
+	{ "downgrade", 'd', "d", "downgrade one step (-1); :downgrade [TARGET]", act_downgrade },
+	{ "downgrade-to", 'D', "D", "downgrade to the selected revision", act_downgrade_to },
+	{ "stamp", 's', "s", "stamp the selected revision (no SQL); :stamp REV", act_stamp },
+	{ "counts", 'c', "c", "count rows exactly (in the background)", act_counts },
+	{ "cancel", 27, "Esc", "cancel the exact count", act_cancel },
+	{ "sort", 'o', "o", "sort Tables by name / count / delta", act_sort },
+	{ "toggle-sql", 't', "t", "SQL preview: upgrade / downgrade / whole plan", act_toggle_sql },
+	{ "select", '\r', "Enter", "select the revision under the cursor", act_select },
+	{ "next-pane", '\t', "Tab", "focus the next pane", act_next_pane },
+	{ "prev-pane", KEY_BTAB, "S-Tab", "focus the previous pane", act_prev_pane },
+	{ "search", '/', "/", "search History (id, message, labels)", act_search },
+	{ "search-next", 'n', "n", "next match", act_search_next },
+	{ "search-prev", 'N', "N", "previous match", act_search_prev },
+	{ "command", ':', ":", "command line: any retort command (Tab completes)", act_command },
+	{ "edit", 'e', "e", "open the selected file in $EDITOR, then reload", act_edit },
+	{ "env", 'E', "E", "switch environment; :env NAME", act_env },
+	{ "reload", 'R', "R", "reload files, database state and counts", act_reload },
+	{ "revision", 0, "", ":revision -m \"message\" creates a revision file", act_revision },
+	{ "merge", 0, "", ":merge -m \"message\" [REVS] merges the heads", act_merge },
+	{ "help", '?', "?", "this help", act_help },
+	{ "quit", 'q', "q", "quit (:q)", act_quit },
+};
+const size_t ui_nactions = sizeof(ui_actions) / sizeof(ui_actions[0]);
+
+const struct ui_action *
+ui_action_by_key(int key)
+{
+	if (key == '\n' || key == KEY_ENTER)
+		key = '\r';
+	for (size_t i = 0; i < ui_nactions; i++)
+		if (ui_actions[i].key && ui_actions[i].key == key)
+			return &ui_actions[i];
+	return NULL;
+}
+
+const struct ui_action *
+ui_action_by_name(const char *name)
+{
+	static const char *const alias[][2] = {
+		{ "q", "quit" }, { "q!", "quit" }, { "exit", "quit" }, { "up", "upgrade" },
+		{ "down", "downgrade" }, { "h", "help" }, { "count", "counts" },
+	};
+
+	for (size_t i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
+		if (strcmp(name, alias[i][0]) == 0)
+			name = alias[i][1];
+	for (size_t i = 0; i < ui_nactions; i++)
+		if (strcmp(ui_actions[i].name, name) == 0)
+			return &ui_actions[i];
+	return NULL;
+}
+
+unsigned
+ui_command(struct ui *ui, const char *line)
+{
+	const struct rt_config *cfg = rt_session_config(ui->s);
+	const struct rt_env *env = rt_session_env(ui->s);
+	const struct ui_action *a;
+	char **words = NULL, **av;
+	unsigned flags = UI_REDRAW;
+	int n = ui_split_words(line, &words), k = 0;
+
+	if (n < 0) {
+		ui_msg(ui, R_ERROR, "unterminated quote");
+		return UI_REDRAW;
+	}
+	if (n == 0) {
+		ui_words_free(words);
+		return UI_REDRAW;
+	}
+	a = ui_action_by_name(words[0]);
+	if (a) {
+		flags = a->run(ui, n, words);
+		ui_words_free(words);
+		return flags;
+	}
+	av = rt_xcalloc((size_t)n + 6, sizeof(*av));
+	av[k++] = (char *)(ui->opts->retort_path ? ui->opts->retort_path : "retort");
+	av[k++] = "-d";
+	av[k++] = cfg->dir;
+	if (env) {
+		av[k++] = "--env";
+		av[k++] = env->name;
+	}
+	for (int i = 0; i < n; i++)
+		av[k++] = words[i];
+	av[k] = NULL;
+	ui_run_child(ui, av, 1);
+	free(av);
+	ui_words_free(words);
+	ui_reload(ui, true);
+	ui_msg(ui, R_NORMAL, "ran: retort %s", line);
+	return UI_REDRAW | UI_RELAYOUT;
+}

@@ -1,0 +1,48 @@
+/* actions.h - the one action table: keys, ":" commands, the "?" overlay and
+ * the tests all go through it. */
+#ifndef UI_ACTIONS_H
+#define UI_ACTIONS_H
+
+#include <stddef.h>
+
+struct ui;
+
+struct ui_action {
+	const char *name;       /* for ":" and completion */
+	int key;                /* default key, 0 for none */
+	const char *keyname;    /* as the help overlay shows it */
+	const char *help;
+	/* argv[0] is the name; returns UI_* flags */
+	unsigned (*run)(struct ui *ui, int argc, char **argv);
+};
+
+extern const struct ui_action ui_actions[];
+extern const size_t ui_nactions;
+
+/* The action bound to key, or NULL. Also accepts the alternative keys
+ * (arrows are pane keys, not actions). */
+const struct ui_action *ui_action_by_key(int key);
+/* The action called name (or an alias: "q", "up", "down"), or NULL. */
+const struct ui_action *ui_action_by_name(const char *name);
+
+/* Splits line into words like a shell would for quotes ("..." and '...') and
+ * backslashes, without expanding anything. Returns the count and *argv a new
+ * NULL-terminated vector of new strings (free with ui_words_free), or -1 on an
+ * unterminated quote (*argv NULL). */
+int ui_split_words(const char *line, char ***argv);
+void ui_words_free(char **argv);
+
+/* Runs a ":" line: an action by name, else a CLI command as a child process. */
+unsigned ui_command(struct ui *ui, const char *line);
+
+/* The migration flow (migrate.c): lock, read current, plan, then the
+ * confirmation overlay; ui_migrate_answer applies or not. */
+enum rt_plan_kind;
+unsigned ui_migrate(struct ui *ui, int kind, const char *target);
+void ui_migrate_answer(struct ui *ui, int yes, const char *why);
+
+/* Runs argv as a child with the terminal handed over; waits for a key after
+ * when wait_key. Returns the exit status, or -1. */
+int ui_run_child(struct ui *ui, char **argv, int wait_key);
+
+#endif

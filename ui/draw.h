@@ -1,0 +1,33 @@
+/* draw.h - colours, glyphs and clipped text: the curses side of rowbuf. */
+#ifndef UI_DRAW_H
+#define UI_DRAW_H
+
+#include <curses.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rowbuf.h"
+
+/* Sets up colour pairs (when use_color and the terminal has colours). */
+void draw_init(bool use_color);
+
+/* True when the locale's codeset is UTF-8 (nl_langinfo(CODESET)). */
+bool draw_locale_is_utf8(void);
+
+/* The curses attributes for role. */
+attr_t draw_attr(enum ui_role role);
+
+void draw_box(WINDOW *w, bool is_focused);
+void draw_title(WINDOW *w, const char *title, const char *sub, bool is_focused);
+
+/* Draws b at y,x clipped to width columns, filling the rest with blanks.
+ * cursor: 0 plain, 1 cursor of an unfocused pane, 2 cursor of the focused pane. */
+void draw_rowbuf(WINDOW *w, int y, int x, int width, const struct rowbuf *b, enum ui_role base,
+		 int cursor);
+
+/* Draws b word-wrapped in a width x h box. */
+void draw_wrapped(WINDOW *w, int y, int x, int width, int h, const struct rowbuf *b);
+
+void draw_scrollbar(WINDOW *w, int y, int x, int h, size_t top, size_t n);
+
+#endif

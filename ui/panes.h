@@ -1,0 +1,29 @@
+/* panes.h - the four panes' operations tables and their pane-specific helpers. */
+#ifndef UI_PANES_H
+#define UI_PANES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct pane;
+struct pane_ops;
+
+extern const struct pane_ops pane_history_ops;
+extern const struct pane_ops pane_pending_ops;
+extern const struct pane_ops pane_sql_ops;
+extern const struct pane_ops pane_tables_ops;
+
+/* Moves the History cursor to the next (dir > 0) or previous row matching
+ * needle (case-insensitive, in id, message and labels), wrapping. */
+bool pane_history_find(struct pane *p, const char *needle, int dir);
+
+/* The node of the History row, or -1 for a row no file defines. */
+long pane_history_node(const struct pane *p, size_t row);
+
+/* Puts the History cursor on node (no-op when absent). */
+void pane_history_goto(struct pane *p, long node);
+
+/* Human sizes: "12 kB". */
+void ui_fmt_bytes(long long bytes, char *buf, size_t size);
+
+#endif

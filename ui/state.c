@@ -1,0 +1,305 @@
+/* state.c - the console's view of the engine: graph, version table, applied
+ * checksums, lock holder, plan for the selection and table counts. */
+#include "config.h"
+#include "ui.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt_config.h"
+#include "rt_db.h"
+#include "rt_graph.h"
+#include "rt_migration.h"
+#include "rt_session.h"
+#include "panes.h"
+#include "ui_main.h"
+
+void
+ui_log(const char *fmt, ...)
+{
+	static FILE *f;
+	static bool tried;
+	va_list ap;
+
+	if (!tried) {
+		const char *path = getenv("RETORT_LOG");
+
+		tried = true;
+		if (path && *path)
+			f = fopen(path, "a");
+	}
+	if (!f)
+		return;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+	fflush(f);
+}
+
+void
+ui_msg(struct ui *ui, enum ui_role role, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ui->msg, sizeof(ui->msg), fmt, ap);
+	va_end(ap);
+	for (char *c = ui->msg; *c; c++)
+		if (*c == '\n' || *c == '\t')
+			*c = ' ';
+	ui->msg_role = role;
+	ui_log("msg: %s", ui->msg);
+}
+
+void
+ui_vt(const struct ui *ui, struct rt_vt_opts *vt)
+{
+	const struct rt_config *cfg = rt_session_config(ui->s);
+
+	vt->schema = cfg ? cfg->version_schema : NULL;
+	vt->table = cfg ? cfg->version_table : NULL;
+}
+
+enum ui_mark
+ui_mark_of(const struct ui *ui, size_t node)
+{
+	const struct rt_node *n;
+
+	if (!ui->g || !ui->applied || node >= rt_graph_count(ui->g))
+		return MARK_UNKNOWN;
+	n = rt_graph_node(ui->g, node);
+	if (rt_strv_contains(&ui->current, n->rev->id))
+		return MARK_CURRENT;
+	return ui->applied[node] ? MARK_APPLIED : MARK_PENDING;
+}
+
+bool
+ui_is_modified(const struct ui *ui, size_t node)
+{
+	const struct rt_node *n;
+
+	if (!ui->g || !ui->applied || node >= rt_graph_count(ui->g) || !ui->applied[node])
+		return false;
+	n = rt_graph_node(ui->g, node);
+	for (size_t i = 0; i < ui->sum_ids.n && i < ui->sums.n; i++)
+		if (strcmp(ui->sum_ids.v[i], n->rev->id) == 0)
+			return ui->sums.v[i][0] && strcmp(ui->sums.v[i], n->rev->sha256) != 0;
+	return false;
+}
+
+static void
+clear_db_state(struct ui *ui)
+{
+	rt_strv_free(&ui->current);
+	rt_strv_free(&ui->missing);
+	rt_strv_free(&ui->sum_ids);
+	rt_strv_free(&ui->sums);
+	free(ui->applied);
+	ui->applied = NULL;
+	free(ui->lock_holder);
+	ui->lock_holder = NULL;
+}
+
+/* Reads current, applied, checksums and the lock holder; keeps the connect error. */
+static void
+read_db_state(struct ui *ui)
+{
+	struct rt_db *db = rt_session_db(ui->s);
+	struct rt_strv known = { 0 };
+	struct rt_err err = { 0 };
+	size_t n = ui->g ? rt_graph_count(ui->g) : 0;
+
+	clear_db_state(ui);
+	if (!db) {
+		ui->is_connected = false;
+		return;
+	}
+	if (rt_db_current(db, &ui->current, &err) < 0) {
+		ui->is_connected = false;
+		snprintf(ui->conn_err, sizeof(ui->conn_err), "%s", err.msg);
+		return;
+	}
+	ui->is_connected = true;
+	for (size_t i = 0; i < ui->current.n; i++) {
+		if (ui->g && rt_graph_find(ui->g, ui->current.v[i]) >= 0)
+			rt_strv_push(&known, ui->current.v[i]);
+		else
+			rt_strv_push(&ui->missing, ui->current.v[i]);
+	}
+	if (ui->g) {
+		ui->applied = rt_xcalloc(n ? n : 1, sizeof(bool));
+		if (rt_graph_applied(ui->g, &known, ui->applied, &err) < 0)
+			ui_msg(ui, R_ERROR, "%s", err.msg);
+	}
+	rt_strv_free(&known);
+	rt_err_clear(&err);
+	if (rt_db_applied_checksums(db, &ui->sum_ids, &ui->sums, &err) < 0)
+		ui_log("checksums: %s", err.msg);
+	ui->lock_holder = rt_db_lock_holder(db);
+}
+
+static void
+read_counts(struct ui *ui)
+{
+	struct rt_db *db = rt_session_db(ui->s);
+	struct rt_err err = { 0 };
+	struct rt_counts fresh = { 0 };
+
+	if (!db || !ui->is_connected) {
+		rt_counts_free(&ui->counts);
+		return;
+	}
+	if (rt_counts_estimate(db, &fresh, &err) < 0) {
+		ui_msg(ui, R_ERROR, "counts: %s", err.msg);
+		rt_counts_free(&fresh);
+		return;
+	}
+	/* keep exact counts of tables whose estimate is unchanged? no: a new
+	 * estimate means the data may have changed, so exact counts restart. */
+	rt_counts_free(&ui->counts);
+	ui->counts = fresh;
+}
+
+/* Tables never analyzed have no estimate: count them exactly in the background. */
+static void
+count_unknown(struct ui *ui)
+{
+	char keep[sizeof(ui->msg)];
+	enum ui_role role = ui->msg_role;
+	bool any = false;
+
+	for (size_t i = 0; i < ui->counts.n; i++)
+		any |= ui->counts.v[i].estimate < 0;
+	if (!any || ui->job)
+		return;
+	memcpy(keep, ui->msg, sizeof(keep));
+	ui_counts_start(ui);
+	memcpy(ui->msg, keep, sizeof(keep));
+	ui->msg_role = role;
+}
+
+void
+ui_pane_reload(struct ui *ui, int which)
+{
+	struct pane *p = &ui->panes[which];
+	struct rt_err err = { 0 };
+
+	if (p->ops->load && p->ops->load(p, &err) < 0)
+		snprintf(p->empty, sizeof(p->empty), "%s", err.msg);
+	pane_fix_scroll(p);
+	p->dirty = 1;
+}
+
+void
+ui_selection_changed(struct ui *ui)
+{
+	struct rt_err err = { 0 };
+	const char *id;
+
+	rt_plan_free(ui->plan);
+	ui->plan = NULL;
+	ui->plan_note[0] = '\0';
+	if (!ui->g) {
+		snprintf(ui->plan_note, sizeof(ui->plan_note), "no migration files loaded");
+	} else if (!ui->is_connected) {
+		snprintf(ui->plan_note, sizeof(ui->plan_note), "not connected: %.900s", ui->conn_err);
+	} else if (ui->sel < 0) {
+		ui->plan = rt_plan_upgrade(ui->g, &ui->current, "heads", &err);
+	} else {
+		id = rt_graph_node(ui->g, (size_t)ui->sel)->rev->id;
+		if (rt_strv_contains(&ui->current, id))
+			snprintf(ui->plan_note, sizeof(ui->plan_note), "%s is current: nothing to do", id);
+		else if (ui->applied && ui->applied[ui->sel])
+			ui->plan = rt_plan_downgrade(ui->g, &ui->current, id, &err);
+		else
+			ui->plan = rt_plan_upgrade(ui->g, &ui->current, id, &err);
+	}
+	if (!ui->plan && err.kind != RT_ERR_NONE)
+		snprintf(ui->plan_note, sizeof(ui->plan_note), "%s", err.msg);
+	else if (ui->plan && ui->plan->nsteps == 0)
+		snprintf(ui->plan_note, sizeof(ui->plan_note), "nothing to do");
+	ui_pane_reload(ui, PANE_PENDING);
+	ui_pane_reload(ui, PANE_SQL);
+}
+
+void
+ui_reload(struct ui *ui, bool with_graph)
+{
+	struct rt_err err = { 0 };
+	char selid[RT_REV_ID_MAX + 1] = "";
+
+	if (ui->g && ui->sel >= 0 && (size_t)ui->sel < rt_graph_count(ui->g))
+		snprintf(selid, sizeof(selid), "%s", rt_graph_node(ui->g, (size_t)ui->sel)->rev->id);
+	/* the plan borrows revisions from the graph a reload frees */
+	rt_plan_free(ui->plan);
+	ui->plan = NULL;
+	ui->sel = -1;
+	if (with_graph && rt_session_load_graph(ui->s, &err) < 0)
+		ui_msg(ui, R_ERROR, "%s", err.msg);
+	ui->g = rt_session_graph(ui->s);
+	read_db_state(ui);
+	read_counts(ui);
+	count_unknown(ui);
+	for (int i = 0; i < NPANES; i++)
+		ui_pane_reload(ui, i);
+	if (ui->g && selid[0])
+		pane_history_goto(&ui->panes[PANE_HISTORY], rt_graph_find(ui->g, selid));
+	ui->sel = pane_history_node(&ui->panes[PANE_HISTORY], ui->panes[PANE_HISTORY].cur);
+	ui_selection_changed(ui);
+}
+
+void
+ui_counts_start(struct ui *ui)
+{
+	struct rt_db *db = rt_session_db(ui->s);
+	struct rt_err err = { 0 };
+
+	if (ui->job) {
+		ui_msg(ui, R_NORMAL, "counting already (Esc cancels)");
+		return;
+	}
+	if (!db || !ui->is_connected) {
+		ui_msg(ui, R_ERROR, "not connected: %s", ui->conn_err);
+		return;
+	}
+	ui->job = rt_count_job_start(db, &ui->counts, &err);
+	if (!ui->job)
+		ui_msg(ui, R_ERROR, "counts: %s", err.msg);
+	else
+		ui_msg(ui, R_NORMAL, "counting rows exactly (Esc cancels)");
+}
+
+void
+ui_counts_cancel(struct ui *ui)
+{
+	if (!ui->job)
+		return;
+	rt_count_job_cancel(ui->job);
+}
+
+void
+ui_counts_step(struct ui *ui)
+{
+	struct rt_err err = { 0 };
+	int rc;
+
+	if (!ui->job)
+		return;
+	rc = rt_count_job_step(ui->job, &ui->counts, &err);
+	ui_pane_reload(ui, PANE_TABLES);
+	if (rc == 1)
+		return;
+	if (rc == 0 && strncmp(ui->msg, "counting", 8) == 0)   /* keep an action's outcome */
+		ui_msg(ui, R_GOOD, "counted %zu tables exactly", rt_count_job_total(ui->job));
+	else if (rc == 0)
+		;
+	else if (err.kind == RT_ERR_CANCEL)
+		ui_msg(ui, R_NORMAL, "counting cancelled");
+	else
+		ui_msg(ui, R_ERROR, "counts: %s", err.msg);
+	rt_count_job_free(ui->job);
+	ui->job = NULL;
+}
