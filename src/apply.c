@@ -228,6 +228,9 @@ direction_of(const struct rt_plan *plan, const struct rt_step *st)
 
 static int check_plan(const struct rt_plan *plan, const struct rt_apply_opts *opts,
 		      struct rt_err *err);
+struct run;
+static int finish_notx(struct run *r, const struct rt_step *st, const char *id,
+		       struct rt_err *err);
 
 /* ---- offline SQL ----------------------------------------------------------- */
 
@@ -598,26 +601,20 @@ note_dirty(struct run *r, const char *id, const struct rt_err *err)
 	PQfreemem(esc);
 }
 
-/* A "transaction off" step: a dirty history entry, the statements one by
- * one with a journal of how many completed, then the version table. */
+/* Statements [start, n) of a "transaction off" step, one by one, journaled
+ * in history entry id (statements_done), then the version table and the
+ * entry marked ok in one transaction. */
 static int
-run_notx_step(struct run *r, const struct rt_step *st, struct rt_err *err)
+run_notx_from(struct run *r, const struct rt_step *st, const char *id, size_t start,
+	      struct rt_err *err)
 {
 	struct cmdv body = { 0 }, fin = { 0 };
-	char *sql, *id = NULL;
 	PGresult *res;
+	char *sql;
 	int rc = -1;
 
 	if (step_body(&body, st, err) < 0)
 		goto out;
-	sql = history_insert(r->db->hist, st->rev->id, direction_of(r->plan, st), st->rev->sha256,
-			     "dirty", &r->who, true);
-	res = rt_db_exec(r->db, sql, "retort", err);
-	free(sql);
-	if (!res)
-		goto out;
-	id = rt_xstrdup(PQgetvalue(res, 0, 0));
-	PQclear(res);
 	if (r->opts->ddl_lock_timeout_ms > 0) {
 		sql = rt_xasprintf("SET lock_timeout = %d", r->opts->ddl_lock_timeout_ms);
 		rc = exec_simple(r->db, sql, err);
@@ -626,7 +623,7 @@ run_notx_step(struct run *r, const struct rt_step *st, struct rt_err *err)
 			goto out;
 		rc = -1;
 	}
-	for (size_t i = 0; i < body.n; i++) {
+	for (size_t i = start; i < body.n; i++) {
 		if (r->opts->cancel && *r->opts->cancel) {
 			rt_err_set(err, RT_ERR_CANCEL, "%s:%d: cancelled before this statement "
 				   "(transaction off: %zu of %zu statements ran)",
@@ -641,8 +638,8 @@ run_notx_step(struct run *r, const struct rt_step *st, struct rt_err *err)
 			else
 				cmd_err(&body.v[i], res, err);
 			rt_err_detail(err, "transaction off: %zu of %zu statements of %s ran; "
-				      "retort_history entry %s is marked dirty", i, body.n,
-				      st->rev->id, id);
+				      "retort_history entry %s is marked dirty: 'retort resolve' "
+				      "resumes from statement %zu", i, body.n, st->rev->id, id, i + 1);
 			PQclear(res);
 			note_dirty(r, id, err);
 			goto out;
@@ -656,22 +653,54 @@ run_notx_step(struct run *r, const struct rt_step *st, struct rt_err *err)
 			goto out;
 		PQclear(res);
 	}
+	rc = finish_notx(r, st, id, err);
+out:
+	if (r->opts->ddl_lock_timeout_ms > 0 && PQstatus(r->db->conn) == CONNECTION_OK)
+		PQclear(PQexec(r->db->conn, "RESET lock_timeout"));
+	cmdv_free(&body);
+	cmdv_free(&fin);
+	return rc;
+}
+
+/* The version table for a finished transaction-off step, and its entry marked ok. */
+static int
+finish_notx(struct run *r, const struct rt_step *st, const char *id, struct rt_err *err)
+{
+	struct cmdv fin = { 0 };
+	int rc;
+
 	cmd_push(&fin, rt_xstrdup("BEGIN"), NULL, 0);
 	vt_statements(&fin, r->db->vt, &st->heads_before, &st->heads_after);
 	cmd_push(&fin, rt_xasprintf("UPDATE %s SET outcome = 'ok', finished_at = clock_timestamp(), "
 				    "duration_ms = extract(epoch FROM clock_timestamp() - started_at)"
-				    " * 1000 WHERE id = %s", r->db->hist, id), NULL, 0);
+				    " * 1000, error = NULL WHERE id = %s", r->db->hist, id), NULL, 0);
 	rc = run_pipeline(r->db, &fin, err);
 	if (rc == 0)
 		rc = exec_simple(r->db, "COMMIT", err);
 	else if (PQstatus(r->db->conn) == CONNECTION_OK)
 		PQclear(PQexec(r->db->conn, "ROLLBACK"));
-out:
-	if (r->opts->ddl_lock_timeout_ms > 0 && PQstatus(r->db->conn) == CONNECTION_OK)
-		PQclear(PQexec(r->db->conn, "RESET lock_timeout"));
-	free(id);
-	cmdv_free(&body);
 	cmdv_free(&fin);
+	return rc;
+}
+
+/* A "transaction off" step: a dirty history entry, then the statements. */
+static int
+run_notx_step(struct run *r, const struct rt_step *st, struct rt_err *err)
+{
+	char *sql, *id;
+	PGresult *res;
+	int rc;
+
+	sql = history_insert(r->db->hist, st->rev->id, direction_of(r->plan, st), st->rev->sha256,
+			     "dirty", &r->who, true);
+	res = rt_db_exec(r->db, sql, "retort", err);
+	free(sql);
+	if (!res)
+		return -1;
+	id = rt_xstrdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	rc = run_notx_from(r, st, id, 0, err);
+	free(id);
 	return rc;
 }
 
@@ -816,6 +845,45 @@ run_steps(struct run *r, struct rt_err *err)
 	return 0;
 }
 
+/* Lists the INVALID indexes into err's detail; returns how many. */
+static size_t
+detail_invalid(struct rt_db *db, struct rt_err *err)
+{
+	struct rt_strv idx = { 0 };
+	size_t n;
+
+	if (rt_db_invalid_indexes(db, &idx, NULL) < 0)
+		return 0;
+	for (size_t i = 0; i < idx.n; i++)
+		rt_err_detail(err, "index %s is INVALID (left by a failed CREATE INDEX "
+			      "CONCURRENTLY?)", idx.v[i]);
+	n = idx.n;
+	rt_strv_free(&idx);
+	return n;
+}
+
+/* An interrupted transaction-off revision must be resolved before anything
+ * else runs: its statements were neither all applied nor rolled back. */
+static int
+refuse_dirty(struct rt_db *db, struct rt_err *err)
+{
+	struct rt_dirty d;
+	bool found;
+
+	if (rt_db_find_dirty(db, &d, &found, err) < 0)
+		return -1;
+	if (!found)
+		return 0;
+	rt_err_set(err, RT_ERR_INPUT, "revision %s was interrupted during its %s after %d "
+		   "statement%s (retort_history entry %lld); run 'retort resolve' first",
+		   d.revision, d.is_up ? "upgrade" : "downgrade", d.statements_done,
+		   d.statements_done == 1 ? "" : "s", d.id);
+	if (d.error[0])
+		rt_err_detail(err, "it failed with: %s", d.error);
+	detail_invalid(db, err);
+	return -1;
+}
+
 int
 rt_plan_apply(struct rt_db *db, const struct rt_plan *plan, const struct rt_apply_opts *opts,
 	      struct rt_err *err)
@@ -852,6 +920,8 @@ rt_plan_apply(struct rt_db *db, const struct rt_plan *plan, const struct rt_appl
 	setup = rt_db_setup_sql(db->vt, db->hist);
 	rc = exec_simple(db, setup, err);
 	free(setup);
+	if (rc == 0 && plan->kind != RT_PLAN_STAMP && plan->nsteps)
+		rc = refuse_dirty(db, err);
 	if (rc == 0 && plan->kind == RT_PLAN_STAMP) {
 		stamp_now(r.started, sizeof(r.started));
 		rc = run_stamp(&r, err);
@@ -865,5 +935,104 @@ rt_plan_apply(struct rt_db *db, const struct rt_plan *plan, const struct rt_appl
 			rc = exec_simple(db, "COMMIT", err);
 	}
 	free(r.os_user);
+	return rc;
+}
+
+/* ---- resolving an interrupted transaction-off revision --------------------- */
+
+/* The one-step plan that re-creates the interrupted step from the version table. */
+static struct rt_plan *
+interrupted_step(struct rt_db *db, const struct rt_graph *g, const struct rt_dirty *d,
+		 struct rt_err *err)
+{
+	struct rt_strv cur = { 0 };
+	struct rt_plan *plan = NULL;
+
+	if (rt_graph_find(g, d->revision) < 0) {
+		rt_err_set(err, RT_ERR_INPUT, "revision %s was interrupted, but no migration file "
+			   "defines it any more", d->revision);
+		return NULL;
+	}
+	if (rt_db_current(db, &cur, err) < 0)
+		return NULL;
+	plan = d->is_up ? rt_plan_upgrade(g, &cur, d->revision, err)
+			: rt_plan_downgrade(g, &cur, "-1", err);
+	rt_strv_free(&cur);
+	if (plan && (plan->nsteps != 1 || strcmp(plan->steps[0].rev->id, d->revision) != 0)) {
+		rt_err_set(err, RT_ERR_INPUT, "the version table no longer matches the interrupted "
+			   "%s of %s; resolve it by hand ('retort resolve --mark-applied' or "
+			   "'--mark-reverted')", d->is_up ? "upgrade" : "downgrade", d->revision);
+		rt_plan_free(plan);
+		return NULL;
+	}
+	return plan;
+}
+
+static int
+drop_invalid_indexes(struct rt_db *db, bool drop, struct rt_err *err)
+{
+	struct rt_strv idx = { 0 };
+	int rc = 0;
+
+	if (rt_db_invalid_indexes(db, &idx, err) < 0)
+		return -1;
+	if (idx.n && !drop) {
+		rt_err_set(err, RT_ERR_INPUT, "%zu INVALID index%s would make the resumed statements "
+			   "fail: drop %s, or pass --drop-invalid", idx.n, idx.n == 1 ? "" : "es",
+			   idx.n == 1 ? "it" : "them");
+		for (size_t i = 0; i < idx.n; i++)
+			rt_err_detail(err, "index %s is INVALID", idx.v[i]);
+		rc = -1;
+	}
+	for (size_t i = 0; rc == 0 && i < idx.n; i++) {
+		/* regclass text is already a quoted, qualified-as-needed name */
+		char *sql = rt_xasprintf("DROP INDEX CONCURRENTLY IF EXISTS %s", idx.v[i]);
+
+		rc = exec_simple(db, sql, err);
+		free(sql);
+	}
+	rt_strv_free(&idx);
+	return rc;
+}
+
+int
+rt_resolve(struct rt_db *db, const struct rt_graph *g, enum rt_resolve_mode mode,
+	   bool drop_invalid, const struct rt_apply_opts *opts, struct rt_err *err)
+{
+	static const struct rt_apply_opts defaults;
+	struct rt_plan *plan = NULL;
+	struct run r = { 0 };
+	struct rt_dirty d;
+	char id[32], *sql;
+	bool found;
+	int rc = -1;
+
+	if (rt_db_find_dirty(db, &d, &found, err) < 0)
+		return -1;
+	if (!found) {
+		rt_err_set(err, RT_ERR_INPUT, "nothing to resolve: no revision was interrupted");
+		return -1;
+	}
+	snprintf(id, sizeof(id), "%lld", d.id);
+	if (mode == RT_RESOLVE_MARK_REVERTED) {
+		sql = rt_xasprintf("UPDATE %s SET outcome = 'failed', finished_at = clock_timestamp(),"
+				   " error = coalesce(error || ' ', '') || '(marked reverted by retort "
+				   "resolve)' WHERE id = %s", db->hist, id);
+		rc = exec_simple(db, sql, err);
+		free(sql);
+		return rc;
+	}
+	if (!(plan = interrupted_step(db, g, &d, err)))
+		return -1;
+	r.db = db;
+	r.plan = plan;
+	r.opts = opts ? opts : &defaults;
+	fill_who(&r);
+	if (mode == RT_RESOLVE_MARK_APPLIED)
+		rc = finish_notx(&r, &plan->steps[0], id, err);
+	else if (drop_invalid_indexes(db, drop_invalid, err) == 0)
+		rc = run_notx_from(&r, &plan->steps[0], id, (size_t)d.statements_done, err);
+	free(r.os_user);
+	rt_plan_free(plan);
 	return rc;
 }

@@ -17,7 +17,8 @@
 enum {
 	OPT_URL = 256, OPT_NO_COLOR, OPT_FORMAT, OPT_VERSION, OPT_SQL, OPT_DRY_RUN,
 	OPT_SINGLE_TX, OPT_LOCK_TIMEOUT, OPT_HEAD, OPT_REV_ID, OPT_DEPENDS, OPT_LABEL,
-	OPT_EXIT_AFTER_DRAW, OPT_EXACT,
+	OPT_EXIT_AFTER_DRAW, OPT_EXACT, OPT_CLEAN, OPT_NO_BACKUP, OPT_KEEP_DAYS, OPT_KEEP,
+	OPT_MARK_APPLIED, OPT_MARK_REVERTED, OPT_DROP_INVALID,
 };
 
 static const struct option long_opts[] = {
@@ -44,6 +45,13 @@ static const struct option long_opts[] = {
 	{ "indicate-current", no_argument, NULL, 'i' },
 	{ "exit-after-draw", no_argument, NULL, OPT_EXIT_AFTER_DRAW },
 	{ "exact", no_argument, NULL, OPT_EXACT },
+	{ "clean", no_argument, NULL, OPT_CLEAN },
+	{ "no-backup", no_argument, NULL, OPT_NO_BACKUP },
+	{ "keep-days", required_argument, NULL, OPT_KEEP_DAYS },
+	{ "keep", required_argument, NULL, OPT_KEEP },
+	{ "mark-applied", no_argument, NULL, OPT_MARK_APPLIED },
+	{ "mark-reverted", no_argument, NULL, OPT_MARK_REVERTED },
+	{ "drop-invalid", no_argument, NULL, OPT_DROP_INVALID },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -108,6 +116,22 @@ parse_seconds(const char *s, int *ms)
 	return 0;
 }
 
+/* A count for --keep-days and --keep: 0 or more. */
+static int
+parse_count(struct cli *c, const char *opt, const char *s, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (end == s || *end || v < 0 || v > 1000000) {
+		rt_err_set(&c->err, RT_ERR_INPUT, "%s: expected a whole number (0 = no limit), "
+			   "not '%s'", opt, s);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
 static int
 set_format(struct cli *c, const char *s)
 {
@@ -164,6 +188,17 @@ parse_option(struct cli *c, int ch, const char *arg, bool *want_help)
 		c->exit_after_draw = true;
 		c->opts_seen |= CLI_OPT_EXIT_AFTER_DRAW;
 		break;
+	case OPT_CLEAN: c->clean = true; c->opts_seen |= CLI_OPT_CLEAN; break;
+	case OPT_NO_BACKUP: c->no_backup = true; c->opts_seen |= CLI_OPT_NO_BACKUP; break;
+	case OPT_KEEP_DAYS:
+		c->opts_seen |= CLI_OPT_KEEP_DAYS;
+		return parse_count(c, "--keep-days", arg, &c->keep_days);
+	case OPT_KEEP:
+		c->opts_seen |= CLI_OPT_KEEP;
+		return parse_count(c, "--keep", arg, &c->keep_count);
+	case OPT_MARK_APPLIED: c->mark_applied = true; c->opts_seen |= CLI_OPT_MARK_APPLIED; break;
+	case OPT_MARK_REVERTED: c->mark_reverted = true; c->opts_seen |= CLI_OPT_MARK_REVERTED; break;
+	case OPT_DROP_INVALID: c->drop_invalid = true; c->opts_seen |= CLI_OPT_DROP_INVALID; break;
 	default:
 		rt_err_set(&c->err, RT_ERR_INPUT, "unknown option; see 'retort --help'");
 		return -1;
@@ -174,7 +209,8 @@ parse_option(struct cli *c, int ch, const char *arg, bool *want_help)
 static const char *const option_names[] = {
 	"--sql", "--dry-run", "--single-transaction", "-m/--message", "--head", "-r/--rev-range",
 	"--rev-id", "--depends-on", "--branch-label", "--lock-timeout", "-i/--indicate-current",
-	"--exit-after-draw", "--exact",
+	"--exit-after-draw", "--exact", "--clean", "--no-backup", "--keep-days", "--keep",
+	"--mark-applied", "--mark-reverted", "--drop-invalid",
 };
 
 /* True when arg is an option whose argument is the next word ("--lock-timeout", "-m"). */

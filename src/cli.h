@@ -29,6 +29,7 @@ struct cli {
 	int verbose;
 	enum cli_format format;
 	bool sql, dry_run, single_tx, indicate_current, head_set, exit_after_draw, exact;
+	bool mark_applied, mark_reverted, drop_invalid;   /* resolve */
 	const char *message;        /* -m */
 	const char *head;           /* --head */
 	const char *range;          /* -r */
@@ -36,6 +37,8 @@ struct cli {
 	struct rt_strv depends;     /* --depends-on */
 	struct rt_strv labels;      /* --branch-label */
 	int lock_timeout_ms;        /* --lock-timeout; -2 = from the config */
+	bool clean, no_backup;      /* restore --clean; upgrade/downgrade --no-backup */
+	int keep_days, keep_count;  /* prune --keep-days, --keep */
 	unsigned opts_seen;         /* CLI_OPT_* bits given on the command line */
 
 	const char *cmd;
@@ -65,6 +68,13 @@ enum {
 	CLI_OPT_INDICATE = 1u << 10,
 	CLI_OPT_EXIT_AFTER_DRAW = 1u << 11,
 	CLI_OPT_EXACT = 1u << 12,
+	CLI_OPT_CLEAN = 1u << 13,
+	CLI_OPT_NO_BACKUP = 1u << 14,
+	CLI_OPT_KEEP_DAYS = 1u << 15,
+	CLI_OPT_KEEP = 1u << 16,
+	CLI_OPT_MARK_APPLIED = 1u << 17,
+	CLI_OPT_MARK_REVERTED = 1u << 18,
+	CLI_OPT_DROP_INVALID = 1u << 19,
 };
 
 struct cli_command {
@@ -93,6 +103,11 @@ void cli_close(struct cli *c);
 /* cli_backup.c: before an upgrade or downgrade of a protected env, back up
  * (unless disabled); prints where the backup went. 0, or -1 with c->err. */
 int cli_auto_backup(struct cli *c);
+/* The backup commands (cli_backup.c). */
+int cli_cmd_backup(struct cli *c);
+int cli_cmd_backups(struct cli *c);
+int cli_cmd_prune(struct cli *c);
+int cli_cmd_restore(struct cli *c);
 
 /* Output of listing commands (cli_out.c): text is printed by the command;
  * csv and json rows go through these. */

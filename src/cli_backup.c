@@ -1,11 +1,443 @@
 /* cli_backup.c - the backup commands: backup, backups, prune, restore, and
- * the automatic backup before migrating a protected env. */
+ * the automatic backup before migrating a protected env. The jobs run in the
+ * engine; here they are driven by a blocking poll() loop (Ctrl-C cancels). */
 #include "config.h"
 #include "cli.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rt_backup.h"
+#include "rt_config.h"
+#include "rt_counts.h"
+#include "rt_db.h"
+#include "rt_session.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void
+on_interrupt(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void
+fmt_bytes(long long n, char *out, size_t size)
+{
+	static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
+	double v = (double)n;
+	size_t u = 0;
+
+	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(*units))
+		v /= 1024, u++;
+	snprintf(out, size, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+static void
+fmt_age(time_t t, char *out, size_t size)
+{
+	long long s = (long long)(time(NULL) - t);
+
+	if (s < 0)
+		s = 0;
+	if (s < 120)
+		snprintf(out, size, "%llds", s);
+	else if (s < 7200)
+		snprintf(out, size, "%lldm", s / 60);
+	else if (s < 172800)
+		snprintf(out, size, "%lldh", s / 3600);
+	else
+		snprintf(out, size, "%lldd", s / 86400);
+}
+
+/* ---- backup ------------------------------------------------------------------ */
+
+struct progress_state {
+	const struct cli *c;
+	double last;
+	bool shown;
+};
+
+/* On a terminal: one line, rewritten at most five times a second. */
+static void
+on_backup_progress(const struct rt_backup_progress *p, void *ctx)
+{
+	struct progress_state *ps = ctx;
+	char bytes[32];
+
+	if (ps->c->quiet || !isatty(STDERR_FILENO))
+		return;
+	if (p->phase == RT_BACKUP_DONE) {
+		if (ps->shown)
+			fprintf(stderr, "\r\033[K");
+		return;
+	}
+	if (p->seconds - ps->last < 0.2 && ps->shown)
+		return;
+	ps->last = p->seconds;
+	ps->shown = true;
+	fmt_bytes(p->bytes, bytes, sizeof(bytes));
+	fprintf(stderr, "\r\033[K%s: %s, %zu/%zu tables counted, %.0f s",
+		p->phase == RT_BACKUP_DUMPING ? "dumping" : "verifying", bytes, p->tables_done,
+		p->tables_total, p->seconds);
+}
+
+static int
+wait_backup(struct rt_backup_job *job, struct cli *c)
+{
+	struct sigaction sa = { .sa_handler = on_interrupt }, old;
+	bool told = false;
+	int rc = 1;
+
+	interrupted = 0;
+	sigaction(SIGINT, &sa, &old);
+	while (rc == 1) {
+		struct pollfd pfd[2];
+		int fds[2];
+		size_t n = rt_backup_job_fds(job, fds);
+
+		for (size_t i = 0; i < n; i++)
+			pfd[i] = (struct pollfd){ fds[i], POLLIN, 0 };
+		if (interrupted && !told) {
+			rt_backup_job_cancel(job);
+			told = true;
+		}
+		if (n && poll(pfd, n, 100) < 0 && errno != EINTR)
+			break;
+		rc = rt_backup_job_step(job, &c->err);
+	}
+	sigaction(SIGINT, &old, NULL);
+	return rc;
+}
+
+/* Takes a backup; prints where it went (what: "backup", "backup before upgrade"). */
+static int
+run_backup(struct cli *c, const char *what)
+{
+	struct progress_state ps = { c, 0, false };
+	struct rt_backup_opts o = { c->cfg->backup_dir, c->env ? c->env->name : NULL,
+				    on_backup_progress, &ps };
+	struct rt_backup_job *job = rt_backup_start(c->db, &o, &c->err);
+	const struct rt_backup_info *b;
+	char size[32];
+	int rc;
+
+	if (!job)
+		return -1;
+	if (rt_backup_job_note(job) && !c->quiet)
+		fprintf(stderr, "retort: note: %s\n", rt_backup_job_note(job));
+	rc = wait_backup(job, c);
+	if (rc == 0 && (b = rt_backup_job_result(job))) {
+		fmt_bytes(b->bytes, size, sizeof(size));
+		printf("%s: %s\n", what, b->path);
+		if (!c->quiet)
+			printf("  %s, revision %s, %zu tables counted, sha256 %.16s...\n", size,
+			       b->revision, b->counts.n, b->sha256);
+	}
+	rt_backup_job_free(job);
+	return rc < 0 ? -1 : 0;
+}
+
+int
+cli_cmd_backup(struct cli *c)
+{
+	if (cli_connect(c) < 0)
+		return -1;
+	return run_backup(c, "backup");
+}
 
 int
 cli_auto_backup(struct cli *c)
 {
-	(void)c;
+	if (c->no_backup || !c->cfg->auto_backup) {
+		if (!c->quiet)
+			printf("no backup before this change (%s)\n",
+			       c->no_backup ? "--no-backup" : "auto_backup = false");
+		return 0;
+	}
+	return run_backup(c, "backup before migrating");
+}
+
+/* ---- backups, prune ---------------------------------------------------------- */
+
+static const char *
+check_text(enum rt_backup_check check)
+{
+	switch (check) {
+	case RT_BACKUP_OK: return "ok";
+	case RT_BACKUP_BAD_SUM: return "MISMATCH";
+	case RT_BACKUP_NO_SIDECAR: return "no sidecar";
+	default: return "unchecked";
+	}
+}
+
+static void
+backup_row(struct cli *c, struct cli_table *t, const struct rt_backup_info *b)
+{
+	char size[32], age[32], bytes[32];
+
+	fmt_bytes(b->bytes, size, sizeof(size));
+	fmt_age(b->mtime, age, sizeof(age));
+	snprintf(bytes, sizeof(bytes), "%lld", b->bytes);
+	if (c->format == CLI_TEXT) {
+		printf("%-60s %10s  %-16s %6s  %s\n", b->name, size,
+		       b->revision ? b->revision : "?", age, check_text(b->check));
+	} else {
+		const char *vals[] = { b->name, bytes, b->revision, b->created, age,
+				       check_text(b->check), b->path };
+
+		cli_table_row(t, vals);
+	}
+}
+
+int
+cli_cmd_backups(struct cli *c)
+{
+	static const char *const cols[] = { "name", "bytes", "revision", "created", "age",
+					    "checksum", "path" };
+	struct rt_backup_list l = { 0 };
+	struct cli_table t;
+
+	if (cli_load_config(c) < 0 || rt_backup_list(c->cfg->backup_dir, true, &l, &c->err) < 0)
+		return -1;
+	cli_table_begin(&t, c->format, cols, sizeof(cols) / sizeof(*cols));
+	if (c->format == CLI_TEXT && l.n == 0)
+		printf("no backups in %s\n", c->cfg->backup_dir);
+	else if (c->format == CLI_TEXT)
+		printf("%-60s %10s  %-16s %6s  %s\n", "backup (newest first)", "size", "revision",
+		       "age", "checksum");
+	for (size_t i = 0; i < l.n; i++)
+		backup_row(c, &t, &l.v[i]);
+	cli_table_end(&t);
+	rt_backup_list_free(&l);
 	return 0;
+}
+
+int
+cli_cmd_prune(struct cli *c)
+{
+	static const char *const cols[] = { "name", "action" };
+	struct rt_prune_policy pol = { 0, 0, 0 };
+	struct rt_strv gone = { 0 };
+	struct cli_table t;
+	const char *action = c->dry_run ? "would delete" : "deleted";
+
+	if (cli_load_config(c) < 0)
+		return -1;
+	pol.keep_days = c->opts_seen & CLI_OPT_KEEP_DAYS ? c->keep_days : c->cfg->retention_days;
+	pol.keep_count = c->opts_seen & CLI_OPT_KEEP ? c->keep_count : c->cfg->retention_count;
+	if (pol.keep_days == 0 && pol.keep_count == 0) {
+		if (!c->quiet)
+			printf("no retention policy (retention_days and retention_count are 0): "
+			       "nothing to prune\n");
+		return 0;
+	}
+	if (rt_backup_prune(c->cfg->backup_dir, &pol, c->dry_run, &gone, &c->err) < 0) {
+		rt_strv_free(&gone);
+		return -1;
+	}
+	cli_table_begin(&t, c->format, cols, 2);
+	for (size_t i = 0; i < gone.n; i++) {
+		const char *vals[] = { gone.v[i], c->dry_run ? "would_delete" : "deleted" };
+
+		if (c->format == CLI_TEXT && !c->quiet)
+			printf("%s %s\n", action, gone.v[i]);
+		else
+			cli_table_row(&t, vals);
+	}
+	if (c->format == CLI_TEXT && gone.n == 0 && !c->quiet)
+		printf("nothing to prune\n");
+	cli_table_end(&t);
+	rt_strv_free(&gone);
+	return 0;
+}
+
+/* ---- restore ----------------------------------------------------------------- */
+
+/* FILE as given, else a name in the backup dir. Owned by the caller. */
+static char *
+restore_path(struct cli *c, const char *arg)
+{
+	struct stat st;
+
+	if (stat(arg, &st) == 0 || strchr(arg, '/'))
+		return rt_xstrdup(arg);
+	return rt_xasprintf("%s/%s", c->cfg->backup_dir, arg);
+}
+
+/* y/N on a terminal, unless --yes; a protected env needs the typed name. */
+static int
+confirm_restore(struct cli *c, const struct rt_backup_info *b)
+{
+	char line[64];
+
+	if (!c->quiet)
+		fprintf(stderr, "restore %s\n  taken %s from database %s%s%s at revision %s (%zu tables)\n"
+		       "  into %s%s\n", b->name, b->created ? b->created : "?",
+		       b->database ? b->database : "?", b->env && *b->env ? ", env " : "",
+		       b->env ? b->env : "", b->revision ? b->revision : "?", b->counts.n,
+		       rt_session_url_masked(c->session),
+		       c->clean ? " (--clean: existing objects dropped first)" : "");
+	if (c->env && c->env->is_protected)
+		return cli_confirm_protected(c, "Restore this backup over it?");
+	if (c->yes)
+		return 0;
+	if (!isatty(STDIN_FILENO)) {
+		rt_err_set(&c->err, RT_ERR_INPUT, "restore overwrites data: confirm on a terminal, "
+			   "or pass --yes");
+		return -1;
+	}
+	fprintf(stderr, "Restore? [y/N] ");
+	fflush(stderr);
+	if (!fgets(line, sizeof(line), stdin) || (line[0] != 'y' && line[0] != 'Y')) {
+		rt_err_set(&c->err, RT_ERR_INPUT, "not confirmed; nothing changed");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+wait_restore(struct rt_restore_job *job, struct cli *c)
+{
+	struct sigaction sa = { .sa_handler = on_interrupt }, old;
+	bool told = false;
+	int rc = 1;
+
+	interrupted = 0;
+	sigaction(SIGINT, &sa, &old);
+	while (rc == 1) {
+		struct pollfd pfd = { rt_restore_job_fd(job), POLLIN, 0 };
+
+		if (interrupted && !told) {
+			rt_restore_job_cancel(job);
+			told = true;
+		}
+		if (poll(&pfd, pfd.fd >= 0 ? 1 : 0, 100) < 0 && errno != EINTR)
+			break;
+		rc = rt_restore_job_step(job, &c->err);
+	}
+	sigaction(SIGINT, &old, NULL);
+	return rc;
+}
+
+/* Exact counts of every table now (blocking loop over the engine's count job). */
+static int
+live_counts(struct cli *c, struct rt_counts *live)
+{
+	struct rt_count_job *job;
+	int rc = 1;
+
+	if (rt_counts_estimate(c->db, live, &c->err) < 0 ||
+	    !(job = rt_count_job_start(c->db, live, &c->err)))
+		return -1;
+	while (rc == 1) {
+		struct pollfd pfd = { rt_count_job_fd(job), POLLIN, 0 };
+
+		if (poll(&pfd, 1, 100) < 0 && errno != EINTR)
+			break;
+		rc = rt_count_job_step(job, live, &c->err);
+	}
+	rt_count_job_free(job);
+	return rc;
+}
+
+static void
+print_diffs(struct cli *c, const struct rt_count_diffs *d)
+{
+	static const char *const cols[] = { "schema", "table", "backup", "now" };
+	struct cli_table t;
+
+	cli_table_begin(&t, c->format, cols, 4);
+	if (c->format == CLI_TEXT)
+		printf("%zu table(s) differ from the backup:\n%-40s %14s %14s\n", d->n, "table",
+		       "backup", "now");
+	for (size_t i = 0; i < d->n; i++) {
+		const struct rt_count_diff *x = &d->v[i];
+		char saved[32], live[32], name[512];
+
+		snprintf(saved, sizeof(saved), x->saved < 0 ? "(absent)" : "%lld", x->saved);
+		snprintf(live, sizeof(live), x->live < 0 ? "(absent)" : "%lld", x->live);
+		snprintf(name, sizeof(name), "%s.%s", x->schema, x->name);
+		if (c->format == CLI_TEXT) {
+			printf("%-40s %14s %14s\n", name, saved, live);
+		} else {
+			const char *vals[] = { x->schema, x->name, saved, live };
+
+			cli_table_row(&t, vals);
+		}
+	}
+	cli_table_end(&t);
+}
+
+/* After pg_restore: counts against the sidecar, and the revision now. */
+static int
+report_restore(struct cli *c, const struct rt_backup_info *b)
+{
+	struct rt_counts live = { 0 };
+	struct rt_count_diffs d = { 0 };
+	struct rt_strv cur = { 0 };
+	char *rev = NULL;
+	int rc = -1;
+
+	if (live_counts(c, &live) < 0 || rt_db_current(c->db, &cur, &c->err) < 0)
+		goto out;
+	rt_counts_compare(&b->counts, &live, &d);
+	rev = cur.n ? rt_strv_join(&cur, "+") : rt_xstrdup("base");
+	if (d.n)
+		print_diffs(c, &d);
+	else if (c->format == CLI_TEXT && !c->quiet)
+		printf("row counts: all %zu tables match the backup\n", b->counts.n);
+	if (c->format == CLI_TEXT && !c->quiet)
+		printf("database now at: %s%s\n", rev,
+		       b->revision && strcmp(rev, b->revision) == 0 ? " (as in the backup)" : "");
+	if (d.n)
+		rt_err_set(&c->err, RT_ERR_RUN, "%zu table(s) differ from the backup", d.n);
+	else if (b->revision && strcmp(rev, b->revision) != 0)
+		rt_err_set(&c->err, RT_ERR_RUN, "the database is at %s, the backup was at %s", rev,
+			   b->revision);
+	else
+		rc = 0;
+out:
+	free(rev);
+	rt_strv_free(&cur);
+	rt_count_diffs_free(&d);
+	rt_counts_free(&live);
+	return rc;
+}
+
+int
+cli_cmd_restore(struct cli *c)
+{
+	struct rt_restore_opts o = { c->clean, NULL };
+	struct rt_backup_info b = { 0 };
+	struct rt_restore_job *job = NULL;
+	char *path = NULL;
+	int rc = -1;
+
+	if (cli_load_config(c) < 0)
+		return -1;
+	path = restore_path(c, c->args[0]);
+	if (rt_backup_verify(path, &b, &c->err) < 0 || cli_connect(c) < 0 ||
+	    confirm_restore(c, &b) < 0 || cli_lock(c) < 0)
+		goto out;
+	o.tables = &b.counts;
+	job = rt_restore_start(c->db, path, &o, &c->err);
+	if (!job || wait_restore(job, c) < 0)
+		goto out;
+	if (c->format == CLI_TEXT && !c->quiet)
+		printf("restored %s\n", b.name);
+	rc = report_restore(c, &b);
+out:
+	rt_restore_job_free(job);
+	rt_backup_info_free(&b);
+	free(path);
+	return rc;
 }

@@ -188,6 +188,41 @@ cmd_stamp(struct cli *c)
 	return run_migration(c, rt_plan_stamp, c->args[0], "Stamp the version table?");
 }
 
+/* An interrupted transaction-off revision: resume it, or record what was done by hand. */
+static int
+cmd_resolve(struct cli *c)
+{
+	struct rt_apply_opts opts = { 0 };
+	enum rt_resolve_mode mode = RT_RESOLVE_RESUME;
+	struct rt_dirty d;
+	bool found;
+
+	if (c->mark_applied && c->mark_reverted) {
+		rt_err_set(&c->err, RT_ERR_INPUT, "resolve: --mark-applied or --mark-reverted, not both");
+		return -1;
+	}
+	if (c->mark_applied)
+		mode = RT_RESOLVE_MARK_APPLIED;
+	else if (c->mark_reverted)
+		mode = RT_RESOLVE_MARK_REVERTED;
+	if (cli_load_graph(c) < 0 || cli_connect(c) < 0 || cli_lock(c) < 0 ||
+	    rt_db_find_dirty(c->db, &d, &found, &c->err) < 0)
+		return -1;
+	if (found && !c->quiet)
+		printf("revision %s: %s interrupted after %d statement%s\n", d.revision,
+		       d.is_up ? "upgrade" : "downgrade", d.statements_done,
+		       d.statements_done == 1 ? "" : "s");
+	if (found && cli_confirm_protected(c, "Resolve the interrupted revision?") < 0)
+		return -1;
+	opts.ddl_lock_timeout_ms = c->cfg->ddl_lock_timeout_ms;
+	if (rt_resolve(c->db, c->graph, mode, c->drop_invalid, &opts, &c->err) < 0)
+		return -1;
+	if (!c->quiet)
+		printf("%s\n", mode == RT_RESOLVE_RESUME ? "resumed and completed" :
+		       mode == RT_RESOLVE_MARK_APPLIED ? "marked applied" : "marked reverted");
+	return 0;
+}
+
 /* ---- listings ---------------------------------------------------------------- */
 
 /* Reads the version table when the command wants it; a failure leaves cur empty. */
@@ -752,7 +787,8 @@ cmd_ui(struct cli *c)
 	return ui_run(&o, &c->err);
 }
 
-#define MIG_OPTS (CLI_OPT_SQL | CLI_OPT_DRY_RUN | CLI_OPT_SINGLE_TX | CLI_OPT_LOCK_TIMEOUT)
+#define MIG_OPTS (CLI_OPT_SQL | CLI_OPT_DRY_RUN | CLI_OPT_SINGLE_TX | CLI_OPT_LOCK_TIMEOUT | \
+		  CLI_OPT_NO_BACKUP)
 
 const struct cli_command cli_commands[] = {
 	{ "init", cmd_init, 0, 0, 0, "init [-d DIR]",
@@ -764,13 +800,19 @@ const struct cli_command cli_commands[] = {
 	{ "merge", cmd_merge, CLI_OPT_MESSAGE | CLI_OPT_REV_ID, 0, -1, "merge -m MSG [REV...]",
 	  "create a merge revision joining REVs (default: all heads)" },
 	{ "upgrade", cmd_upgrade, MIG_OPTS, 0, 1,
-	  "upgrade [TARGET] [--sql] [--dry-run] [--single-transaction] [--lock-timeout S]",
+	  "upgrade [TARGET] [--sql] [--dry-run] [--single-transaction] [--lock-timeout S]"
+	  " [--no-backup]",
 	  "apply revisions up to TARGET (default head; +N, id, prefix, label@head, heads)" },
 	{ "downgrade", cmd_downgrade, MIG_OPTS, 0, 1,
-	  "downgrade [TARGET] [--sql FROM:TO] [--dry-run] [--single-transaction] [--lock-timeout S]",
+	  "downgrade [TARGET] [--sql FROM:TO] [--dry-run] [--single-transaction] [--lock-timeout S]"
+	  " [--no-backup]",
 	  "revert revisions down to TARGET (default -1: one step; base: all)" },
 	{ "stamp", cmd_stamp, CLI_OPT_SQL | CLI_OPT_LOCK_TIMEOUT, 1, 1, "stamp TARGET [--sql]",
 	  "set the version table to TARGET without running any migration" },
+	{ "resolve", cmd_resolve, CLI_OPT_MARK_APPLIED | CLI_OPT_MARK_REVERTED |
+	  CLI_OPT_DROP_INVALID | CLI_OPT_LOCK_TIMEOUT, 0, 0,
+	  "resolve [--drop-invalid | --mark-applied | --mark-reverted]",
+	  "finish a 'transaction off' revision that was interrupted (resume from the next statement)" },
 	{ "current", cmd_current, 0, 0, 0, "current [-v] [--format FMT]",
 	  "show the revision(s) the database is at" },
 	{ "history", cmd_history, CLI_OPT_RANGE | CLI_OPT_INDICATE, 0, 0,
@@ -784,6 +826,16 @@ const struct cli_command cli_commands[] = {
 	  "open the console (also: retort with no command on a terminal)" },
 	{ "counts", cmd_counts, CLI_OPT_EXACT, 0, 0, "counts [--exact] [--format FMT]",
 	  "row counts of every table: catalog estimates, or exact with --exact (Ctrl-C cancels)" },
+	{ "backup", cli_cmd_backup, 0, 0, 0, "backup",
+	  "dump the database (pg_dump -Fc) into the backup dir, with a sidecar of checksum and counts" },
+	{ "backups", cli_cmd_backups, 0, 0, 0, "backups [--format FMT]",
+	  "list the backups newest first: size, revision, age, whether the checksum matches" },
+	{ "prune", cli_cmd_prune, CLI_OPT_DRY_RUN | CLI_OPT_KEEP_DAYS | CLI_OPT_KEEP, 0, 0,
+	  "prune [--keep-days N] [--keep N] [--dry-run] [--format FMT]",
+	  "delete backups past the retention (config or options); the newest always stays" },
+	{ "restore", cli_cmd_restore, CLI_OPT_CLEAN | CLI_OPT_LOCK_TIMEOUT, 1, 1,
+	  "restore FILE [--clean] [--yes] [--format FMT]",
+	  "verify and restore a backup (pg_restore), then compare the row counts with it" },
 	{ "sandbox", cmd_sandbox, 0, 1, 1, "sandbox start|stop|status|url",
 	  "manage the embedded PostgreSQL under .retort/sandbox" },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL },

@@ -42,7 +42,7 @@
 enum section { SEC_NONE, SEC_RETORT, SEC_ENV };
 
 /* How a [retort] value is stored. */
-enum kind { K_IN_DIR, K_IN_PROJECT, K_STRING, K_COUNT, K_TIMEOUT };
+enum kind { K_IN_DIR, K_IN_PROJECT, K_STRING, K_COUNT, K_TIMEOUT, K_BOOL };
 
 struct key {
 	const char *name;
@@ -62,6 +62,7 @@ static const struct key retort_keys[] = {
 	{ "lock_timeout", K_TIMEOUT, offsetof(struct rt_config, lock_timeout_ms) },
 	{ "ddl_lock_timeout", K_TIMEOUT, offsetof(struct rt_config, ddl_lock_timeout_ms) },
 	{ "lock_retries", K_COUNT, offsetof(struct rt_config, lock_retries) },
+	{ "auto_backup", K_BOOL, offsetof(struct rt_config, auto_backup) },
 };
 
 /* The state of one parse. */
@@ -335,6 +336,8 @@ begin_section(struct parse *p, const char *inner)
 	if (wlen > rlen)
 		wlen = rlen;
 	rest = inner + wlen + strspn(inner + wlen, " \t");
+	if (rest > inner + rlen)   /* "[env ]": the blanks were trimmed off rlen */
+		rest = inner + rlen;
 	if (wlen == 6 && strncmp(inner, "retort", 6) == 0 && wlen == rlen) {
 		if (p->has_retort)
 			return fail(p, p->lineno, "duplicate section [retort]"), -1;
@@ -457,6 +460,11 @@ set_retort_key(struct parse *p, const struct key *k, const char *value)
 			return fail(p, p->lineno, "bad number '%s' for '%s' (seconds, or -1 "
 				    "or forever)", value, k->name);
 		return 1;
+	case K_BOOL:
+		if (parse_bool(value, field) < 0)
+			return fail(p, p->lineno, "bad boolean '%s' for '%s' (use true/false, "
+				    "yes/no, on/off or 1/0)", value, k->name);
+		return 1;
 	}
 	return 1;
 }
@@ -546,6 +554,7 @@ config_defaults(const char *dir)
 	cfg->backup_dir = join_path(cfg->project_dir, "backups");
 	cfg->retention_days = 7;
 	cfg->retention_count = 0;
+	cfg->auto_backup = true;
 	cfg->version_table = rt_xstrdup("alembic_version");
 	cfg->version_schema = NULL;
 	cfg->lock_timeout_ms = 60000;

@@ -3,6 +3,7 @@
 #include "rt_csv.h"
 
 #include <csv.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +22,8 @@ rt_csv_row(struct rt_buf *out, const char *const *vals, size_t n)
 		if (i)
 			rt_buf_putc(out, ',');
 		/* quote only fields that need it, as most CSV writers do */
-		if (strpbrk(v, ",\"\r\n") || (len && (v[0] == ' ' || v[len - 1] == ' ')))
+		if (strpbrk(v, ",\"\r\n") || (len && (isspace((unsigned char)v[0]) ||
+							 isspace((unsigned char)v[len - 1]))))
 			rt_buf_append(out, tmp, w);
 		else
 			rt_buf_append(out, v, len);

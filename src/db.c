@@ -287,6 +287,55 @@ rt_db_lock_holder(struct rt_db *db)
 	return out;
 }
 
+int
+rt_db_find_dirty(struct rt_db *db, struct rt_dirty *out, bool *found, struct rt_err *err)
+{
+	PGresult *res;
+	char *sql;
+
+	*found = false;
+	memset(out, 0, sizeof(*out));
+	sql = rt_xasprintf("SELECT id, revision, direction, coalesce(statements_done, 0),"
+			   "       coalesce(error, '') FROM %s WHERE outcome = 'dirty'"
+			   " ORDER BY id DESC LIMIT 1", db->hist);
+	res = PQexec(db->conn, sql);
+	free(sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		/* no retort_history yet: nothing can be dirty */
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		int rc = state && strcmp(state, "42P01") == 0 ? 0 : -1;
+
+		if (rc < 0)
+			rt_db_result_err(res, "reading retort_history", err);
+		PQclear(res);
+		return rc;
+	}
+	if (PQntuples(res) == 1) {
+		*found = true;
+		out->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		snprintf(out->revision, sizeof(out->revision), "%s", PQgetvalue(res, 0, 1));
+		out->is_up = strcmp(PQgetvalue(res, 0, 2), "upgrade") == 0;
+		out->statements_done = atoi(PQgetvalue(res, 0, 3));
+		snprintf(out->error, sizeof(out->error), "%s", PQgetvalue(res, 0, 4));
+	}
+	PQclear(res);
+	return 0;
+}
+
+int
+rt_db_invalid_indexes(struct rt_db *db, struct rt_strv *out, struct rt_err *err)
+{
+	PGresult *res = rt_db_exec(db, "SELECT indexrelid::regclass::text FROM pg_index"
+				       " WHERE NOT indisvalid ORDER BY 1", "finding invalid indexes", err);
+
+	if (!res)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++)
+		rt_strv_push(out, PQgetvalue(res, i, 0));
+	PQclear(res);
+	return 0;
+}
+
 char *
 rt_db_blockers(struct rt_db *db)
 {

@@ -26,6 +26,7 @@ struct rt_config {
 	char *backup_dir;     /* default project_dir/backups */
 	int retention_days;   /* default 7; 0 = keep */
 	int retention_count;  /* default 0 = no count limit */
+	bool auto_backup;     /* back up protected envs before upgrade/downgrade; default true */
 	char *version_table;  /* default "alembic_version" */
 	char *version_schema; /* NULL = the search_path's first schema */
 	int lock_timeout_ms;  /* advisory lock wait; default 60000; -1 = forever */

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 struct rt_err;
+struct rt_graph;
 struct rt_plan;
 struct rt_step;
 struct rt_strv;
@@ -97,6 +98,8 @@ struct rt_apply_opts {
 };
 
 /* Applies plan (see rt_graph.h) on db, which must hold the migration lock.
+ * Refuses (RT_ERR_INPUT) an upgrade or downgrade while a transaction-off
+ * revision is dirty (see rt_resolve).
  * Creates the version table and retort_history if missing. Each transactional
  * revision runs in its own transaction together with its version-table and
  * history updates; a "transaction off" revision runs statement by statement
@@ -106,6 +109,38 @@ struct rt_apply_opts {
  * with SQLSTATE, DETAIL and HINT in err->detail. Returns 0 or -1. */
 int rt_plan_apply(struct rt_db *db, const struct rt_plan *plan, const struct rt_apply_opts *opts,
 		  struct rt_err *err);
+
+/* A "transaction off" revision that was interrupted: its retort_history
+ * entry is still marked dirty. */
+struct rt_dirty {
+	long long id;            /* retort_history.id */
+	char revision[33];
+	bool is_up;              /* interrupted during its upgrade (else its downgrade) */
+	int statements_done;     /* statements of the section that completed */
+	char error[512];         /* the error recorded, or "" */
+};
+
+/* The newest dirty retort_history entry into out (*found false when none).
+ * Returns 0 or -1 with err (RT_ERR_RUN). */
+int rt_db_find_dirty(struct rt_db *db, struct rt_dirty *out, bool *found, struct rt_err *err);
+
+/* Indexes left INVALID (e.g. by a failed CREATE INDEX CONCURRENTLY), as
+ * regclass text, appended to out. Returns 0 or -1 with err. */
+int rt_db_invalid_indexes(struct rt_db *db, struct rt_strv *out, struct rt_err *err);
+
+enum rt_resolve_mode {
+	RT_RESOLVE_RESUME,          /* run the statements after statements_done, then finish */
+	RT_RESOLVE_MARK_APPLIED,    /* the rest was done by hand: update the version table */
+	RT_RESOLVE_MARK_REVERTED,   /* it was undone by hand: version table unchanged */
+};
+
+/* Resolves the dirty entry (rt_db_find_dirty) on db, which must hold the
+ * migration lock. RESUME refuses (RT_ERR_INPUT, naming them) while INVALID
+ * indexes exist unless drop_invalid, which drops them CONCURRENTLY first.
+ * Fails with RT_ERR_INPUT when nothing is dirty, the revision's file is
+ * missing, or the version table no longer matches the interrupted step. */
+int rt_resolve(struct rt_db *db, const struct rt_graph *g, enum rt_resolve_mode mode,
+	       bool drop_invalid, const struct rt_apply_opts *opts, struct rt_err *err);
 
 /* The SQL that rt_plan_apply would send for plan, as a script for psql:
  * version-table setup, each revision in its own BEGIN/COMMIT (or one for

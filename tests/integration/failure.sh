@@ -59,12 +59,43 @@ is "the journal says one statement completed and marks it dirty" \
 	"$(psqlc "SELECT outcome, statements_done FROM retort_history WHERE revision = 'a2' ORDER BY id DESC LIMIT 1")" "dirty|1"
 like "the message says how far it got" "$(cat "$T/err")" "1 of 2 statements of a2 ran"
 
-# fixed, the rerun completes (the first statement is made idempotent)
+# an interrupted transaction-off revision blocks further migrations until resolved
+R upgrade head >/dev/null 2>"$T/err"; rc=$?
+is "upgrade refuses while a revision is dirty" "$rc" 2
+like "... naming it and the way out" "$(head -1 "$T/err")" "revision a2 was interrupted during its upgrade after 1 statement \(retort_history entry [0-9]+\); run 'retort resolve' first"
+like "... and the INVALID index the failed CREATE INDEX CONCURRENTLY left" "$(cat "$T/err")" "index accounts_email_u is INVALID"
+is "... changing nothing" "$(psqlc 'SELECT version_num FROM alembic_version')" a1
+# fix the failed statement (the first one already ran and is not repeated)
+mig "$P" a2 a1 "concurrent index" "CREATE INDEX CONCURRENTLY accounts_email ON accounts (email);
+CREATE INDEX CONCURRENTLY accounts_email_u ON accounts ((1));" \
+	"DROP INDEX CONCURRENTLY IF EXISTS accounts_email_u;
+DROP INDEX CONCURRENTLY IF EXISTS accounts_email;" "-- retort:transaction off"
+R resolve >/dev/null 2>"$T/err"; rc=$?
+is "resolve refuses while an INVALID index is in the way" "$rc" 2
+like "... and says how to go on" "$(head -1 "$T/err")" "1 INVALID index would make the resumed statements fail: drop it, or pass --drop-invalid"
+R -q resolve --drop-invalid; rc=$?
+is "resolve --drop-invalid resumes from the next statement" "$rc|$(psqlc 'SELECT version_num FROM alembic_version')" "0|a2"
+is "... both indexes exist and are valid" "$(psqlc "SELECT string_agg(indexrelid::regclass::text || ':' || indisvalid, ' ' ORDER BY indexrelid::regclass::text) FROM pg_index WHERE indrelid = 'accounts'::regclass")" "accounts_email:true accounts_email_u:true accounts_pkey:true"
+is "... the journal entry is now ok with both statements" \
+	"$(psqlc "SELECT outcome, statements_done FROM retort_history WHERE revision = 'a2' ORDER BY id DESC LIMIT 1")" "ok|2"
+R resolve >/dev/null 2>"$T/err"; is "resolve with nothing dirty exits 2" "$?|$(cat "$T/err")" "2|retort: nothing to resolve: no revision was interrupted"
+R -q upgrade head; is "then upgrade goes on to head" "$(psqlc 'SELECT version_num FROM alembic_version')" a3
+
+# resolve --mark-reverted / --mark-applied for work finished by hand
+R -q downgrade a1
+mig "$P" a2 a1 "concurrent index" "CREATE INDEX CONCURRENTLY accounts_email ON accounts (email);
+SELECT 1/0;" "DROP INDEX CONCURRENTLY IF EXISTS accounts_email;" "-- retort:transaction off"
+R -q upgrade head 2>/dev/null
+R -q resolve --mark-reverted
+is "--mark-reverted leaves the version table and clears the block" \
+	"$(psqlc 'SELECT version_num FROM alembic_version')|$(psqlc "SELECT outcome FROM retort_history WHERE revision = 'a2' ORDER BY id DESC LIMIT 1")" "a1|failed"
+psqlc "DROP INDEX accounts_email"
+R -q upgrade head 2>/dev/null
+R -q resolve --mark-applied
+is "--mark-applied moves the version table on" "$(psqlc 'SELECT version_num FROM alembic_version')" a2
 mig "$P" a2 a1 "concurrent index" "CREATE INDEX CONCURRENTLY IF NOT EXISTS accounts_email ON accounts (email);" \
 	"DROP INDEX CONCURRENTLY IF EXISTS accounts_email;" "-- retort:transaction off"
-R -q upgrade head; is "after a fix the rerun completes to head" "$(psqlc 'SELECT version_num FROM alembic_version')" a3
-is "the transaction-off revision is logged ok" \
-	"$(psqlc "SELECT outcome, statements_done FROM retort_history WHERE revision = 'a2' ORDER BY id DESC LIMIT 1")" "ok|1"
+R -q upgrade head; is "and the plan continues" "$(psqlc 'SELECT version_num FROM alembic_version')" a3
 
 # a failing downgrade leaves the database where it was
 psqlc "CREATE VIEW keep_never AS SELECT * FROM never"

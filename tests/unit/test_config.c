@@ -134,6 +134,7 @@ test_defaults_when_missing(void **state)
 	free(want);
 	assert_int_equal(cfg->retention_days, 7);
 	assert_int_equal(cfg->retention_count, 0);
+	assert_true(cfg->auto_backup);
 	assert_string_equal(cfg->version_table, "alembic_version");
 	assert_null(cfg->version_schema);
 	assert_int_equal(cfg->lock_timeout_ms, 60000);
@@ -193,6 +194,7 @@ test_every_key(void **state)
 		      "backup_dir = var/backups\n"
 		      "retention_days = 30\n"
 		      "retention_count = 5\n"
+		      "auto_backup = off\n"
 		      "version_table = my_version\n"
 		      "version_schema = meta\n"
 		      "lock_timeout = 2.5\n", &dir);
@@ -209,6 +211,7 @@ test_every_key(void **state)
 	free(want);
 	assert_int_equal(cfg->retention_days, 30);
 	assert_int_equal(cfg->retention_count, 5);
+	assert_false(cfg->auto_backup);
 	assert_string_equal(cfg->version_table, "my_version");
 	assert_string_equal(cfg->version_schema, "meta");
 	assert_int_equal(cfg->lock_timeout_ms, 2500);
@@ -397,6 +400,8 @@ test_errors(void **state)
 		{ "[env dev]\nsandbox = true\nprotected = 2\n",
 		  "3: bad boolean '2' for 'protected' (use true/false, yes/no, on/off or 1/0)" },
 		{ "[retort]\nretention_days = ten\n", "2: bad number 'ten' for 'retention_days'" },
+		{ "[retort]\nauto_backup = sometimes\n",
+		  "2: bad boolean 'sometimes' for 'auto_backup' (use true/false, yes/no, on/off or 1/0)" },
 		{ "[retort]\nretention_count = -3\n", "2: bad number '-3' for 'retention_count'" },
 		{ "[retort]\nretention_days = 99999999999\n",
 		  "2: bad number '99999999999' for 'retention_days'" },

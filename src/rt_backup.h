@@ -1,0 +1,190 @@
+/* rt_backup.h - backups with pg_dump, their sidecars (SHA-256, revision,
+ * exact row counts), listing, retention and restores with pg_restore.
+ *
+ * A backup is DIR/<db>_<env>_<UTCstamp>_<revision>.dump (pg_dump -Fc, mode
+ * 0600, DIR 0700) plus DIR/<same>.dump.csv, the sidecar, written last. The
+ * dump and the row counts come from one exported snapshot, so the counts are
+ * those of the dump exactly. pg_dump and pg_restore run by argv, never
+ * through a shell; a password travels in their environment only. */
+#ifndef RT_BACKUP_H
+#define RT_BACKUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "rt_counts.h"
+
+struct rt_db;
+struct rt_err;
+struct rt_strv;
+
+/* What the sidecar check found. */
+enum rt_backup_check {
+	RT_BACKUP_UNCHECKED,    /* the checksum was not computed */
+	RT_BACKUP_OK,           /* the dump's SHA-256 matches the sidecar */
+	RT_BACKUP_BAD_SUM,      /* it does not: the dump changed or is damaged */
+	RT_BACKUP_NO_SIDECAR,   /* no readable sidecar: incomplete or foreign */
+};
+
+/* One backup: the dump file and its sidecar. */
+struct rt_backup_info {
+	char *path;             /* the dump, as found (dir/name) */
+	char *name;             /* its file name */
+	long long bytes;        /* size of the dump */
+	time_t mtime;           /* of the dump */
+	enum rt_backup_check check;
+	/* from the sidecar; NULL / 0 / empty without one */
+	char *sha256;           /* hex */
+	char *revision;         /* heads joined by '+', or "base" */
+	char *database;
+	char *env;
+	char *created;          /* UTC, ISO 8601 */
+	char *pg_dump;          /* the pg_dump that wrote it ("pg_dump (PostgreSQL) 15.8") */
+	int server_version;     /* e.g. 150008 */
+	struct rt_counts counts; /* exact counts at the time (in .exact) */
+};
+
+void rt_backup_info_free(struct rt_backup_info *b);
+
+struct rt_backup_list {
+	struct rt_backup_info *v;   /* newest first (by mtime, then name) */
+	size_t n;
+};
+
+/* The backups in dir (*.dump files; temporary files are skipped). With
+ * verify, each dump's SHA-256 is compared with its sidecar (reads every
+ * dump). A missing dir gives an empty list. Returns 0 or -1 with err. */
+int rt_backup_list(const char *dir, bool verify, struct rt_backup_list *out,
+		   struct rt_err *err);
+void rt_backup_list_free(struct rt_backup_list *l);
+
+/* Checks the file at path before a restore: it is a pg_dump custom-format
+ * archive ("PGDMP"), its sidecar exists and the SHA-256 matches. Fills info
+ * (free with rt_backup_info_free) even on failure where it can. Returns 0, or
+ * -1 with err (RT_ERR_INPUT) saying what is wrong. */
+int rt_backup_verify(const char *path, struct rt_backup_info *info, struct rt_err *err);
+
+/* Retention: a backup goes when it is older than keep_days (0: no age limit)
+ * or not among the keep_count newest (0: no count limit). The newest backup
+ * always stays. */
+struct rt_prune_policy {
+	int keep_days;
+	int keep_count;
+	time_t now;             /* 0: time(NULL) */
+};
+
+/* Applies policy to dir: each backup that goes (dump and sidecar) is pushed
+ * onto gone (file names, newest first) and, unless dry_run, deleted.
+ * Returns 0 or -1 with err (a file that could not be deleted). */
+int rt_backup_prune(const char *dir, const struct rt_prune_policy *policy, bool dry_run,
+		    struct rt_strv *gone, struct rt_err *err);
+
+/* ---- taking a backup -------------------------------------------------- */
+
+enum rt_backup_phase {
+	RT_BACKUP_DUMPING,      /* pg_dump running; bytes = written so far */
+	RT_BACKUP_HASHING,      /* computing the SHA-256; bytes = hashed so far */
+	RT_BACKUP_DONE,
+};
+
+struct rt_backup_progress {
+	enum rt_backup_phase phase;
+	long long bytes;
+	size_t tables_done, tables_total;   /* exact counts so far */
+	double seconds;                     /* since the start */
+};
+
+typedef void (*rt_backup_progress_fn)(const struct rt_backup_progress *p, void *ctx);
+
+struct rt_backup_opts {
+	const char *dir;            /* the backup dir (created 0700 if missing) */
+	const char *env_name;       /* for the file name; NULL: "url" */
+	rt_backup_progress_fn progress;    /* may be NULL */
+	void *ctx;
+};
+
+struct rt_backup_job;
+
+/* Starts a backup of db's database: opens a second connection, exports a
+ * snapshot, reads the revision, starts pg_dump (matching the server's major
+ * version; err says why when none does) on that snapshot and counts every
+ * table exactly in it. Returns a job owned by the caller, or NULL with err. */
+struct rt_backup_job *rt_backup_start(struct rt_db *db, const struct rt_backup_opts *opts,
+				      struct rt_err *err);
+
+/* The descriptors to poll() for input before the next step (up to 2, into
+ * fds). Returns how many; 0 means: call rt_backup_job_step again at once.
+ * Poll with a timeout (about 100 ms) so progress keeps moving. */
+size_t rt_backup_job_fds(const struct rt_backup_job *job, int fds[2]);
+
+/* Non-blocking: reads what pg_dump and the server sent, reports progress.
+ * Returns 1 while running, 0 when the backup is complete (dump renamed into
+ * place, sidecar written), -1 with err on failure or cancel (RT_ERR_CANCEL):
+ * then no file that looks complete is left behind. */
+int rt_backup_job_step(struct rt_backup_job *job, struct rt_err *err);
+
+/* Stops pg_dump and the counting; the next step fails with RT_ERR_CANCEL. */
+void rt_backup_job_cancel(struct rt_backup_job *job);
+
+/* The finished backup (after step returned 0), else NULL. Borrowed. */
+const struct rt_backup_info *rt_backup_job_result(const struct rt_backup_job *job);
+
+/* A note for the user, such as a pg_dump of another major version, or NULL. Borrowed. */
+const char *rt_backup_job_note(const struct rt_backup_job *job);
+
+/* Frees the job; an unfinished one is killed and its temporary file removed. */
+void rt_backup_job_free(struct rt_backup_job *job);
+
+/* ---- restoring -------------------------------------------------------- */
+
+struct rt_restore_opts {
+	/* Back to the moment of the backup: every table of the backup's schemas is
+	 * dropped (CASCADE, so objects that depend on them and tables created
+	 * since go too), then pg_restore --clean --if-exists. pg_restore writes
+	 * its script to a 0600 file next to the dump, and psql runs the drops
+	 * and the script in one transaction. */
+	bool clean;
+	const struct rt_counts *tables;     /* the backup's tables (their schemas are cleaned) */
+};
+
+struct rt_restore_job;
+
+/* Starts pg_restore of path into db's database, in one transaction
+ * (--single-transaction --exit-on-error: a failed restore changes nothing;
+ * with clean, through psql --single-transaction -v ON_ERROR_STOP=1).
+ * Call rt_backup_verify first. Returns a job, or NULL with err. */
+struct rt_restore_job *rt_restore_start(struct rt_db *db, const char *path,
+					const struct rt_restore_opts *opts, struct rt_err *err);
+
+/* The descriptor to poll() (pg_restore's messages; end of file at its exit). */
+int rt_restore_job_fd(const struct rt_restore_job *job);
+
+/* Non-blocking: 1 while pg_restore runs, 0 when it succeeded, -1 with err
+ * (RT_ERR_RUN with pg_restore's messages in detail). */
+int rt_restore_job_step(struct rt_restore_job *job, struct rt_err *err);
+
+/* Stops pg_restore (its transaction rolls back). */
+void rt_restore_job_cancel(struct rt_restore_job *job);
+void rt_restore_job_free(struct rt_restore_job *job);
+
+/* One table whose live row count differs from the backup's. */
+struct rt_count_diff {
+	char *schema;
+	char *name;
+	long long saved;        /* in the sidecar; -1: table not in the backup */
+	long long live;         /* now; -1: table missing */
+};
+
+struct rt_count_diffs {
+	struct rt_count_diff *v;    /* sorted by schema, name */
+	size_t n;
+};
+
+/* Compares exact counts: every table of saved or live whose count differs,
+ * or that exists on one side only, goes into out (replacing its contents). */
+void rt_counts_compare(const struct rt_counts *saved, const struct rt_counts *live,
+		       struct rt_count_diffs *out);
+void rt_count_diffs_free(struct rt_count_diffs *d);
+
+#endif

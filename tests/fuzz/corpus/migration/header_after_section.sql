@@ -1,0 +1,8 @@
+-- retort:revision a1b2c3d4e5f6
+-- retort:down_revision none
+-- retort:message test
+
+-- retort:upgrade
+SELECT 1;
+-- retort:revision b
+-- retort:downgrade

@@ -1,0 +1,9 @@
+-- retort:revision aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+-- retort:down_revision none
+-- retort:message test
+
+-- retort:upgrade
+CREATE TABLE t (a int);
+
+-- retort:downgrade
+DROP TABLE t;

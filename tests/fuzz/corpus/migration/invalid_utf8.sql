@@ -1,0 +1,7 @@
+-- retort:revision a1b2c3d4e5f6
+-- retort:down_revision none
+-- retort:message test
+
+-- retort:upgrade
+SELECT 'Ã(';
+-- retort:downgrade

@@ -1,0 +1,7 @@
+-- retort:revision abc
+
+-- retort:upgrade
+CREATE TABLE t (a int);
+
+-- retort:downgrade
+DROP TABLE t;

@@ -1,0 +1,7 @@
+-- retort:down_revision none
+
+-- retort:upgrade
+CREATE TABLE t (a int);
+
+-- retort:downgrade
+DROP TABLE t;

@@ -1,0 +1,2 @@
+-- retort:upgrade
+-- retort:downgrade

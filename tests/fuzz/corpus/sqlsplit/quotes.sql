@@ -1,0 +1,2 @@
+SELECT E'a\'b;c', 'it''s;', "we;ird""id";
+SELECT U&'\0041';

@@ -1,0 +1,2 @@
+/* open comment
+SELECT 1;

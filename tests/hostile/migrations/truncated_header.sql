@@ -1,0 +1,1 @@
+-- retort:revis

@@ -1,0 +1,2 @@
+-- retort:revision zz1
+-- retort:down_rev
