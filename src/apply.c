@@ -288,7 +288,7 @@ rt_plan_sql(const struct rt_plan *plan, const struct rt_vt_opts *vt_opts, bool s
 	const char *schema = vt_opts ? vt_opts->schema : NULL;
 	struct who who = { NULL, NULL, NULL };
 	struct rt_buf b = { 0 };
-	char *vt, *hist, *qs, *qt, *qh, *s;
+	char *vt, *hist, *qs, *qt, *qh, *qp, *pkc, *s;
 	bool in_tx = false;
 
 	if (single_transaction) {
@@ -315,7 +315,11 @@ rt_plan_sql(const struct rt_plan *plan, const struct rt_vt_opts *vt_opts, bool s
 		rt_buf_puts(&b, "BEGIN;\n\n");
 		in_tx = true;
 	}
-	s = rt_db_setup_sql(vt, hist);
+	pkc = rt_xasprintf("%s_pkc", table);
+	qp = rt_quote_ident(pkc);
+	s = rt_db_setup_sql(vt, qp, hist);
+	free(pkc);
+	free(qp);
 	rt_buf_printf(&b, "%s\n", s);
 	free(s);
 	if (plan->kind == RT_PLAN_STAMP) {
@@ -413,11 +417,32 @@ line_of_position(const char *s, const char *pos_text)
 	return lines;
 }
 
+static void lost_connection(struct rt_db *db, struct rt_err *err);
+
+/* Whether a failed statement's result means the session itself ended
+ * (pg_terminate_backend, a server crash or shutdown), not the statement. */
+static bool
+session_ended(struct rt_db *db, const PGresult *res)
+{
+	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+
+	return PQstatus(db->conn) != CONNECTION_OK ||
+	       (sev && (strcmp(sev, "FATAL") == 0 || strcmp(sev, "PANIC") == 0));
+}
+
 static void
-cmd_err(const struct cmd *c, const PGresult *res, struct rt_err *err)
+cmd_err(struct rt_db *db, const struct cmd *c, const PGresult *res, struct rt_err *err)
 {
 	char prefix[1200];
 
+	if (session_ended(db, res)) {
+		const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+		lost_connection(db, err);
+		if (msg)
+			rt_err_detail(err, "the server said: %s", msg);
+		return;
+	}
 	if (c->path) {
 		int line = c->line + line_of_position(c->sql,
 				PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION));
@@ -458,7 +483,7 @@ read_batch(struct rt_db *db, const struct cmdv *cv, size_t from, size_t to, stru
 			return -1;
 		}
 		if (rc == 0 && PQresultStatus(res) == PGRES_FATAL_ERROR) {
-			cmd_err(&cv->v[i], res, err);
+			cmd_err(db, &cv->v[i], res, err);
 			rc = -1;
 		}
 		PQclear(res);
@@ -633,10 +658,7 @@ run_notx_from(struct run *r, const struct rt_step *st, const char *id, size_t st
 		res = PQexec(r->db->conn, body.v[i].sql);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK &&
 		    PQresultStatus(res) != PGRES_TUPLES_OK) {
-			if (PQstatus(r->db->conn) != CONNECTION_OK)
-				lost_connection(r->db, err);
-			else
-				cmd_err(&body.v[i], res, err);
+			cmd_err(r->db, &body.v[i], res, err);
 			rt_err_detail(err, "transaction off: %zu of %zu statements of %s ran; "
 				      "retort_history entry %s is marked dirty: 'retort resolve' "
 				      "resumes from statement %zu", i, body.n, st->rev->id, id, i + 1);
@@ -813,6 +835,22 @@ run_step_retrying(struct run *r, const struct rt_step *st, struct rt_err *err)
 	}
 }
 
+/* Every step's SQL must split before anything runs: an unterminated quote in
+ * the fifth revision is bad input, not a failure after four commits. */
+static int
+check_splits(const struct rt_plan *plan, struct rt_err *err)
+{
+	for (size_t i = 0; i < plan->nsteps; i++) {
+		struct cmdv cv = { 0 };
+		int rc = step_body(&cv, &plan->steps[i], err);
+
+		cmdv_free(&cv);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 run_steps(struct run *r, struct rt_err *err)
 {
@@ -895,7 +933,7 @@ rt_plan_apply(struct rt_db *db, const struct rt_plan *plan, const struct rt_appl
 
 	if (!opts)
 		opts = &defaults;
-	if (check_plan(plan, opts, err) < 0)
+	if (check_plan(plan, opts, err) < 0 || check_splits(plan, err) < 0)
 		return -1;
 	r.db = db;
 	r.plan = plan;
@@ -917,7 +955,7 @@ rt_plan_apply(struct rt_db *db, const struct rt_plan *plan, const struct rt_appl
 			return -1;
 		}
 	}
-	setup = rt_db_setup_sql(db->vt, db->hist);
+	setup = rt_db_setup_sql(db->vt, db->pkc, db->hist);
 	rc = exec_simple(db, setup, err);
 	free(setup);
 	if (rc == 0 && plan->kind != RT_PLAN_STAMP && plan->nsteps)

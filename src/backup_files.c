@@ -298,6 +298,8 @@ newest_first(const void *a, const void *b)
 
 	if (x->mtime != y->mtime)
 		return x->mtime < y->mtime ? 1 : -1;
+	if (x->mtime_ns != y->mtime_ns)
+		return x->mtime_ns < y->mtime_ns ? 1 : -1;
 	return strcmp(y->name, x->name);
 }
 
@@ -317,6 +319,7 @@ load_one(const char *dir, const char *name, bool verify, struct rt_backup_info *
 	b->name = rt_xstrdup(name);
 	b->bytes = (long long)st.st_size;
 	b->mtime = st.st_mtime;
+	b->mtime_ns = st.st_mtim.tv_nsec;
 	if (rt_sidecar_read(b->path, b, NULL) < 0)
 		b->check = RT_BACKUP_NO_SIDECAR;
 	else if (verify && rt_file_sha256(b->path, sum, NULL) == 0)

@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,7 +111,7 @@ parse_seconds(const char *s, int *ms)
 		return 0;
 	}
 	v = strtod(s, &end);
-	if (end == s || *end || v < 0 || v > 86400 * 7)
+	if (end == s || *end || !isfinite(v) || v < 0 || v > 86400 * 7)
 		return -1;
 	*ms = (int)(v * 1000);
 	return 0;
@@ -246,7 +247,7 @@ parse_args(struct cli *c, int argc, char **argv, char **marked)
 		}
 	}
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "d:e:yqvhm:r:i", long_opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":d:e:yqvhm:r:i", long_opts, NULL)) != -1) {
 		if (ch == '?' || ch == ':') {
 			rt_err_set(&c->err, RT_ERR_INPUT, "%s: %s", argv[optind - 1],
 				   ch == ':' ? "missing argument" : "unknown option; see 'retort --help'");
@@ -264,10 +265,11 @@ parse_args(struct cli *c, int argc, char **argv, char **marked)
 		return 0;
 	}
 	if (optind >= argc) {
-		usage(want_help ? stdout : stderr);
-		if (want_help)
+		if (want_help) {
+			usage(stdout);
 			return 1;
-		rt_err_set(&c->err, RT_ERR_INPUT, "no command given");
+		}
+		rt_err_set(&c->err, RT_ERR_INPUT, "no command given; see 'retort --help'");
 		return -1;
 	}
 	c->cmd = argv[optind];
@@ -306,15 +308,28 @@ cli_load_config(struct cli *c)
 	if (!c->session)
 		return -1;
 	c->cfg = rt_session_config(c->session);
+	if (c->cfg->warning)
+		fprintf(stderr, "retort: warning: %s\n", c->cfg->warning);
 	return 0;
 }
 
 int
 cli_load_graph(struct cli *c)
 {
-	if (c->graph)
+	if (c->graph && !rt_graph_is_headers_only(c->graph))
 		return 0;
 	if (cli_load_config(c) < 0 || rt_session_load_graph(c->session, &c->err) < 0)
+		return -1;
+	c->graph = rt_session_graph(c->session);
+	return 0;
+}
+
+int
+cli_load_graph_headers(struct cli *c)
+{
+	if (c->graph)
+		return 0;
+	if (cli_load_config(c) < 0 || rt_session_load_graph_headers(c->session, &c->err) < 0)
 		return -1;
 	c->graph = rt_session_graph(c->session);
 	return 0;

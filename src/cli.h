@@ -95,6 +95,9 @@ int cli_main(int argc, char **argv);
 /* Helpers shared by the commands (cli.c). */
 int cli_load_config(struct cli *c);
 int cli_load_graph(struct cli *c);
+/* The graph from the files' headers only (current, heads, branches, history
+ * without -i): no SQL bodies, no checksums. */
+int cli_load_graph_headers(struct cli *c);
 int cli_connect(struct cli *c);
 int cli_lock(struct cli *c);
 int cli_confirm_protected(struct cli *c, const char *what);

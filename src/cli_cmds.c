@@ -278,7 +278,7 @@ cmd_current(struct cli *c)
 	char mk[256];
 	int rc = -1;
 
-	if (cli_load_graph(c) < 0 || read_current(c, &cur) < 0)
+	if (cli_load_graph_headers(c) < 0 || read_current(c, &cur) < 0)
 		goto out;
 	cli_table_begin(&t, c->format, cols, 4);
 	for (size_t i = 0; i < cur.n; i++) {
@@ -356,7 +356,8 @@ cmd_history(struct cli *c)
 	size_t n;
 	int rc = -1;
 
-	if (cli_load_graph(c) < 0)
+	/* -i compares checksums: only then are the whole files read */
+	if ((c->indicate_current ? cli_load_graph(c) : cli_load_graph_headers(c)) < 0)
 		return -1;
 	n = rt_graph_count(c->graph);
 	if ((c->indicate_current || (c->range && strstr(c->range, "current"))) &&
@@ -398,7 +399,7 @@ cmd_heads(struct cli *c)
 	struct cli_table t;
 	char mk[256];
 
-	if (cli_load_graph(c) < 0)
+	if (cli_load_graph_headers(c) < 0)
 		return -1;
 	cli_table_begin(&t, c->format, cols, 4);
 	for (size_t i = 0; i < rt_graph_nheads(c->graph); i++) {
@@ -425,7 +426,7 @@ cmd_branches(struct cli *c)
 	struct cli_table t;
 	char mk[256];
 
-	if (cli_load_graph(c) < 0)
+	if (cli_load_graph_headers(c) < 0)
 		return -1;
 	cli_table_begin(&t, c->format, cols, 3);
 	for (size_t i = 0; i < rt_graph_count(c->graph); i++) {

@@ -434,6 +434,36 @@ read_line(char *str, int num, void *stream)
 	return str;
 }
 
+/* Whether s is well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF). */
+static bool
+utf8_valid(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	while (*u) {
+		unsigned c = *u, n, cp;
+
+		if (c < 0x80) {
+			u++;
+			continue;
+		}
+		n = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 ? 1 : 0;
+		if (!n || c > 0xF4)
+			return false;
+		cp = c & (0x3F >> n);
+		for (unsigned i = 1; i <= n; i++) {
+			if ((u[i] & 0xC0) != 0x80)
+				return false;
+			cp = (cp << 6) | (u[i] & 0x3F);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			return false;
+		u += n + 1;
+	}
+	return true;
+}
+
 static int
 set_retort_key(struct parse *p, const struct key *k, const char *value)
 {
@@ -448,6 +478,10 @@ set_retort_key(struct parse *p, const struct key *k, const char *value)
 					    value);
 		return 1;
 	case K_STRING:
+		/* version_table/version_schema: PostgreSQL names, at most 63 bytes */
+		if (strlen(value) > 63 || !utf8_valid(value))
+			return fail(p, p->lineno, "bad name '%.63s' for '%s' (1-63 bytes of UTF-8)",
+				    value, k->name);
 		free(*(char **)field);
 		*(char **)field = rt_xstrdup(value);
 		return 1;
@@ -618,6 +652,35 @@ parse_text(struct parse *p)
 	return p->err_line ? -1 : 0;
 }
 
+/* A password written in the file (not ${VAR}) in a file that group or
+ * others may read deserves a warning: the front ends show cfg->warning. */
+static void
+warn_if_exposed(struct rt_config *cfg)
+{
+	struct stat sb;
+
+	if (stat(cfg->path, &sb) != 0 || !(sb.st_mode & 077))
+		return;
+	for (size_t i = 0; i < cfg->nenvs; i++) {
+		const char *url = cfg->envs[i].url;
+		char *masked;
+		bool has_password;
+
+		if (!url)
+			continue;
+		masked = rt_url_mask(url);
+		has_password = strcmp(masked, url) != 0;
+		free(masked);
+		if (has_password) {
+			cfg->warning = rt_xasprintf("%s holds a password (env '%s') and is readable by "
+						    "group or others (mode %04o): chmod 600 it, or "
+						    "use ${VAR}", cfg->path, cfg->envs[i].name,
+						    (unsigned)(sb.st_mode & 07777));
+			return;
+		}
+	}
+}
+
 struct rt_config *
 rt_config_load(const char *dir, struct rt_err *err)
 {
@@ -635,6 +698,17 @@ rt_config_load(const char *dir, struct rt_err *err)
 		return NULL;
 	}
 	cfg->was_found = true;
+	if (memchr(text.data, '\0', text.len)) {
+		const char *nul = memchr(text.data, '\0', text.len);
+		int line = 1;
+
+		for (const char *c = text.data; c < nul; c++)
+			line += *c == '\n';
+		rt_err_set(err, RT_ERR_INPUT, "%s:%d: NUL byte", cfg->path, line);
+		rt_buf_free(&text);
+		rt_config_free(cfg);
+		return NULL;
+	}
 	p.cfg = cfg;
 	p.err = err;
 	p.text = rt_buf_str(&text);
@@ -647,6 +721,7 @@ rt_config_load(const char *dir, struct rt_err *err)
 		rt_config_free(cfg);
 		return NULL;
 	}
+	warn_if_exposed(cfg);
 	return cfg;
 }
 
@@ -665,6 +740,7 @@ rt_config_free(struct rt_config *cfg)
 	free(cfg->envs);
 	free(cfg->version_schema);
 	free(cfg->version_table);
+	free(cfg->warning);
 	free(cfg->backup_dir);
 	free(cfg->seeds_dir);
 	free(cfg->schema_file);

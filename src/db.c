@@ -60,7 +60,7 @@ rt_db_connect(const char *url, const struct rt_vt_opts *vt, struct rt_err *err)
 	const char *schema = vt && vt->schema ? vt->schema : NULL;
 	const char *table = vt && vt->table ? vt->table : "alembic_version";
 	struct rt_db *db;
-	char *masked;
+	char *masked, *pkc;
 
 	db = rt_xcalloc(1, sizeof(*db));
 	/* expand_dbname lets url be a URL or a conninfo string */
@@ -78,7 +78,10 @@ rt_db_connect(const char *url, const struct rt_vt_opts *vt, struct rt_err *err)
 	db->url = rt_xstrdup(url);
 	db->vt = quote_qualified(db->conn, schema, table);
 	db->hist = quote_qualified(db->conn, schema, "retort_history");
-	if (!db->vt || !db->hist) {
+	pkc = rt_xasprintf("%s_pkc", table);
+	db->pkc = quote_qualified(db->conn, NULL, pkc);
+	free(pkc);
+	if (!db->vt || !db->hist || !db->pkc) {
 		rt_err_set(err, RT_ERR_INPUT, "bad version table name: %s", PQerrorMessage(db->conn));
 		rt_db_close(db);
 		return NULL;
@@ -100,6 +103,7 @@ rt_db_close(struct rt_db *db)
 	free(db->url);
 	free(db->vt);
 	free(db->hist);
+	free(db->pkc);
 	free(db->vt_name);
 	free(db);
 }
@@ -162,12 +166,12 @@ rt_db_exec(struct rt_db *db, const char *sql, const char *what, struct rt_err *e
 }
 
 char *
-rt_db_setup_sql(const char *vt, const char *hist)
+rt_db_setup_sql(const char *vt, const char *pkc, const char *hist)
 {
 	return rt_xasprintf(
 		"CREATE TABLE IF NOT EXISTS %s (\n"
 		"    version_num VARCHAR(32) NOT NULL,\n"
-		"    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n"
+		"    CONSTRAINT %s PRIMARY KEY (version_num)\n"
 		");\n\n"
 		"CREATE TABLE IF NOT EXISTS %s (\n"
 		"    id bigserial PRIMARY KEY,\n"
@@ -185,7 +189,7 @@ rt_db_setup_sql(const char *vt, const char *hist)
 		"    statements_done integer,\n"
 		"    error text\n"
 		");\n",
-		vt, hist);
+		vt, pkc, hist);
 }
 
 int

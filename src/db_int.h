@@ -12,6 +12,7 @@ struct rt_db {
 	char *url;          /* as connected: a second connection (count jobs) reuses it */
 	char *vt;           /* quoted, possibly schema-qualified version table */
 	char *hist;         /* quoted, possibly schema-qualified retort_history */
+	char *pkc;          /* quoted name of the version table's primary key */
 	char *vt_name;      /* unquoted "schema.table" or "table": the lock key's source */
 	int lock_key;       /* second key of the advisory lock */
 	bool has_lock;
@@ -29,7 +30,8 @@ PGresult *rt_db_exec(struct rt_db *db, const char *sql, const char *what, struct
 /* Fills err (RT_ERR_RUN) from a failed result: "prefix: message" plus detail. */
 void rt_db_result_err(const PGresult *res, const char *prefix, struct rt_err *err);
 
-/* The version-table and history DDL (IF NOT EXISTS), as one string owned by the caller. */
-char *rt_db_setup_sql(const char *vt, const char *hist);
+/* The version-table and history DDL (IF NOT EXISTS), as one string owned by
+ * the caller. pkc is the quoted primary-key name: Alembic's "<table>_pkc". */
+char *rt_db_setup_sql(const char *vt, const char *pkc, const char *hist);
 
 #endif

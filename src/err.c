@@ -3,8 +3,20 @@
 #include "rt_err.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+
+/* Control characters from input (a newline in an argument, an escape
+ * sequence in a file name) must not split the one-line message or reach the
+ * terminal: they become '?'. keep_newlines for the multi-line detail. */
+static void
+sanitize(char *s, bool keep_newlines)
+{
+	for (; *s; s++)
+		if (((unsigned char)*s < 0x20 && !(keep_newlines && *s == '\n')) || *s == 0x7f)
+			*s = '?';
+}
 
 void
 rt_err_set(struct rt_err *err, enum rt_err_kind kind, const char *fmt, ...)
@@ -19,8 +31,10 @@ rt_err_set(struct rt_err *err, enum rt_err_kind kind, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
-	/* one line: cut at the first newline */
-	err->msg[strcspn(err->msg, "\n")] = '\0';
+	/* libpq messages end in a newline: drop trailing ones before sanitizing */
+	for (size_t n = strlen(err->msg); n && (err->msg[n - 1] == '\n' || err->msg[n - 1] == '\r');)
+		err->msg[--n] = '\0';
+	sanitize(err->msg, false);
 }
 
 void
@@ -39,6 +53,7 @@ rt_err_detail(struct rt_err *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->detail + used, sizeof(err->detail) - used, fmt, ap);
 	va_end(ap);
+	sanitize(err->detail + used, true);
 }
 
 void

@@ -40,6 +40,7 @@ struct rt_graph {
 	struct named *by_id;         /* every node, sorted by id: prefix lookups */
 	struct named *labels;        /* every branch label, sorted by name */
 	size_t nlabels;
+	bool is_headers_only;        /* loaded by rt_graph_load_headers */
 };
 
 static const char *
@@ -140,7 +141,7 @@ link_ids(const struct rt_graph *g, const struct rt_rev *rev, char **ids, size_t 
 	 const char *what, const struct rt_node *skip, size_t **out, size_t *nout,
 	 struct rt_err *err)
 {
-	*out = rt_xcalloc(nids, sizeof(**out));
+	*out = nids ? rt_xcalloc(nids, sizeof(**out)) : NULL;   /* most lists are empty */
 	*nout = 0;
 	for (size_t i = 0; i < nids; i++) {
 		long j = rt_graph_find(g, ids[i]);
@@ -355,10 +356,13 @@ index_edges(struct rt_graph *g)
 			g->dependents[g->nodes[i].deps[k]].n++;
 	}
 	for (size_t i = 0; i < g->n; i++) {
-		g->nodes[i].children = rt_xcalloc(g->nodes[i].nchildren, sizeof(size_t));
-		g->nodes[i].nchildren = 0;
-		g->dependents[i].v = rt_xcalloc(g->dependents[i].n, sizeof(size_t));
-		g->dependents[i].n = 0;
+		struct rt_node *nd = &g->nodes[i];
+		struct idxlist *d = &g->dependents[i];
+
+		nd->children = nd->nchildren ? rt_xcalloc(nd->nchildren, sizeof(size_t)) : NULL;
+		nd->nchildren = 0;
+		d->v = d->n ? rt_xcalloc(d->n, sizeof(size_t)) : NULL;
+		d->n = 0;
 	}
 	g->heads = rt_xcalloc(g->n, sizeof(*g->heads));
 	g->roots = rt_xcalloc(g->n, sizeof(*g->roots));
@@ -442,39 +446,100 @@ rt_graph_build(struct rt_graph *g, struct rt_err *err)
 	return rc;
 }
 
-static int
-is_sql_name(const struct dirent *d)
+static bool
+is_sql_name(const char *name)
 {
-	size_t len = strlen(d->d_name);
+	size_t len = strlen(name);
 
-	return d->d_name[0] != '.' && len > 4 && strcmp(d->d_name + len - 4, ".sql") == 0;
+	return name[0] != '.' && len > 4 && strcmp(name + len - 4, ".sql") == 0;
 }
 
-struct rt_graph *
-rt_graph_load(const char *dir, struct rt_err *err)
+static int
+cmp_str(const void *a, const void *b)
 {
-	struct dirent **names;
-	struct rt_graph *g;
-	int n, i, rc = 0;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
-	n = scandir(dir, &names, is_sql_name, alphasort);
-	if (n < 0) {
+/* The *.sql names of the directory d, sorted by strcmp (bytes), not by
+ * strcoll as alphasort would: the order files are added (and so ties in the
+ * topological order and which duplicate is reported) must not depend on the
+ * locale. *names points into *pool; free both. -1 with errno on failure. */
+static int
+list_sql(DIR *d, char **pool, char ***names, size_t *n)
+{
+	struct rt_buf b = { 0 };
+	size_t *off = NULL, cap = 0;
+	struct dirent *de;
+
+	*n = 0;
+	for (;;) {
+		errno = 0;
+		de = readdir(d);
+		if (!de)
+			break;
+		if (!is_sql_name(de->d_name))
+			continue;
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 256;
+			off = rt_xreallocarray(off, cap, sizeof(*off));
+		}
+		off[(*n)++] = b.len;
+		rt_buf_append(&b, de->d_name, strlen(de->d_name) + 1);
+	}
+	if (errno != 0) {
+		int e = errno;
+
+		free(off);
+		rt_buf_free(&b);
+		errno = e;
+		return -1;
+	}
+	*pool = rt_buf_take(&b);
+	*names = rt_xcalloc(*n ? *n : 1, sizeof(**names));
+	for (size_t i = 0; i < *n; i++)
+		(*names)[i] = *pool + off[i];
+	free(off);
+	qsort(*names, *n, sizeof(**names), cmp_str);
+	return 0;
+}
+
+/* rt_graph_load and rt_graph_load_headers: flags are RT_REV_* load flags. */
+static struct rt_graph *
+load(const char *dir, unsigned flags, struct rt_err *err)
+{
+	struct rt_buf scratch = { 0 }, path = { 0 };
+	char *pool = NULL, **names = NULL;
+	struct rt_graph *g;
+	size_t n = 0;
+	DIR *d;
+	int rc = 0;
+
+	d = opendir(dir);
+	if (!d || list_sql(d, &pool, &names, &n) < 0) {
 		rt_err_set(err, RT_ERR_INPUT, "%s: cannot read directory: %s", dir,
 			   strerror(errno));
+		if (d)
+			closedir(d);
 		return NULL;
 	}
 	g = rt_graph_new();
-	for (i = 0; i < n; i++) {
-		if (rc == 0) {
-			char *path = rt_xasprintf("%s/%s", dir, names[i]->d_name);
-			struct rt_rev *rev = rt_rev_load(path, err);
+	g->is_headers_only = (flags & RT_REV_HEADERS_ONLY) != 0;
+	rt_buf_puts(&path, dir);
+	rt_buf_putc(&path, '/');
+	for (size_t i = 0, dir_len = path.len; i < n && rc == 0; i++) {
+		struct rt_rev *rev;
 
-			rc = rev ? rt_graph_add_take(g, rev, err) : -1;
-			free(path);
-		}
-		free(names[i]);
+		path.len = dir_len;
+		rt_buf_puts(&path, names[i]);
+		/* openat on the directory's fd: no walk of the directory's path per file */
+		rev = rt_rev_load_at(dirfd(d), names[i], path.data, flags, &scratch, err);
+		rc = rev ? rt_graph_add_take(g, rev, err) : -1;
 	}
+	closedir(d);
+	rt_buf_free(&path);
+	rt_buf_free(&scratch);
 	free(names);
+	free(pool);
 	if (rc == 0)
 		rc = rt_graph_build(g, err);
 	if (rc < 0) {
@@ -482,6 +547,24 @@ rt_graph_load(const char *dir, struct rt_err *err)
 		return NULL;
 	}
 	return g;
+}
+
+struct rt_graph *
+rt_graph_load(const char *dir, struct rt_err *err)
+{
+	return load(dir, 0, err);
+}
+
+struct rt_graph *
+rt_graph_load_headers(const char *dir, struct rt_err *err)
+{
+	return load(dir, RT_REV_HEADERS_ONLY, err);
+}
+
+bool
+rt_graph_is_headers_only(const struct rt_graph *g)
+{
+	return g->is_headers_only;
 }
 
 void

@@ -10,11 +10,17 @@
  *
  * Error lines: the offending line; a missing header is reported on line 1
  * and a missing section on the last line of the file.
+ *
+ * Lines before the first section (the header block) are limited to
+ * RT_REV_HEADER_LINE_MAX bytes, so that a header-only read is bounded and a
+ * header value fits a stack buffer. A header-only parse runs the same code
+ * and stops at the first section marker line.
  */
 #include "config.h"
 #include "rt_migration.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -56,6 +62,7 @@ struct parser {
 	struct section *cur;    /* the section being read, or NULL */
 	int down_line;
 	int depends_line;
+	bool is_headers_only;   /* stop at the first section marker */
 };
 
 static const char *const section_names[NSECTIONS] = { "upgrade", "downgrade", "verify" };
@@ -151,7 +158,8 @@ hdr_revision(struct parser *p, const char *value, int line)
 	if (!rt_rev_id_valid(value))
 		return input_error(p, line,
 			"invalid revision id '%s' (expected 1-32 characters of [0-9a-z_])", value);
-	snprintf(p->rev->id, sizeof(p->rev->id), "%s", value);
+	/* rt_rev_id_valid: at most RT_REV_ID_MAX characters */
+	memcpy(p->rev->id, value, strlen(value) + 1);
 	return 0;
 }
 
@@ -202,7 +210,6 @@ static int
 hdr_message(struct parser *p, const char *value, int line)
 {
 	(void)line;
-	free(p->rev->message);
 	p->rev->message = rt_xstrdup(value);
 	return 0;
 }
@@ -279,7 +286,7 @@ key_is(const char *key, size_t key_len, const char *name)
 static int
 on_header(struct parser *p, size_t h, const char *value, size_t value_len, int line)
 {
-	char *v;
+	char buf[RT_REV_HEADER_LINE_MAX + 1], *v = buf;
 	int r;
 
 	if (p->cur)
@@ -290,9 +297,16 @@ on_header(struct parser *p, size_t h, const char *value, size_t value_len, int l
 	if (value_len == 0 && !headers[h].can_be_empty)
 		return input_error(p, line, "header '%s' has no value", headers[h].key);
 	p->header_line[h] = line;
-	v = rt_xstrndup(value, value_len);
+	/* header lines are at most RT_REV_HEADER_LINE_MAX bytes (parse_lines) */
+	if (value_len < sizeof(buf)) {
+		memcpy(buf, value, value_len);
+		buf[value_len] = '\0';
+	} else {
+		v = rt_xstrndup(value, value_len);
+	}
 	r = headers[h].fn(p, v, line);
-	free(v);
+	if (v != buf)
+		free(v);
 	return r;
 }
 
@@ -424,7 +438,8 @@ check_bytes(struct parser *p, const char *text, size_t len)
 }
 
 /* Feeds every line (without its LF or CRLF) to on_line; returns the number
- * of lines in *nlines. */
+ * of lines in *nlines. A header-only parse stops after the first section
+ * marker. */
 static int
 parse_lines(struct parser *p, const char *text, size_t len, int *nlines)
 {
@@ -438,9 +453,14 @@ parse_lines(struct parser *p, const char *text, size_t len, int *nlines)
 
 		if (n > 0 && text[pos + n - 1] == '\r')
 			n--;
+		if (!p->cur && n > RT_REV_HEADER_LINE_MAX)
+			return input_error(p, line + 1, "header line too long (over %d bytes)",
+				RT_REV_HEADER_LINE_MAX);
 		if (on_line(p, text + pos, n, ++line) < 0)
 			return -1;
 		pos = nl ? end + 1 : len;
+		if (p->is_headers_only && p->cur)
+			break;
 	}
 	*nlines = line;
 	return 0;
@@ -456,9 +476,13 @@ check_complete(struct parser *p, int nlines)
 		return input_error(p, 1, "missing header 'revision'");
 	if (!p->header_line[HDR_DOWN])
 		return input_error(p, 1, "missing header 'down_revision'");
-	if (!p->sec[SEC_UPGRADE].line)
+	/* a header-only parse that met a section did not see the others; one
+	 * that met none read the whole file, as a full parse does */
+	if (p->is_headers_only && p->cur)
+		;
+	else if (!p->sec[SEC_UPGRADE].line)
 		return input_error(p, nlines, "missing section 'upgrade'");
-	if (!p->sec[SEC_DOWNGRADE].line)
+	else if (!p->sec[SEC_DOWNGRADE].line)
 		return input_error(p, nlines, "missing section 'downgrade'");
 	for (i = 0; i < rev->ndown; i++)
 		if (strcmp(rev->down[i], rev->id) == 0)
@@ -490,19 +514,78 @@ take_sections(struct parser *p)
 	}
 }
 
-struct rt_rev *
-rt_rev_parse(const char *path, const char *text, size_t len, struct rt_err *err)
+/* Whether the line (CR stripped) is a section marker. */
+static bool
+is_section_line(const char *line, size_t len)
 {
-	struct parser p = { .path = path, .err = err };
+	const char *key, *value;
+	size_t key_len, value_len, i;
+
+	key = directive(line, len, &key_len, &value, &value_len);
+	for (i = 0; key && i < NSECTIONS; i++)
+		if (key_is(key, key_len, section_names[i]))
+			return true;
+	return false;
+}
+
+/* The end of a region cut inside an over-long line starting at start: past
+ * the limit (so the parser reports it) and never inside a UTF-8 sequence. */
+static size_t
+cut_long_line(const char *text, size_t len, size_t start)
+{
+	size_t cut = start + RT_REV_HEADER_LINE_MAX + 2;
+
+	while (cut < len && ((unsigned char)text[cut] & 0xc0) == 0x80)
+		cut++;
+	return cut;
+}
+
+/* Scans text (len bytes, BOM skipped) from the line at *start for the end of
+ * the header block: true with *end just past the first section marker line,
+ * or at a cut inside a line over the limit; false when the text ends first
+ * (*start is then the first line not fully scanned). */
+static bool
+find_header_end(const char *text, size_t len, size_t *start, size_t *end)
+{
+	const char *nl;
+
+	while ((nl = memchr(text + *start, '\n', len - *start)) != NULL) {
+		size_t eol = (size_t)(nl - text), n = eol - *start;
+
+		if (n > 0 && text[eol - 1] == '\r')
+			n--;
+		if (n > RT_REV_HEADER_LINE_MAX) {
+			*end = cut_long_line(text, len, *start);
+			return true;
+		}
+		if (is_section_line(text + *start, n)) {
+			*end = eol + 1;
+			return true;
+		}
+		*start = eol + 1;
+	}
+	if (len - *start > RT_REV_HEADER_LINE_MAX + 5) {
+		*end = cut_long_line(text, len, *start);
+		return true;
+	}
+	return false;
+}
+
+/* Parses text (len bytes): the whole file, or with is_headers_only its
+ * header block (find_header_end; parsing stops at the first marker anyway). */
+static struct rt_rev *
+parse(const char *path, const char *text, size_t len, bool is_headers_only,
+	struct rt_err *err)
+{
+	struct parser p = { .path = path, .err = err, .is_headers_only = is_headers_only };
 	const char *body = text;
 	size_t body_len = len;
 	int nlines = 0, i, r = -1;
 
 	p.rev = rt_xcalloc(1, sizeof(*p.rev));
 	p.rev->path = rt_xstrdup(path);
-	p.rev->message = rt_xstrdup("");
 	p.rev->is_transactional = true;
-	rt_sha256_hex(text, len, p.rev->sha256);
+	p.rev->is_headers_only = is_headers_only;
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
 		body += 3;
 		body_len -= 3;
@@ -513,7 +596,7 @@ rt_rev_parse(const char *path, const char *text, size_t len, struct rt_err *err)
 	    parse_lines(&p, body, body_len, &nlines) == 0 &&
 	    check_complete(&p, nlines) == 0)
 		r = 0;
-	if (r == 0)
+	if (r == 0 && !is_headers_only)
 		take_sections(&p);
 	for (i = 0; i < NSECTIONS; i++) {
 		rt_buf_free(&p.sec[i].body);
@@ -523,62 +606,131 @@ rt_rev_parse(const char *path, const char *text, size_t len, struct rt_err *err)
 		rt_rev_free(p.rev);
 		return NULL;
 	}
+	if (!p.rev->message)
+		p.rev->message = rt_xstrdup("");
 	return p.rev;
 }
 
-/* Reads the whole of f into a new buffer; -1 with errno set on failure. */
-static int
-read_all(FILE *f, char **data, size_t *len)
+struct rt_rev *
+rt_rev_parse(const char *path, const char *text, size_t len, struct rt_err *err)
 {
-	struct rt_buf b = { 0 };
-	char chunk[65536];
-	size_t n;
+	struct rt_rev *rev = parse(path, text, len, false, err);
 
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (b.len + n > MAX_FILE_LEN) {
-			rt_buf_free(&b);
-			errno = EFBIG;
-			return -1;
-		}
-		rt_buf_append(&b, chunk, n);
+	if (rev)
+		rt_sha256_hex(text, len, rev->sha256);
+	return rev;
+}
+
+struct rt_rev *
+rt_rev_parse_headers(const char *path, const char *text, size_t len, struct rt_err *err)
+{
+	size_t start = 0, end;
+
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		start = 3;
+	/* the bytes past the header block are neither checked nor parsed */
+	if (find_header_end(text, len, &start, &end))
+		len = end;
+	return parse(path, text, len, true, err);
+}
+
+/* Reads more of fd into b (with room for at least 4 KiB more; b stays
+ * NUL-terminated). Returns the bytes read, 0 at end of file, or -1 with
+ * errno set (EFBIG past MAX_FILE_LEN). */
+static ssize_t
+read_more(int fd, struct rt_buf *b)
+{
+	size_t want;
+	ssize_t n;
+
+	if (b->cap - b->len < 4096 + 1) {
+		b->cap = b->cap < 4096 ? 8192 : 2 * b->cap;
+		b->data = rt_xrealloc(b->data, b->cap);
 	}
-	if (ferror(f)) {
-		rt_buf_free(&b);
-		if (errno == 0)
-			errno = EIO;
+	want = b->cap - b->len - 1;
+	if (want > MAX_FILE_LEN + 1 - b->len)
+		want = MAX_FILE_LEN + 1 - b->len;
+	do
+		n = read(fd, b->data + b->len, want);
+	while (n < 0 && errno == EINTR);
+	if (n > 0)
+		b->len += (size_t)n;
+	b->data[b->len] = '\0';
+	if (b->len > MAX_FILE_LEN) {
+		errno = EFBIG;
 		return -1;
 	}
-	*len = b.len;
-	*data = rt_buf_take(&b);
-	return 0;
+	return n;
+}
+
+/* Reads fd into b until the end of the header block (find_header_end) or of
+ * the file; *region is the length to parse. -1 with errno set on failure. */
+static int
+read_headers(int fd, struct rt_buf *b, size_t *region)
+{
+	size_t start = 0;
+	ssize_t n;
+
+	for (;;) {
+		n = read_more(fd, b);
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			*region = b->len;
+			return 0;
+		}
+		if (start == 0 && b->len >= 3 && memcmp(b->data, "\xef\xbb\xbf", 3) == 0)
+			start = 3;
+		if (find_header_end(b->data, b->len, &start, region))
+			return 0;
+	}
+}
+
+/* Reads all of fd into b. -1 with errno set on failure. */
+static int
+read_all(int fd, struct rt_buf *b)
+{
+	ssize_t n;
+
+	while ((n = read_more(fd, b)) > 0)
+		;
+	return n < 0 ? -1 : 0;
+}
+
+struct rt_rev *
+rt_rev_load_at(int dirfd, const char *name, const char *path, unsigned flags,
+	struct rt_buf *scratch, struct rt_err *err)
+{
+	struct rt_buf own = { 0 }, *b = scratch ? scratch : &own;
+	bool is_headers_only = (flags & RT_REV_HEADERS_ONLY) != 0;
+	struct rt_rev *rev = NULL;
+	size_t region = 0;
+	int fd, r;
+
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rt_err_set(err, RT_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
+		return NULL;
+	}
+	rt_buf_reset(b);
+	r = is_headers_only ? read_headers(fd, b, &region) : read_all(fd, b);
+	if (r < 0 && errno == EFBIG)
+		rt_err_set(err, RT_ERR_INPUT, "%s: file is larger than 64 MiB", path);
+	else if (r < 0)
+		rt_err_set(err, RT_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
+	close(fd);
+	if (r == 0 && is_headers_only)
+		rev = parse(path, b->data, region, true, err);   /* region: the header block */
+	else if (r == 0)
+		rev = rt_rev_parse(path, b->len ? b->data : "", b->len, err);
+	rt_buf_free(&own);
+	return rev;
 }
 
 struct rt_rev *
 rt_rev_load(const char *path, struct rt_err *err)
 {
-	struct rt_rev *rev;
-	FILE *f;
-	char *data;
-	size_t len;
-	int r;
-
-	f = fopen(path, "rb");
-	if (!f) {
-		rt_err_set(err, RT_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
-		return NULL;
-	}
-	errno = 0;
-	r = read_all(f, &data, &len);
-	if (r < 0 && errno == EFBIG)
-		rt_err_set(err, RT_ERR_INPUT, "%s: file is larger than 64 MiB", path);
-	else if (r < 0)
-		rt_err_set(err, RT_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
-	fclose(f);
-	if (r < 0)
-		return NULL;
-	rev = rt_rev_parse(path, data, len, err);
-	free(data);
-	return rev;
+	return rt_rev_load_at(AT_FDCWD, path, path, 0, NULL, err);
 }
 
 static void
@@ -672,6 +824,23 @@ rt_rev_new_id(char out[RT_REV_ID_MAX + 1])
 	out[2 * sizeof(bytes)] = '\0';
 }
 
+/* The SHA-256 implementation, fetched once: with OpenSSL 3, EVP_sha256()
+ * makes EVP_Digest fetch the provider's implementation on every call. The
+ * fetched object lives until exit (one allocation, still reachable). */
+static const EVP_MD *
+sha256_md(void)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+	static EVP_MD *md;
+
+	if (!md)
+		md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (md)
+		return md;
+#endif
+	return EVP_sha256();
+}
+
 void
 rt_sha256_hex(const void *data, size_t len, char out[65])
 {
@@ -680,7 +849,7 @@ rt_sha256_hex(const void *data, size_t len, char out[65])
 	unsigned int md_len = 0;
 	unsigned int i;
 
-	if (!EVP_Digest(data, len, md, &md_len, EVP_sha256(), NULL) || md_len != 32) {
+	if (!EVP_Digest(data, len, md, &md_len, sha256_md(), NULL) || md_len != 32) {
 		/* only on a broken libcrypto; an all-zero digest never matches a file */
 		memset(out, '0', 64);
 		out[64] = '\0';

@@ -33,6 +33,7 @@ struct rt_backup_info {
 	char *name;             /* its file name */
 	long long bytes;        /* size of the dump */
 	time_t mtime;           /* of the dump */
+	long mtime_ns;          /* nanoseconds of mtime: orders backups made in one second */
 	enum rt_backup_check check;
 	/* from the sidecar; NULL / 0 / empty without one */
 	char *sha256;           /* hex */
@@ -48,7 +49,7 @@ struct rt_backup_info {
 void rt_backup_info_free(struct rt_backup_info *b);
 
 struct rt_backup_list {
-	struct rt_backup_info *v;   /* newest first (by mtime, then name) */
+	struct rt_backup_info *v;   /* newest first (by mtime to the nanosecond, then name) */
 	size_t n;
 };
 

@@ -35,6 +35,7 @@ struct rt_config {
 	struct rt_env *envs;
 	size_t nenvs;
 	bool was_found;       /* the file existed */
+	char *warning;        /* e.g. a password in a file others can read; NULL if none */
 };
 
 /* Loads dir/retort.conf with libinih. A missing file gives the defaults

@@ -36,9 +36,21 @@ int rt_graph_add_take(struct rt_graph *g, struct rt_rev *rev, struct rt_err *err
  * or a cycle (the message names the revisions on it). Call once, after all adds. */
 int rt_graph_build(struct rt_graph *g, struct rt_err *err);
 
-/* Parses every *.sql file of dir (in name order), adds them and builds.
- * Returns a new graph owned by the caller, or NULL with err set. */
+/* Parses every *.sql file of dir (in name order: byte order by strcmp, never
+ * the locale's collation), adds them and builds. Returns a new graph owned by
+ * the caller, or NULL with err set. */
 struct rt_graph *rt_graph_load(const char *dir, struct rt_err *err);
+
+/* As rt_graph_load, but reads only each file's header block (up to its first
+ * section marker: rt_rev_parse_headers), for commands that need only the graph
+ * (current, heads, branches, history). Every revision has is_headers_only set:
+ * no section bodies and no sha256, so such a graph must not be used to plan,
+ * run or show SQL, nor to compare checksums. A file whose sections are broken
+ * loads here and fails only in a full load. */
+struct rt_graph *rt_graph_load_headers(const char *dir, struct rt_err *err);
+
+/* Whether g came from rt_graph_load_headers. */
+bool rt_graph_is_headers_only(const struct rt_graph *g);
 
 void rt_graph_free(struct rt_graph *g);
 

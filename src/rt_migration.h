@@ -5,9 +5,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct rt_buf;
 struct rt_err;
 
 #define RT_REV_ID_MAX 32
+
+/* The longest line (bytes, without its LF or CRLF) allowed before the first
+ * section: longer ones fail with "path:line: header line too long (over 4096
+ * bytes)". Bounds a header-only read. */
+#define RT_REV_HEADER_LINE_MAX 4096
 
 struct rt_rev {
 	char id[RT_REV_ID_MAX + 1];   /* 1-32 chars of [0-9a-z_] */
@@ -20,7 +26,10 @@ struct rt_rev {
 	char *message;                /* never NULL; "" when absent */
 	char *created;                /* as written, or NULL */
 	bool is_transactional;        /* false with "transaction off" */
-	char *upgrade;                /* section bodies, never NULL for upgrade/downgrade */
+	bool is_headers_only;         /* read by a header-only load: the section fields
+	                               * below are NULL/0 and sha256 is "" */
+	char *upgrade;                /* section bodies, never NULL for upgrade/downgrade
+	                               * (unless is_headers_only) */
 	char *downgrade;
 	char *verify;                 /* NULL when the file has no verify section */
 	int upgrade_line;             /* 1-based line of the section marker */
@@ -31,7 +40,8 @@ struct rt_rev {
 	int downgrade_body_line;
 	int verify_body_line;         /* 0 when absent */
 	char *path;                   /* as given to the parser */
-	char sha256[65];              /* hex SHA-256 of the whole file's bytes */
+	char sha256[65];              /* hex SHA-256 of the whole file's bytes; "" when
+	                               * is_headers_only */
 };
 
 /* Parses the text of a migration file (len bytes, may hold a BOM and CRLF).
@@ -39,8 +49,32 @@ struct rt_rev {
  * with err set to RT_ERR_INPUT and "path:line: what is wrong" on bad input. */
 struct rt_rev *rt_rev_parse(const char *path, const char *text, size_t len, struct rt_err *err);
 
+/* Parses only the header block of a migration file: the lines up to and
+ * including the first section marker (text may hold more; the rest is
+ * ignored). Same code and same errors as rt_rev_parse for those lines; the
+ * sections themselves are not checked, except that a file with no section
+ * at all fails ("missing section 'upgrade'"). The result has is_headers_only
+ * set, no bodies and no sha256. Owned by the caller (rt_rev_free). */
+struct rt_rev *rt_rev_parse_headers(const char *path, const char *text, size_t len,
+				    struct rt_err *err);
+
 /* Reads and parses the file at path. NULL and err set on failure (RT_ERR_INPUT). */
 struct rt_rev *rt_rev_load(const char *path, struct rt_err *err);
+
+/* rt_rev_load_at flags. */
+enum {
+	RT_REV_HEADERS_ONLY = 1u << 0,  /* read up to the first section marker only
+	                                 * (usually one 4 KiB read): rt_rev_parse_headers */
+};
+
+/* Opens name relative to the directory dirfd (or AT_FDCWD) and parses it
+ * whole (rt_rev_parse) or, with RT_REV_HEADERS_ONLY, its header block only.
+ * path names the file in rev->path and in messages. scratch, when not NULL,
+ * is a caller-owned buffer reused between calls to save allocations (its
+ * contents are overwritten). Returns a new revision owned by the caller, or
+ * NULL with err set (RT_ERR_INPUT). */
+struct rt_rev *rt_rev_load_at(int dirfd, const char *name, const char *path, unsigned flags,
+			      struct rt_buf *scratch, struct rt_err *err);
 
 void rt_rev_free(struct rt_rev *rev);
 

@@ -32,6 +32,11 @@ const struct rt_config *rt_session_config(const struct rt_session *s);
  * the previous graph, if any, is kept. Returns 0 or -1 with err (RT_ERR_INPUT). */
 int rt_session_load_graph(struct rt_session *s, struct rt_err *err);
 
+/* As rt_session_load_graph, but reads only the files' headers
+ * (rt_graph_load_headers): for listing the graph, never for plans, SQL or
+ * checksums. A later rt_session_load_graph replaces it with a full graph. */
+int rt_session_load_graph_headers(struct rt_session *s, struct rt_err *err);
+
 /* The graph of the last successful load, or NULL. Borrowed until the next load. */
 const struct rt_graph *rt_session_graph(const struct rt_session *s);
 

@@ -62,16 +62,26 @@ rt_session_config(const struct rt_session *s)
 	return s->cfg;
 }
 
-int
-rt_session_load_graph(struct rt_session *s, struct rt_err *err)
+static int
+keep_graph(struct rt_session *s, struct rt_graph *g)
 {
-	struct rt_graph *g = rt_graph_load(s->cfg->versions_dir, err);
-
 	if (!g)
 		return -1;
 	rt_graph_free(s->graph);
 	s->graph = g;
 	return 0;
+}
+
+int
+rt_session_load_graph(struct rt_session *s, struct rt_err *err)
+{
+	return keep_graph(s, rt_graph_load(s->cfg->versions_dir, err));
+}
+
+int
+rt_session_load_graph_headers(struct rt_session *s, struct rt_err *err)
+{
+	return keep_graph(s, rt_graph_load_headers(s->cfg->versions_dir, err));
 }
 
 const struct rt_graph *

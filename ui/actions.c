@@ -202,9 +202,22 @@ static unsigned
 act_cancel(struct ui *ui, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	if (ui->job)
+	if (!ui_jobs_cancel(ui) && ui->job)
 		ui_counts_cancel(ui);
 	return UI_REDRAW;
+}
+
+static unsigned
+act_backup(struct ui *ui, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	return ui_backup(ui);
+}
+
+static unsigned
+act_restore(struct ui *ui, int argc, char **argv)
+{
+	return ui_restore(ui, argc > 1 ? argv[1] : NULL);
 }
 
 static unsigned
@@ -290,6 +303,10 @@ act_env(struct ui *ui, int argc, char **argv)
 		prompt_open(PROMPT_ENV, "env: ", status_msg_win());
 		return UI_REDRAW;
 	}
+	if (ui_busy(ui)) {
+		ui_msg(ui, R_ERROR, "%s", ui_busy(ui));
+		return UI_REDRAW;
+	}
 	if (rt_session_set_env(ui->s, argv[1], &err) < 0) {
 		ui_msg(ui, R_ERROR, "%s", err.msg);
 		return UI_REDRAW;
@@ -300,6 +317,7 @@ act_env(struct ui *ui, int argc, char **argv)
 		ui->job = NULL;
 	}
 	ui->has_snap = false;
+	ui->snap_is_backup = false;
 	rt_counts_free(&ui->snap);
 	ui->conn_err[0] = '\0';
 	if (rt_session_connect(ui->s, &err) < 0)
@@ -479,7 +497,9 @@ const struct ui_action ui_actions[] = {
 	{ "downgrade-to", 'D', "D", "downgrade to the selected revision", act_downgrade_to },
 	{ "stamp", 's', "s", "stamp the selected revision (no SQL); :stamp REV", act_stamp },
 	{ "counts", 'c', "c", "count rows exactly (in the background)", act_counts },
-	{ "cancel", 27, "Esc", "cancel the exact count", act_cancel },
+	{ "backup", 'b', "b", "back up the database (pg_dump, with exact row counts)", act_backup },
+	{ "restore", 'r', "r", "restore a backup: choose, confirm, compare counts; :restore FILE", act_restore },
+	{ "cancel", 27, "Esc", "cancel the exact count, the backup or the restore", act_cancel },
 	{ "sort", 'o', "o", "sort Tables by name / count / delta", act_sort },
 	{ "toggle-sql", 't', "t", "SQL preview: upgrade / downgrade / whole plan", act_toggle_sql },
 	{ "select", '\r', "Enter", "select the revision under the cursor", act_select },

@@ -3,8 +3,11 @@
 #ifndef UI_ACTIONS_H
 #define UI_ACTIONS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
+struct rowbuf;
+struct rt_backup_info;
 struct ui;
 
 struct ui_action {
@@ -40,6 +43,47 @@ unsigned ui_command(struct ui *ui, const char *line);
 enum rt_plan_kind;
 unsigned ui_migrate(struct ui *ui, int kind, const char *target);
 void ui_migrate_answer(struct ui *ui, int yes, const char *why);
+/* Applies the confirmed plan (after the automatic backup named backup, or
+ * NULL); ui_migrate_end drops it (the backup failed). */
+void ui_migrate_apply(struct ui *ui, const char *backup);
+void ui_migrate_end(struct ui *ui);
+
+/* Backup and restore (backup.c). The jobs run in the background: the loop
+ * polls their descriptors (ui_jobs_fds) and steps them (ui_jobs_step). */
+struct pollfd;
+/* Why a migration, backup, restore or env switch cannot start now ("a backup
+ * is running"), or NULL. */
+const char *ui_busy(const struct ui *ui);
+/* b: the confirmation overlay; ui_backup_answer starts the job or not. */
+unsigned ui_backup(struct ui *ui);
+void ui_backup_answer(struct ui *ui, int yes);
+/* Starts the backup job; with then_migrate, ui_migrate_apply runs when it
+ * is done (the automatic backup of a protected env). 0 or -1 (said on the
+ * message line). */
+int ui_backup_start(struct ui *ui, bool then_migrate);
+/* r: reads and verifies the list and opens it (name: choose that backup at
+ * once); ui_backups_key handles keys in the list. */
+unsigned ui_restore(struct ui *ui, const char *name);
+unsigned ui_backups_key(struct ui *ui, int key);
+/* Keys in the restore confirmation (c toggles --clean, y / Enter). */
+unsigned ui_restore_key(struct ui *ui, int key);
+/* Starts the restore of ui->rinfo, or drops it (why on the message line). */
+void ui_restore_answer(struct ui *ui, int yes, const char *why);
+/* Adds the running jobs' descriptors to fds (room for 3); returns how many.
+ * *now is set when a job wants a step at once. */
+size_t ui_jobs_fds(const struct ui *ui, struct pollfd *fds, bool *now);
+/* Steps the running backup or restore (non-blocking). */
+void ui_jobs_step(struct ui *ui);
+/* Asks the running backup or restore to stop; false when none runs. */
+bool ui_jobs_cancel(struct ui *ui);
+/* At quit: stops and frees everything backup.c holds. */
+void ui_jobs_free(struct ui *ui);
+/* The count job ended (rc as rt_count_job_step's) after a restore: compares
+ * the live counts with the backup's and says so on the message line. */
+void ui_restore_counted(struct ui *ui, int rc);
+/* The list overlay's lines (pure): a header, then one row per backup. */
+void ui_backup_row(const struct rt_backup_info *b, int name_w, long long now,
+		   struct rowbuf *out);
 
 /* Runs argv as a child with the terminal handed over; waits for a key after
  * when wait_key. Returns the exit status, or -1. */

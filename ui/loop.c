@@ -198,11 +198,19 @@ finish_prompt(struct ui *ui)
 		break;
 	case PROMPT_CONFIRM_NAME:
 		db = rt_session_db(ui->s);
-		if (line && db && strcmp(line, rt_db_name(db)) == 0)
+		if (ui->modal == MODAL_RESTORE) {
+			if (line && db && strcmp(line, rt_db_name(db)) == 0)
+				ui_restore_answer(ui, 1, NULL);
+			else
+				ui_restore_answer(ui, 0, line ? "restore not confirmed: the typed name "
+						  "does not match; nothing changed" : "restore cancelled");
+			f = UI_RELAYOUT;
+		} else if (line && db && strcmp(line, rt_db_name(db)) == 0) {
 			ui_migrate_answer(ui, 1, NULL);
-		else
+		} else {
 			ui_migrate_answer(ui, 0, line ? "not confirmed: the typed name does not match"
 						      : "cancelled");
+		}
 		break;
 	default:
 		break;
@@ -246,7 +254,9 @@ on_signals(struct ui *ui)
 	if (!term_got_int)
 		return;
 	term_got_int = 0;
-	if (ui->job)
+	if (ui_jobs_cancel(ui))
+		;
+	else if (ui->job)
 		ui_counts_cancel(ui);
 	else if (prompt_is_open())
 		prompt_cancel();
@@ -259,8 +269,10 @@ on_signals(struct ui *ui)
 void
 ui_loop(struct ui *ui)
 {
-	struct pollfd fds[2];
+	struct pollfd fds[5];
 	int ch, n, timeout;
+	size_t nfds;
+	bool now;
 
 	ui->need_layout = true;
 	while (!ui->quit) {
@@ -269,15 +281,20 @@ ui_loop(struct ui *ui)
 		draw_all(ui);
 		if (ui->opts->exit_after_draw)
 			break;
+		/* the tty, the count job, then the backup or restore job */
 		fds[0] = (struct pollfd){ STDIN_FILENO, POLLIN, 0 };
 		fds[1] = (struct pollfd){ ui->job ? rt_count_job_fd(ui->job) : -1, POLLIN, 0 };
-		timeout = ui->job ? 100 : -1;
-		n = poll(fds, 2, timeout);
+		now = false;
+		nfds = 2 + ui_jobs_fds(ui, fds + 2, &now);
+		timeout = now ? 0 : ui->job || ui_busy(ui) ? 100 : -1;
+		n = poll(fds, nfds, timeout);
 		on_signals(ui);
 		if (n < 0 && errno != EINTR)
 			break;
 		if (ui->job && (n == 0 || (n > 0 && fds[1].revents)))
 			ui_counts_step(ui);
+		if (ui_busy(ui) && n >= 0)
+			ui_jobs_step(ui);
 		while (!ui->quit && (ch = wgetch(msg_win)) != ERR) {
 			if (ch == KEY_RESIZE) {
 				ui->need_layout = true;

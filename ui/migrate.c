@@ -68,6 +68,8 @@ steps_sql(const struct rt_plan *plan)
 	return rt_buf_take(&b);
 }
 
+static void end_confirm(struct ui *ui);
+
 static void
 release_lock(struct ui *ui)
 {
@@ -76,6 +78,12 @@ release_lock(struct ui *ui)
 	if (ui->confirm_locked && db)
 		rt_db_unlock(db);
 	ui->confirm_locked = false;
+}
+
+void
+ui_migrate_end(struct ui *ui)
+{
+	end_confirm(ui);
 }
 
 static void
@@ -105,6 +113,10 @@ ui_migrate(struct ui *ui, int kind, const char *target)
 	}
 	if (!ui->g) {
 		ui_msg(ui, R_ERROR, "no migration files loaded");
+		return UI_REDRAW;
+	}
+	if (ui_busy(ui)) {
+		ui_msg(ui, R_ERROR, "%s", ui_busy(ui));
 		return UI_REDRAW;
 	}
 	ui->cancel = 0;
@@ -161,13 +173,9 @@ fail:
 void
 ui_migrate_answer(struct ui *ui, int yes, const char *why)
 {
-	struct rt_db *db = rt_session_db(ui->s);
-	struct rt_apply_opts opts = { 0 };
-	struct rt_err err = { 0 };
+	const struct rt_config *cfg = rt_session_config(ui->s);
+	const struct rt_env *env = rt_session_env(ui->s);
 	const struct rt_plan *plan = ui->confirm_plan;
-	bool had_exact = false;
-	char *rows;
-	int rc;
 
 	if (!plan) {
 		ui->modal = MODAL_NONE;
@@ -178,6 +186,37 @@ ui_migrate_answer(struct ui *ui, int yes, const char *why)
 		end_confirm(ui);
 		return;
 	}
+	ui->modal = MODAL_NONE;
+	/* a protected env is backed up first (backup.c calls ui_migrate_apply) */
+	if (env && env->is_protected && cfg->auto_backup && plan->kind != RT_PLAN_STAMP) {
+		ui_log("apply: backing up first");
+		if (ui_backup_start(ui, true) < 0)
+			end_confirm(ui);
+		return;
+	}
+	ui_migrate_apply(ui, NULL);
+}
+
+void
+ui_migrate_apply(struct ui *ui, const char *backup)
+{
+	struct rt_db *db = rt_session_db(ui->s);
+	struct rt_apply_opts opts = { 0 };
+	struct rt_err err = { 0 };
+	const struct rt_plan *plan = ui->confirm_plan;
+	bool had_exact = false;
+	char *rows;
+	int rc;
+
+	if (!plan)
+		return;
+	if (!backup) {
+		const struct rt_config *cfg = rt_session_config(ui->s);
+		const struct rt_env *env = rt_session_env(ui->s);
+
+		if (env && env->is_protected && plan->kind != RT_PLAN_STAMP && !cfg->auto_backup)
+			backup = "none (auto_backup = false)";
+	}
 	for (size_t i = 0; i < ui->counts.n; i++)
 		had_exact |= ui->counts.v[i].exact >= 0;
 	if (ui->job) {
@@ -187,6 +226,7 @@ ui_migrate_answer(struct ui *ui, int yes, const char *why)
 	}
 	rt_counts_copy(&ui->snap, &ui->counts);
 	ui->has_snap = true;
+	ui->snap_is_backup = false;
 	ui->modal = MODAL_NONE;
 	ui->cancel = 0;
 	opts.progress = on_progress;
@@ -196,14 +236,16 @@ ui_migrate_answer(struct ui *ui, int yes, const char *why)
 	rc = rt_plan_apply(db, plan, &opts, &err);
 	rows = rt_strv_join(&plan->heads_after, " ");
 	if (rc == 0)
-		ui_msg(ui, R_GOOD, "%s %s", plan->kind == RT_PLAN_UPGRADE ? "upgraded to" :
+		ui_msg(ui, R_GOOD, "%s %s%s%s%s", plan->kind == RT_PLAN_UPGRADE ? "upgraded to" :
 			   plan->kind == RT_PLAN_DOWNGRADE ? "downgraded to" : "stamped",
-		       plan->heads_after.n ? rows : "base");
+		       plan->heads_after.n ? rows : "base", backup ? "  (backup: " : "",
+		       backup ? backup : "", backup ? ")" : "");
 	free(rows);
 	end_confirm(ui);
 	ui_reload(ui, false);
 	if (rc < 0)
-		ui_msg(ui, R_ERROR, "%s%s%s", err.msg, err.detail[0] ? "  | " : "", err.detail);
+		ui_msg(ui, R_ERROR, "%s%s%s%s%s%s", err.msg, err.detail[0] ? "  | " : "", err.detail,
+		       backup ? "  (backup: " : "", backup ? backup : "", backup ? ")" : "");
 	if (had_exact && ui->is_connected) {
 		char keep[sizeof(ui->msg)];
 		enum ui_role role = ui->msg_role;

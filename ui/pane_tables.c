@@ -1,6 +1,8 @@
 /* pane_tables.c - table row counts: estimates at once, exact counts from the
  * count job, size, and the delta against the snapshot taken before the last
- * action; sortable by name, count or delta. */
+ * action, or after a restore against the backup's sidecar counts (then only
+ * exact counts are compared, and every table that differs is highlighted);
+ * sortable by name, count or delta. */
 #include "config.h"
 #include "panes.h"
 
@@ -47,6 +49,9 @@ delta(const struct trow *r, bool *known)
 	long long a = r->now ? rt_counts_best(r->now) : 0, b = r->then ? rt_counts_best(r->then) : 0;
 
 	*known = (r->now || r->then) && a >= 0 && b >= 0;
+	/* against a backup: an estimate proves nothing either way */
+	if (*known && r->now && r->then && r->now->exact < 0 && r->then->exact >= 0)
+		*known = false;
 	return *known ? a - b : 0;
 }
 
@@ -165,16 +170,21 @@ format(const struct pane *p, size_t row, struct rowbuf *out)
 	const struct tmodel *m = p->model;
 	const struct trow *r = &m->rows[row];
 	const struct rt_table_count *t = any(r);
+	const struct ui *ui = p->ui;
 	char name[200], count[32], size[32], d[32] = "";
 	long long best = r->now ? rt_counts_best(r->now) : -1;
 	bool known;
 	long long dv = delta(r, &known);
+	/* after a restore: a table whose count differs from the backup's */
+	bool differs = ui->has_snap && ui->snap_is_backup &&
+		       (!r->now || !r->then || (known && dv != 0));
+	enum ui_role name_role = differs ? R_ERROR : r->now ? R_NORMAL : R_DIM;
 
 	if (strcmp(t->schema, "public") == 0)
 		snprintf(name, sizeof(name), "%s", t->name);
 	else
 		snprintf(name, sizeof(name), "%s.%s", t->schema, t->name);
-	rowbuf_addw(out, r->now ? R_NORMAL : R_DIM, name, name_width(p) + 1);
+	rowbuf_addw(out, name_role, name, name_width(p) + 1);
 	if (!r->now)
 		snprintf(count, sizeof(count), "dropped");
 	else if (r->now->exact >= 0)
@@ -193,7 +203,14 @@ format(const struct pane *p, size_t row, struct rowbuf *out)
 		snprintf(d, sizeof(d), "%+lld", dv);
 	else if (p->ui->has_snap && !r->now)
 		snprintf(d, sizeof(d), "gone");
-	rowbuf_addf(out, dv > 0 || (r->now && !r->then) ? R_UP : R_DOWN, " %7s", d);
+	else if (ui->snap_is_backup && known)
+		snprintf(d, sizeof(d), "=");
+	if (differs)
+		rowbuf_addf(out, R_ERROR, " %7s", d);
+	else if (d[0] == '=')
+		rowbuf_addf(out, R_DIM, " %7s", d);
+	else
+		rowbuf_addf(out, dv > 0 || (r->now && !r->then) ? R_UP : R_DOWN, " %7s", d);
 }
 
 static void
@@ -207,7 +224,8 @@ subtitle(const struct pane *p, char *buf, size_t size)
 			 rt_count_job_total(ui->job));
 	else
 		snprintf(buf, size, "%zu  sort: %s%s", ui->counts.n, by[ui->sort],
-			 ui->has_snap ? "  delta: before last action" : "");
+			 !ui->has_snap ? "" : ui->snap_is_backup ? "  vs backup" :
+			 "  delta: before last action");
 }
 
 const struct pane_ops pane_tables_ops = {

@@ -13,6 +13,7 @@
 #include "rt_graph.h"
 #include "rt_migration.h"
 #include "rt_session.h"
+#include "actions.h"
 #include "panes.h"
 #include "ui_main.h"
 
@@ -292,7 +293,9 @@ ui_counts_step(struct ui *ui)
 	ui_pane_reload(ui, PANE_TABLES);
 	if (rc == 1)
 		return;
-	if (rc == 0 && strncmp(ui->msg, "counting", 8) == 0)   /* keep an action's outcome */
+	if (ui->restored[0])
+		ui_restore_counted(ui, rc);
+	else if (rc == 0 && strncmp(ui->msg, "counting", 8) == 0)   /* keep an action's outcome */
 		ui_msg(ui, R_GOOD, "counted %zu tables exactly", rt_count_job_total(ui->job));
 	else if (rc == 0)
 		;

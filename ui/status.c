@@ -7,12 +7,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "actions.h"
 #include "draw.h"
+#include "panes.h"
 #include "prompt.h"
 #include "rowbuf.h"
+#include "rt_backup.h"
 #include "rt_config.h"
+#include "rt_db.h"
 #include "rt_graph.h"
 #include "rt_migration.h"
 #include "rt_session.h"
@@ -70,6 +74,8 @@ status_draw(struct ui *ui)
 	if (ui->job)
 		rowbuf_addf(&rb, R_NORMAL, "  counting %zu/%zu", rt_count_job_done(ui->job),
 			    rt_count_job_total(ui->job));
+	if (ui->bjob || ui->rjob)
+		rowbuf_add(&rb, R_PENDING, ui->bjob ? "  backing up" : "  restoring");
 	rowbuf_addf(&rb, R_DIM, "  %s", rt_session_url_masked(ui->s));
 	werase(st_win);
 	draw_rowbuf(st_win, 0, 0, getmaxx(st_win), &rb, R_NORMAL, 2);
@@ -145,6 +151,90 @@ build_confirm(struct ui *ui, struct rowbuf **v, size_t *n)
 }
 
 static void
+add_kv(struct rowbuf **v, size_t *n, const char *key, enum ui_role role, const char *val)
+{
+	*v = rt_xreallocarray(*v, *n + 1, sizeof(**v));
+	memset(&(*v)[*n], 0, sizeof(**v));
+	rowbuf_addf(&(*v)[*n], R_DIM, "  %-9s ", key);
+	rowbuf_add(&(*v)[*n], role, val);
+	(*n)++;
+}
+
+static void
+build_backup(struct ui *ui, struct rowbuf **v, size_t *n)
+{
+	const struct rt_config *cfg = rt_session_config(ui->s);
+	struct rt_db *db = rt_session_db(ui->s);
+	char line[1200];
+
+	snprintf(line, sizeof(line), "Back up %s to %s? [y/N]", db ? rt_db_name(db) : "?",
+		 cfg->backup_dir);
+	add_line(v, n, R_HEADER, line);
+	add_line(v, n, R_DIM, "  pg_dump -Fc, then the exact row count of every table in the same snapshot");
+}
+
+/* The list of backups; *cur becomes the line of the selected one. */
+static void
+build_backups(struct ui *ui, struct rowbuf **v, size_t *n, long *cur)
+{
+	const struct rt_backup_list *l = ui->blist;
+	long long now = (long long)time(NULL);
+	int name_w = 20, inner = (COLS - 4 < 110 ? COLS - 4 : 110) - 2;
+	char line[256];
+
+	for (size_t i = 0; i < l->n; i++) {
+		int w = ui_width(l->v[i].name, strlen(l->v[i].name));
+
+		if (w > name_w)
+			name_w = w;
+	}
+	if (name_w > inner - 46)
+		name_w = inner - 46 > 12 ? inner - 46 : 12;
+	snprintf(line, sizeof(line), "  %-*s %9s  %-12s %5s  %s", name_w, "backup (newest first)",
+		 "size", "revision", "age", "checksum");
+	add_line(v, n, R_HEADER, line);
+	for (size_t i = 0; i < l->n; i++) {
+		*v = rt_xreallocarray(*v, *n + 1, sizeof(**v));
+		memset(&(*v)[*n], 0, sizeof(**v));
+		ui_backup_row(&l->v[i], name_w, now, &(*v)[*n]);
+		if (i == ui->bsel)
+			*cur = (long)*n;
+		(*n)++;
+	}
+	add_line(v, n, R_NORMAL, "");
+	add_line(v, n, R_DIM, "  j/k move   Enter restore the selected backup   Esc close");
+}
+
+static void
+build_restore(struct ui *ui, struct rowbuf **v, size_t *n)
+{
+	const struct rt_backup_info *b = ui->rinfo;
+	const struct rt_env *env = rt_session_env(ui->s);
+	struct rt_db *db = rt_session_db(ui->s);
+	char line[1200], size[32];
+
+	ui_fmt_bytes(b->bytes, size, sizeof(size));
+	snprintf(line, sizeof(line), "%s  (%s, checksum ok)", b->name, size);
+	add_kv(v, n, "backup", R_NORMAL, line);
+	snprintf(line, sizeof(line), "%s from %s%s%s, at %s, %zu tables",
+		 b->created ? b->created : "?", b->database ? b->database : "?",
+		 b->env && *b->env ? ", env " : "", b->env ? b->env : "",
+		 b->revision ? b->revision : "?", b->counts.n);
+	add_kv(v, n, "taken", R_NORMAL, line);
+	snprintf(line, sizeof(line), "%s  %s", db ? rt_db_name(db) : "?", rt_session_url_masked(ui->s));
+	add_kv(v, n, "into", R_NORMAL, line);
+	add_kv(v, n, "--clean", ui->restore_clean ? R_UP : R_DOWN, ui->restore_clean ?
+	       "on: every table of the backup's schemas is dropped first (c toggles)" :
+	       "off: restored over the existing objects (c toggles)");
+	add_line(v, n, R_NORMAL, "");
+	if (env && env->is_protected)
+		add_line(v, n, R_ERROR, "Protected env: press Enter, then type the database name "
+			 "(c toggles --clean, Esc cancels).");
+	else
+		add_line(v, n, R_HEADER, "Restore? [y/N]   (c toggles --clean)");
+}
+
+static void
 build_help(struct ui *ui, struct rowbuf **v, size_t *n)
 {
 	char line[256];
@@ -171,6 +261,7 @@ overlay_draw(struct ui *ui)
 {
 	struct rowbuf *v = NULL;
 	size_t n = 0;
+	long cur = -1;
 	int h, w, y, x, body;
 	char title[300];
 
@@ -179,6 +270,15 @@ overlay_draw(struct ui *ui)
 	if (ui->modal == MODAL_CONFIRM && ui->confirm_plan) {
 		build_confirm(ui, &v, &n);
 		snprintf(title, sizeof(title), "Confirm %s", ui->confirm_what);
+	} else if (ui->modal == MODAL_BACKUP) {
+		build_backup(ui, &v, &n);
+		snprintf(title, sizeof(title), "Back up");
+	} else if (ui->modal == MODAL_BACKUPS && ui->blist) {
+		build_backups(ui, &v, &n, &cur);
+		snprintf(title, sizeof(title), "Restore: choose a backup");
+	} else if (ui->modal == MODAL_RESTORE && ui->rinfo) {
+		build_restore(ui, &v, &n);
+		snprintf(title, sizeof(title), "Confirm restore");
 	} else {
 		build_help(ui, &v, &n);
 		snprintf(title, sizeof(title), "Keys");
@@ -197,10 +297,15 @@ overlay_draw(struct ui *ui)
 	draw_box(ov_win, true);
 	draw_title(ov_win, title, "", true);
 	body = h - 2;
+	if (cur >= 0 && (size_t)cur < ui->modal_top + 1)   /* keep the header in view when possible */
+		ui->modal_top = cur > 0 ? (size_t)cur - 1 : 0;
+	if (cur >= 0 && (size_t)cur >= ui->modal_top + (size_t)body)
+		ui->modal_top = (size_t)cur - (size_t)body + 1;
 	if (ui->modal_top + (size_t)body > n)
 		ui->modal_top = n > (size_t)body ? n - (size_t)body : 0;
 	for (int i = 0; i < body && ui->modal_top + (size_t)i < n; i++)
-		draw_rowbuf(ov_win, 1 + i, 1, w - 2, &v[ui->modal_top + (size_t)i], R_NORMAL, 0);
+		draw_rowbuf(ov_win, 1 + i, 1, w - 2, &v[ui->modal_top + (size_t)i], R_NORMAL,
+			    (long)(ui->modal_top + (size_t)i) == cur ? 2 : 0);
 	wnoutrefresh(ov_win);
 out:
 	for (size_t i = 0; i < n; i++)
@@ -211,6 +316,16 @@ out:
 unsigned
 overlay_key(struct ui *ui, int key)
 {
+	if (ui->modal == MODAL_BACKUPS)
+		return ui_backups_key(ui, key);
+	if (ui->modal == MODAL_RESTORE)
+		return prompt_is_open() ? 0 : ui_restore_key(ui, key);
+	if (ui->modal == MODAL_BACKUP) {
+		if (key == KEY_RESIZE)
+			return UI_RELAYOUT;
+		ui_backup_answer(ui, key == 'y' || key == 'Y');
+		return UI_REDRAW | UI_RELAYOUT;
+	}
 	switch (key) {
 	case KEY_DOWN: case 'j': ui->modal_top++; return UI_REDRAW;
 	case KEY_UP: case 'k': if (ui->modal_top) ui->modal_top--; return UI_REDRAW;

@@ -16,15 +16,24 @@
 #include "rt_err.h"
 #include "rt_mem.h"
 
+struct rt_backup_info;
+struct rt_backup_job;
+struct rt_backup_list;
 struct rt_graph;
 struct rt_plan;
+struct rt_restore_job;
 struct rt_session;
 struct ui_opts;
 
 enum { PANE_HISTORY, PANE_PENDING, PANE_SQL, PANE_TABLES, NPANES };
 enum ui_sql_mode { SQL_AUTO, SQL_UP, SQL_DOWN, SQL_PLAN };
 enum ui_sort { SORT_NAME, SORT_COUNT, SORT_DELTA };
-enum ui_modal { MODAL_NONE, MODAL_CONFIRM, MODAL_HELP, MODAL_OUTPUT };
+enum ui_modal {
+	MODAL_NONE, MODAL_CONFIRM, MODAL_HELP, MODAL_OUTPUT,
+	MODAL_BACKUP,                  /* "Back up <db> to <dir>? [y/N]" */
+	MODAL_BACKUPS,                 /* the list of backups (r) */
+	MODAL_RESTORE,                 /* confirming the restore of rinfo */
+};
 
 struct ui {
 	const struct ui_opts *opts;
@@ -47,6 +56,7 @@ struct ui {
 
 	struct rt_counts counts, snap;
 	bool has_snap;
+	bool snap_is_backup;           /* snap holds a backup's sidecar counts (after a restore) */
 	struct rt_count_job *job;
 	enum ui_sort sort;
 
@@ -66,6 +76,18 @@ struct ui {
 	char *confirm_sql;
 	char confirm_what[256];        /* "upgrade to 6ee1c5ab22d4" */
 	bool confirm_locked;
+
+	/* backup and restore (backup.c) */
+	struct rt_backup_job *bjob;    /* a running backup, or NULL */
+	struct rt_restore_job *rjob;   /* a running restore, or NULL */
+	double job_t0;                 /* when it started (monotonic seconds) */
+	struct rt_backup_list *blist;  /* the r overlay's list, owned while it is up */
+	size_t bsel;                   /* its cursor */
+	struct rt_backup_info *rinfo;  /* the verified backup being restored, or NULL */
+	bool restore_clean;            /* --clean for it (the default) */
+	bool restore_locked;           /* the migration lock is held for it */
+	char restored[256];            /* its file name until the counts are compared */
+	bool migrate_after_backup;     /* bjob is the automatic backup before confirm_plan */
 
 	volatile sig_atomic_t cancel;
 	bool quit;

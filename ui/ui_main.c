@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "actions.h"
 #include "draw.h"
 #include "loop.h"
 #include "panes.h"
@@ -63,6 +64,7 @@ ui_run(const struct ui_opts *opts, struct rt_err *err)
 	prompt_fini();
 	ui_loop_fini(ui);
 	term_restore();
+	ui_jobs_free(ui);
 	if (ui->job) {
 		rt_count_job_cancel(ui->job);
 		rt_count_job_free(ui->job);

@@ -63,4 +63,18 @@ unlike "the password is never printed" "$(cat "$T/out")" "Sup3rSecretPw"
 like "... the URL is shown masked" "$(cat "$T/out")" "postgres:\*\*\*\*@"
 rt --url "host=$PGSOCK dbname=nosuchdb user=postgres password='Sup3r Secret'" -d "$P" current >"$T/out" 2>&1
 unlike "nor in a conninfo string" "$(cat "$T/out")" "Sup3r"
+
+# a password written in a retort.conf that others can read gets a warning
+mkdir -p "$T/pw/versions"
+printf '[env x]\nurl = postgresql://postgres:Wr1tten@/app?host=%s\n' "$PGSOCK" >"$T/pw/retort.conf"
+chmod 644 "$T/pw/retort.conf"
+rt -d "$T/pw" heads >/dev/null 2>"$T/err"
+like "a readable retort.conf with a password warns" "$(cat "$T/err")" "^retort: warning: .*retort.conf holds a password \(env 'x'\) and is readable by group or others \(mode 0644\)"
+unlike "... without showing it" "$(cat "$T/err")" "Wr1tten"
+chmod 600 "$T/pw/retort.conf"
+rt -d "$T/pw" heads >/dev/null 2>"$T/err"
+is "mode 0600: no warning" "$(cat "$T/err")" ""
+printf '[env x]\nurl = ${SOME_URL}\n' >"$T/pw/retort.conf"; chmod 644 "$T/pw/retort.conf"
+rt -d "$T/pw" heads >/dev/null 2>"$T/err"
+is "\${VAR} in a readable file: no warning" "$(cat "$T/err")" ""
 done_testing

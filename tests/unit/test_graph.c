@@ -593,6 +593,80 @@ test_load(void **state)
 	}
 }
 
+/* Header-only loads: the same graph, no bodies; a broken body loads here but
+ * not in a full load. Files are added in byte order (strcmp), whatever the
+ * locale: "B" sorts before "a", so of two roots B_2's comes first. */
+static void
+test_load_headers(void **state)
+{
+	char dir[] = "/tmp/rt_test_graph_XXXXXX";
+	struct rt_err err = { 0 };
+	struct rt_graph *g;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	write_file(dir, "a_1.sql", "-- retort:revision x1\n-- retort:down_revision none\n"
+		   "-- retort:message first\n-- retort:upgrade\nSELECT 1;\n-- retort:downgrade\n");
+	write_file(dir, "B_2.sql", "-- retort:revision y2\n-- retort:down_revision none\n"
+		   "-- retort:branch_labels lab\n-- retort:upgrade\nSELECT 2;\n-- retort:downgrade\n");
+	write_file(dir, "c_3.sql", "-- retort:revision z3\n-- retort:down_revision x1 y2\n"
+		   "-- retort:upgrade\nSELECT 3;\n-- retort:downgrade\nSELECT 3;\n");
+	g = rt_graph_load(dir, &err);
+	if (!g)
+		fail_msg("load: %s", err.msg);
+	assert_false(rt_graph_is_headers_only(g));
+	assert_string_equal(order(g), "y2 x1 z3");
+	assert_non_null(rt_graph_node(g, 0)->rev->upgrade);
+	assert_int_equal(strlen(rt_graph_node(g, 0)->rev->sha256), 64);
+	rt_graph_free(g);
+	g = rt_graph_load_headers(dir, &err);
+	if (!g)
+		fail_msg("load headers: %s", err.msg);
+	assert_true(rt_graph_is_headers_only(g));
+	assert_string_equal(order(g), "y2 x1 z3");
+	assert_string_equal(heads(g), "z3");
+	assert_string_equal(resolve(g, "lab@head"), "z3");
+	for (size_t i = 0; i < rt_graph_count(g); i++) {
+		const struct rt_rev *rev = rt_graph_node(g, i)->rev;
+
+		assert_true(rev->is_headers_only);
+		assert_null(rev->upgrade);
+		assert_string_equal(rev->sha256, "");
+		assert_non_null(strstr(rev->path, dir));
+	}
+	assert_string_equal(rt_graph_node(g, 1)->rev->message, "first");
+	rt_graph_free(g);
+
+	/* a fault past the first marker: only a full load sees it */
+	write_file(dir, "d_4.sql", "-- retort:revision w4\n-- retort:down_revision z3\n"
+		   "-- retort:upgrade\nSELECT 4;\n-- retort:bogus\n-- retort:downgrade\n");
+	assert_null(rt_graph_load(dir, &err));
+	assert_non_null(strstr(err.msg, "d_4.sql:5: unknown directive 'retort:bogus'"));
+	g = rt_graph_load_headers(dir, &err);
+	if (!g)
+		fail_msg("load headers: %s", err.msg);
+	assert_string_equal(heads(g), "w4");
+	rt_graph_free(g);
+	/* header faults and graph faults are reported as by a full load */
+	write_file(dir, "d_4.sql", "-- retort:revision w4\n-- retort:down_revision nope\n"
+		   "-- retort:upgrade\n-- retort:downgrade\n");
+	assert_null(rt_graph_load_headers(dir, &err));
+	assert_non_null(strstr(err.msg, "d_4.sql:1: down_revision nope: no such revision"));
+	write_file(dir, "d_4.sql", "-- retort:revision W4\n-- retort:down_revision z3\n");
+	assert_null(rt_graph_load_headers(dir, &err));
+	assert_non_null(strstr(err.msg,
+		"d_4.sql:1: invalid revision id 'W4' (expected 1-32 characters of [0-9a-z_])"));
+	assert_null(rt_graph_load_headers("/nonexistent/dir", &err));
+	assert_string_equal(err.msg,
+			    "/nonexistent/dir: cannot read directory: No such file or directory");
+	{
+		char cmd[600];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
 /* 100,000 revisions in a chain, added from the head down. */
 static void
 test_big_chain(void **state)
@@ -642,6 +716,7 @@ main(void)
 		cmocka_unit_test(test_resolve_single_head),
 		cmocka_unit_test(test_range),
 		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_load_headers),
 		cmocka_unit_test(test_big_chain),
 	};
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <cmocka.h>
 
 #include "rt_err.h"
@@ -209,6 +210,16 @@ static const struct {
 	{ "invalid_branch_label.sql",
 	  "4: invalid branch label 'Not-ok' (expected 1-32 characters of [0-9a-z_])" },
 	{ "duplicate_branch_label.sql", "4: duplicate branch label 'x'" },
+	{ "header_line_too_long.sql", "3: header line too long (over 4096 bytes)" },
+};
+
+/* Bad fixtures whose fault lies past the first section marker (or is a
+ * missing section after it): a header-only load accepts them (a full load
+ * still fails). */
+static const char *const body_only_faults[] = {
+	"duplicate_section.sql", "header_after_section.sql", "invalid_utf8.sql",
+	"missing_downgrade.sql", "missing_upgrade.sql", "nul_byte.sql",
+	"unknown_directive_in_body.sql",
 };
 
 static void
@@ -410,6 +421,240 @@ test_load_errors(void **state)
 	rt_rev_free(NULL);
 }
 
+/* Compares everything a header-only parse keeps with a full parse. */
+static void
+assert_same_headers(const struct rt_rev *h, const struct rt_rev *full)
+{
+	assert_true(h->is_headers_only);
+	assert_false(full->is_headers_only);
+	assert_string_equal(h->id, full->id);
+	assert_int_equal(h->ndown, full->ndown);
+	for (size_t i = 0; i < h->ndown; i++)
+		assert_string_equal(h->down[i], full->down[i]);
+	assert_int_equal(h->ndepends, full->ndepends);
+	for (size_t i = 0; i < h->ndepends; i++)
+		assert_string_equal(h->depends[i], full->depends[i]);
+	assert_int_equal(h->nlabels, full->nlabels);
+	for (size_t i = 0; i < h->nlabels; i++)
+		assert_string_equal(h->labels[i], full->labels[i]);
+	assert_string_equal(h->message, full->message);
+	if (full->created)
+		assert_string_equal(h->created, full->created);
+	else
+		assert_null(h->created);
+	assert_int_equal(h->is_transactional, full->is_transactional);
+	assert_string_equal(h->path, full->path);
+	assert_null(h->upgrade);
+	assert_null(h->downgrade);
+	assert_null(h->verify);
+	assert_int_equal(h->upgrade_line, 0);
+	assert_string_equal(h->sha256, "");
+}
+
+static bool
+is_body_only_fault(const char *name)
+{
+	for (size_t i = 0; i < sizeof(body_only_faults) / sizeof(*body_only_faults); i++)
+		if (strcmp(body_only_faults[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void
+test_headers_only_fixtures(void **state)
+{
+	static const char *const good[] = {
+		"crlf_bom.sql", "dollar_quoted.sql", "merge.sql", "no_transaction.sql",
+	};
+	int dirfd = open(FIXTURES "/good", O_RDONLY | O_DIRECTORY);
+	struct rt_buf scratch = { 0 };
+	size_t i;
+
+	(void)state;
+	assert_true(dirfd >= 0);
+	for (i = 0; i < sizeof(good) / sizeof(*good); i++) {
+		struct rt_err err = { 0 };
+		struct rt_rev *full = load_good(good[i]);
+		struct rt_rev *h = rt_rev_load_at(dirfd, good[i], full->path, RT_REV_HEADERS_ONLY,
+			&scratch, &err);
+
+		if (!h)
+			fail_msg("%s: %s", good[i], err.msg);
+		assert_same_headers(h, full);
+		rt_rev_free(h);
+		/* a full load through the directory's fd is rt_rev_load */
+		h = rt_rev_load_at(dirfd, good[i], full->path, 0, &scratch, &err);
+		assert_non_null(h);
+		assert_false(h->is_headers_only);
+		assert_string_equal(h->sha256, full->sha256);
+		assert_string_equal(h->upgrade, full->upgrade);
+		assert_string_equal(h->downgrade, full->downgrade);
+		rt_rev_free(h);
+		rt_rev_free(full);
+	}
+	close(dirfd);
+	/* bad files: the same error as a full load, unless the fault is in a body */
+	for (i = 0; i < sizeof(bad_files) / sizeof(bad_files[0]); i++) {
+		struct rt_err err = { 0 }, herr = { 0 };
+		char *path = rt_xasprintf("%s/bad/%s", FIXTURES, bad_files[i].file);
+		struct rt_rev *full = rt_rev_load(path, &err);
+		struct rt_rev *h = rt_rev_load_at(AT_FDCWD, path, path, RT_REV_HEADERS_ONLY,
+			&scratch, &herr);
+
+		assert_null(full);
+		if (is_body_only_fault(bad_files[i].file)) {
+			if (!h)
+				fail_msg("%s: header-only load failed: %s", bad_files[i].file, herr.msg);
+		} else {
+			if (h)
+				fail_msg("%s: header-only load accepted it", bad_files[i].file);
+			assert_int_equal(herr.kind, RT_ERR_INPUT);
+			assert_string_equal(herr.msg, err.msg);
+		}
+		rt_rev_free(h);
+		free(path);
+	}
+	rt_buf_free(&scratch);
+}
+
+static void
+test_headers_only_parse(void **state)
+{
+	static const char junk[] =
+		HEAD "-- retort:message m\n-- retort:upgrade\n\xff\0-- retort:bogus\n";
+	struct rt_err err = { 0 };
+	struct rt_rev *rev;
+	const char *text;
+
+	(void)state;
+	/* stops at the first marker: what follows is not looked at */
+	rev = rt_rev_parse_headers("m.sql", junk, sizeof(junk) - 1, &err);
+	if (!rev)
+		fail_msg("%s", err.msg);
+	assert_string_equal(rev->message, "m");
+	assert_true(rev->is_headers_only);
+	assert_null(rev->upgrade);
+	rt_rev_free(rev);
+	/* no section at all: the whole file was read, as a full parse reports */
+	text = HEAD "\n";
+	assert_null(rt_rev_parse_headers("m.sql", text, strlen(text), &err));
+	assert_string_equal(err.msg, "m.sql:3: missing section 'upgrade'");
+	/* the marker line itself is checked */
+	text = HEAD "-- retort:downgrade x\n";
+	assert_null(rt_rev_parse_headers("m.sql", text, strlen(text), &err));
+	assert_string_equal(err.msg, "m.sql:3: unexpected text after '-- retort:downgrade'");
+	/* self references are header faults */
+	text = "-- retort:revision abc\n-- retort:down_revision abc\n-- retort:upgrade\n";
+	assert_null(rt_rev_parse_headers("m.sql", text, strlen(text), &err));
+	assert_string_equal(err.msg, "m.sql:2: revision 'abc' lists itself as its down_revision");
+}
+
+/* Writes text (len bytes) to a new temporary file; returns its path (free it). */
+static char *
+temp_file(const char *text, size_t len)
+{
+	char *path = rt_xstrdup("/tmp/rt_test_migration_XXXXXX");
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	return path;
+}
+
+static void
+test_header_line_limit(void **state)
+{
+	enum { BIG = 10 << 20 };
+	struct rt_buf b = { 0 };
+	struct rt_err err = { 0 };
+	struct rt_rev *rev;
+	char *path, *want;
+	size_t pad;
+
+	(void)state;
+	/* a line of exactly RT_REV_HEADER_LINE_MAX bytes is fine, one more is not */
+	pad = RT_REV_HEADER_LINE_MAX - strlen("-- retort:message ");
+	rt_buf_puts(&b, HEAD "-- retort:message ");
+	for (size_t i = 0; i < pad; i++)
+		rt_buf_putc(&b, 'm');
+	rt_buf_puts(&b, "\n" SECTIONS);
+	rev = parse_ok(rt_buf_str(&b));
+	assert_int_equal(strlen(rev->message), pad);
+	rt_rev_free(rev);
+	rt_buf_reset(&b);
+	rt_buf_puts(&b, HEAD "-- retort:message ");
+	for (size_t i = 0; i <= pad; i++)
+		rt_buf_putc(&b, 'm');
+	rt_buf_puts(&b, "\r\n" SECTIONS);
+	parse_bad(b.data, b.len, "m.sql:3: header line too long (over 4096 bytes)");
+	/* a 10 MB message line, parsed whole and loaded header-only from a file */
+	rt_buf_reset(&b);
+	rt_buf_puts(&b, HEAD "-- retort:message ");
+	while (b.len < BIG)
+		rt_buf_puts(&b, "h\xc3\xa9llo ");
+	rt_buf_puts(&b, "\n" SECTIONS);
+	parse_bad(b.data, b.len, "m.sql:3: header line too long (over 4096 bytes)");
+	path = temp_file(b.data, b.len);
+	want = rt_xasprintf("%s:3: header line too long (over 4096 bytes)", path);
+	assert_null(rt_rev_load_at(AT_FDCWD, path, path, RT_REV_HEADERS_ONLY, NULL, &err));
+	assert_string_equal(err.msg, want);
+	assert_null(rt_rev_load(path, &err));
+	assert_string_equal(err.msg, want);
+	unlink(path);
+	free(path);
+	free(want);
+	/* the same for a comment line in the header block; body lines are not limited */
+	rt_buf_reset(&b);
+	rt_buf_puts(&b, HEAD "-- ");
+	while (b.len < 3 * RT_REV_HEADER_LINE_MAX)
+		rt_buf_puts(&b, "comment ");
+	rt_buf_puts(&b, "\n" SECTIONS);
+	parse_bad(b.data, b.len, "m.sql:3: header line too long (over 4096 bytes)");
+	rt_buf_reset(&b);
+	rt_buf_puts(&b, HEAD "-- retort:upgrade\nSELECT '");
+	while (b.len < 3 * RT_REV_HEADER_LINE_MAX)
+		rt_buf_puts(&b, "long literal ");
+	rt_buf_puts(&b, "';\n-- retort:downgrade\n");
+	rev = parse_ok(rt_buf_str(&b));
+	assert_true(strlen(rev->upgrade) > 2 * RT_REV_HEADER_LINE_MAX);
+	rt_rev_free(rev);
+	rt_buf_free(&b);
+}
+
+/* A header block longer than one read: the loader keeps reading. */
+static void
+test_headers_only_long_block(void **state)
+{
+	struct rt_buf b = { 0 };
+	struct rt_err err = { 0 };
+	struct rt_rev *full, *h;
+	char *path;
+
+	(void)state;
+	rt_buf_puts(&b, "\xef\xbb\xbf-- retort:revision abc\r\n");
+	for (int i = 0; i < 300; i++)
+		rt_buf_printf(&b, "-- comment line %d of the header block, h\xc3\xa9llo\r\n", i);
+	rt_buf_puts(&b, "-- retort:down_revision x y\r\n-- retort:branch_labels l1 l2\r\n"
+		"-- retort:message late message\r\n-- retort:transaction off\r\n"
+		"-- retort:downgrade\r\nDROP TABLE t;\r\n-- retort:upgrade\r\nCREATE TABLE t ();\r\n");
+	assert_true(b.len > 3 * 4096);
+	path = temp_file(b.data, b.len);
+	full = rt_rev_load(path, &err);
+	h = rt_rev_load_at(AT_FDCWD, path, path, RT_REV_HEADERS_ONLY, NULL, &err);
+	if (!full || !h)
+		fail_msg("%s", err.msg);
+	assert_same_headers(h, full);
+	assert_string_equal(h->message, "late message");
+	assert_int_equal(h->ndown, 2);
+	assert_false(h->is_transactional);
+	rt_rev_free(h);
+	rt_rev_free(full);
+	unlink(path);
+	free(path);
+	rt_buf_free(&b);
+}
+
 static void
 test_id_valid(void **state)
 {
@@ -478,6 +723,10 @@ main(void)
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_more_errors),
 		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_headers_only_fixtures),
+		cmocka_unit_test(test_headers_only_parse),
+		cmocka_unit_test(test_header_line_limit),
+		cmocka_unit_test(test_headers_only_long_block),
 		cmocka_unit_test(test_id_valid),
 		cmocka_unit_test(test_new_id),
 		cmocka_unit_test(test_sha256),
