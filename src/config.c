@@ -478,10 +478,13 @@ set_retort_key(struct parse *p, const struct key *k, const char *value)
 					    value);
 		return 1;
 	case K_STRING:
-		/* version_table/version_schema: PostgreSQL names, at most 63 bytes */
-		if (strlen(value) > 63 || !utf8_valid(value))
-			return fail(p, p->lineno, "bad name '%.63s' for '%s' (1-63 bytes of UTF-8)",
-				    value, k->name);
+		/* version_table/version_schema: PostgreSQL names, at most 63 bytes; the
+		 * table's primary key is "<table>_pkc", so the table gets 59 */
+		if (strlen(value) > (k->off == offsetof(struct rt_config, version_table) ? 59u : 63u) ||
+		    !utf8_valid(value))
+			return fail(p, p->lineno, "bad name '%.63s' for '%s' (1-%d bytes of UTF-8)",
+				    value, k->name,
+				    k->off == offsetof(struct rt_config, version_table) ? 59 : 63);
 		free(*(char **)field);
 		*(char **)field = rt_xstrdup(value);
 		return 1;
@@ -698,7 +701,7 @@ rt_config_load(const char *dir, struct rt_err *err)
 		return NULL;
 	}
 	cfg->was_found = true;
-	if (memchr(text.data, '\0', text.len)) {
+	if (text.len && memchr(text.data, '\0', text.len)) {
 		const char *nul = memchr(text.data, '\0', text.len);
 		int line = 1;
 
