@@ -19,7 +19,7 @@ enum {
 	OPT_URL = 256, OPT_NO_COLOR, OPT_FORMAT, OPT_VERSION, OPT_SQL, OPT_DRY_RUN,
 	OPT_SINGLE_TX, OPT_LOCK_TIMEOUT, OPT_HEAD, OPT_REV_ID, OPT_DEPENDS, OPT_LABEL,
 	OPT_EXIT_AFTER_DRAW, OPT_EXACT, OPT_CLEAN, OPT_NO_BACKUP, OPT_KEEP_DAYS, OPT_KEEP,
-	OPT_MARK_APPLIED, OPT_MARK_REVERTED, OPT_DROP_INVALID,
+	OPT_MARK_APPLIED, OPT_MARK_REVERTED, OPT_DROP_INVALID, OPT_BENCH,
 };
 
 static const struct option long_opts[] = {
@@ -53,6 +53,7 @@ static const struct option long_opts[] = {
 	{ "mark-applied", no_argument, NULL, OPT_MARK_APPLIED },
 	{ "mark-reverted", no_argument, NULL, OPT_MARK_REVERTED },
 	{ "drop-invalid", no_argument, NULL, OPT_DROP_INVALID },
+	{ "bench", no_argument, NULL, OPT_BENCH },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -200,6 +201,10 @@ parse_option(struct cli *c, int ch, const char *arg, bool *want_help)
 	case OPT_MARK_APPLIED: c->mark_applied = true; c->opts_seen |= CLI_OPT_MARK_APPLIED; break;
 	case OPT_MARK_REVERTED: c->mark_reverted = true; c->opts_seen |= CLI_OPT_MARK_REVERTED; break;
 	case OPT_DROP_INVALID: c->drop_invalid = true; c->opts_seen |= CLI_OPT_DROP_INVALID; break;
+	case OPT_BENCH:
+		c->bench = true;
+		c->opts_seen |= CLI_OPT_BENCH;
+		break;
 	default:
 		rt_err_set(&c->err, RT_ERR_INPUT, "unknown option; see 'retort --help'");
 		return -1;
@@ -211,7 +216,7 @@ static const char *const option_names[] = {
 	"--sql", "--dry-run", "--single-transaction", "-m/--message", "--head", "-r/--rev-range",
 	"--rev-id", "--depends-on", "--branch-label", "--lock-timeout", "-i/--indicate-current",
 	"--exit-after-draw", "--exact", "--clean", "--no-backup", "--keep-days", "--keep",
-	"--mark-applied", "--mark-reverted", "--drop-invalid",
+	"--mark-applied", "--mark-reverted", "--drop-invalid", "--bench",
 };
 
 /* True when arg is an option whose argument is the next word ("--lock-timeout", "-m"). */
@@ -435,7 +440,7 @@ cli_main(int argc, char **argv)
 	char **marked = rt_xcalloc((size_t)argc + 1, sizeof(*marked));
 	int rc;
 
-	if (getenv("NO_COLOR"))
+	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))   /* no-color.org: set and not empty */
 		c.no_color = true;
 	rc = parse_args(&c, argc, argv, marked);
 	if (rc == 0)

@@ -29,6 +29,7 @@ struct cli {
 	int verbose;
 	enum cli_format format;
 	bool sql, dry_run, single_tx, indicate_current, head_set, exit_after_draw, exact;
+	bool bench;                 /* ui --bench */
 	bool mark_applied, mark_reverted, drop_invalid;   /* resolve */
 	const char *message;        /* -m */
 	const char *head;           /* --head */
@@ -75,6 +76,7 @@ enum {
 	CLI_OPT_MARK_APPLIED = 1u << 17,
 	CLI_OPT_MARK_REVERTED = 1u << 18,
 	CLI_OPT_DROP_INVALID = 1u << 19,
+	CLI_OPT_BENCH = 1u << 20,
 };
 
 struct cli_command {
@@ -111,6 +113,20 @@ int cli_cmd_backup(struct cli *c);
 int cli_cmd_backups(struct cli *c);
 int cli_cmd_prune(struct cli *c);
 int cli_cmd_restore(struct cli *c);
+
+/* A job of the engine driven to the end from the CLI (cli_out.c): polls the
+ * fds fds() gives, calls step() (1 running, 0 done, -1 err), and cancel() once
+ * on Ctrl-C. Returns step's last result. */
+struct cli_job {
+	void *job;
+	size_t (*fds)(void *job, int fds[2]);
+	int (*step)(void *job, struct rt_err *err);
+	void (*cancel)(void *job);
+};
+int cli_run_job(const struct cli_job *j, struct rt_err *err);
+
+/* "1.5 MB": n bytes for people. */
+void cli_fmt_bytes(long long n, char *out, size_t size);
 
 /* Output of listing commands (cli_out.c): text is printed by the command;
  * csv and json rows go through these. */

@@ -20,27 +20,6 @@
 #include "rt_db.h"
 #include "rt_session.h"
 
-static volatile sig_atomic_t interrupted;
-
-static void
-on_interrupt(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
-
-static void
-fmt_bytes(long long n, char *out, size_t size)
-{
-	static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
-	double v = (double)n;
-	size_t u = 0;
-
-	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(*units))
-		v /= 1024, u++;
-	snprintf(out, size, u ? "%.1f %s" : "%.0f %s", v, units[u]);
-}
-
 static void
 fmt_age(time_t t, char *out, size_t size)
 {
@@ -84,38 +63,36 @@ on_backup_progress(const struct rt_backup_progress *p, void *ctx)
 		return;
 	ps->last = p->seconds;
 	ps->shown = true;
-	fmt_bytes(p->bytes, bytes, sizeof(bytes));
+	cli_fmt_bytes(p->bytes, bytes, sizeof(bytes));
 	fprintf(stderr, "\r\033[K%s: %s, %zu/%zu tables counted, %.0f s",
 		p->phase == RT_BACKUP_DUMPING ? "dumping" : "verifying", bytes, p->tables_done,
 		p->tables_total, p->seconds);
 }
 
+static size_t
+backup_fds(void *job, int fds[2])
+{
+	return rt_backup_job_fds(job, fds);
+}
+
+static int
+backup_step(void *job, struct rt_err *err)
+{
+	return rt_backup_job_step(job, err);
+}
+
+static void
+backup_cancel(void *job)
+{
+	rt_backup_job_cancel(job);
+}
+
 static int
 wait_backup(struct rt_backup_job *job, struct cli *c)
 {
-	struct sigaction sa = { .sa_handler = on_interrupt }, old;
-	bool told = false;
-	int rc = 1;
+	struct cli_job j = { job, backup_fds, backup_step, backup_cancel };
 
-	interrupted = 0;
-	sigaction(SIGINT, &sa, &old);
-	while (rc == 1) {
-		struct pollfd pfd[2];
-		int fds[2];
-		size_t n = rt_backup_job_fds(job, fds);
-
-		for (size_t i = 0; i < n; i++)
-			pfd[i] = (struct pollfd){ fds[i], POLLIN, 0 };
-		if (interrupted && !told) {
-			rt_backup_job_cancel(job);
-			told = true;
-		}
-		if (n && poll(pfd, n, 100) < 0 && errno != EINTR)
-			break;
-		rc = rt_backup_job_step(job, &c->err);
-	}
-	sigaction(SIGINT, &old, NULL);
-	return rc;
+	return cli_run_job(&j, &c->err);
 }
 
 /* Takes a backup; prints where it went (what: "backup", "backup before upgrade"). */
@@ -136,7 +113,7 @@ run_backup(struct cli *c, const char *what)
 		fprintf(stderr, "retort: note: %s\n", rt_backup_job_note(job));
 	rc = wait_backup(job, c);
 	if (rc == 0 && (b = rt_backup_job_result(job))) {
-		fmt_bytes(b->bytes, size, sizeof(size));
+		cli_fmt_bytes(b->bytes, size, sizeof(size));
 		printf("%s: %s\n", what, b->path);
 		if (!c->quiet)
 			printf("  %s, revision %s, %zu tables counted, sha256 %.16s...\n", size,
@@ -184,7 +161,7 @@ backup_row(struct cli *c, struct cli_table *t, const struct rt_backup_info *b)
 {
 	char size[32], age[32], bytes[32];
 
-	fmt_bytes(b->bytes, size, sizeof(size));
+	cli_fmt_bytes(b->bytes, size, sizeof(size));
 	fmt_age(b->mtime, age, sizeof(age));
 	snprintf(bytes, sizeof(bytes), "%lld", b->bytes);
 	if (c->format == CLI_TEXT) {
@@ -304,28 +281,31 @@ confirm_restore(struct cli *c, const struct rt_backup_info *b)
 	return 0;
 }
 
+static size_t
+restore_fds(void *job, int fds[2])
+{
+	fds[0] = rt_restore_job_fd(job);
+	return fds[0] >= 0;
+}
+
+static int
+restore_step(void *job, struct rt_err *err)
+{
+	return rt_restore_job_step(job, err);
+}
+
+static void
+restore_cancel(void *job)
+{
+	rt_restore_job_cancel(job);
+}
+
 static int
 wait_restore(struct rt_restore_job *job, struct cli *c)
 {
-	struct sigaction sa = { .sa_handler = on_interrupt }, old;
-	bool told = false;
-	int rc = 1;
+	struct cli_job j = { job, restore_fds, restore_step, restore_cancel };
 
-	interrupted = 0;
-	sigaction(SIGINT, &sa, &old);
-	while (rc == 1) {
-		struct pollfd pfd = { rt_restore_job_fd(job), POLLIN, 0 };
-
-		if (interrupted && !told) {
-			rt_restore_job_cancel(job);
-			told = true;
-		}
-		if (poll(&pfd, pfd.fd >= 0 ? 1 : 0, 100) < 0 && errno != EINTR)
-			break;
-		rc = rt_restore_job_step(job, &c->err);
-	}
-	sigaction(SIGINT, &old, NULL);
-	return rc;
+	return cli_run_job(&j, &c->err);
 }
 
 /* Exact counts of every table now (blocking loop over the engine's count job). */

@@ -501,53 +501,45 @@ cmd_show(struct cli *c)
 	return 0;
 }
 
-/* Exact counts: runs the count job, blocking in poll(); Ctrl-C cancels it. */
-static volatile sig_atomic_t interrupted;
+/* Exact counts: the count job driven by cli_run_job (Ctrl-C cancels it). */
+struct count_run {
+	struct rt_count_job *job;
+	struct rt_counts *into;
+};
+
+static size_t
+count_fds(void *p, int fds[2])
+{
+	fds[0] = rt_count_job_fd(((struct count_run *)p)->job);
+	return 1;
+}
+
+static int
+count_step(void *p, struct rt_err *err)
+{
+	struct count_run *r = p;
+
+	return rt_count_job_step(r->job, r->into, err);
+}
 
 static void
-on_interrupt(int sig)
+count_cancel(void *p)
 {
-	(void)sig;
-	interrupted = 1;
+	rt_count_job_cancel(((struct count_run *)p)->job);
 }
 
 static int
 count_exactly(struct cli *c, struct rt_counts *counts)
 {
-	struct rt_count_job *job = rt_count_job_start(c->db, counts, &c->err);
-	struct sigaction sa = { .sa_handler = on_interrupt }, old;
-	bool told = false;
-	int rc = 1;
+	struct count_run r = { rt_count_job_start(c->db, counts, &c->err), counts };
+	struct cli_job j = { &r, count_fds, count_step, count_cancel };
+	int rc;
 
-	if (!job)
+	if (!r.job)
 		return -1;
-	sigaction(SIGINT, &sa, &old);
-	while (rc == 1) {
-		struct pollfd pfd = { rt_count_job_fd(job), POLLIN, 0 };
-
-		if (interrupted && !told) {
-			rt_count_job_cancel(job);
-			told = true;
-		}
-		if (poll(&pfd, 1, 100) < 0 && errno != EINTR)
-			break;
-		rc = rt_count_job_step(job, counts, &c->err);
-	}
-	sigaction(SIGINT, &old, NULL);
-	rt_count_job_free(job);
+	rc = cli_run_job(&j, &c->err);
+	rt_count_job_free(r.job);
 	return rc;
-}
-
-static void
-human_bytes(long long n, char *out, size_t size)
-{
-	static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
-	double v = (double)n;
-	size_t u = 0;
-
-	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(*units))
-		v /= 1024, u++;
-	snprintf(out, size, u ? "%.1f %s" : "%.0f %s", v, units[u]);
 }
 
 static int
@@ -579,7 +571,7 @@ cmd_counts(struct cli *c)
 			continue;
 		}
 		snprintf(name, sizeof(name), "%s.%s", tc->schema, tc->name);
-		human_bytes(tc->bytes, bytes, sizeof(bytes));
+		cli_fmt_bytes(tc->bytes, bytes, sizeof(bytes));
 		snprintf(est, sizeof(est), "%lld", c->exact ? tc->exact : tc->estimate);
 		printf("%-40s %14s  %10s\n", name, c->exact || tc->estimate >= 0 ? est : "?", bytes);
 	}
@@ -774,7 +766,7 @@ cmd_ui(struct cli *c)
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	struct ui_opts o = { 0 };
 
-	if (!c->exit_after_draw && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+	if (!c->exit_after_draw && !c->bench && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
 		rt_err_set(&c->err, RT_ERR_INPUT, "the console needs a terminal");
 		return -1;
 	}
@@ -785,6 +777,7 @@ cmd_ui(struct cli *c)
 	o.retort_path = n > 0 ? self : "retort";
 	o.no_color = c->no_color;
 	o.exit_after_draw = c->exit_after_draw;
+	o.bench = c->bench;
 	return ui_run(&o, &c->err);
 }
 
@@ -823,7 +816,7 @@ const struct cli_command cli_commands[] = {
 	{ "branches", cmd_branches, 0, 0, 0, "branches [--format FMT]",
 	  "list the branch points and their children" },
 	{ "show", cmd_show, 0, 1, 1, "show REV", "show a revision's headers and SQL" },
-	{ "ui", cmd_ui, CLI_OPT_EXIT_AFTER_DRAW, 0, 0, "ui [--exit-after-draw]",
+	{ "ui", cmd_ui, CLI_OPT_EXIT_AFTER_DRAW | CLI_OPT_BENCH, 0, 0, "ui [--exit-after-draw] [--bench]",
 	  "open the console (also: retort with no command on a terminal)" },
 	{ "counts", cmd_counts, CLI_OPT_EXACT, 0, 0, "counts [--exact] [--format FMT]",
 	  "row counts of every table: catalog estimates, or exact with --exact (Ctrl-C cancels)" },

@@ -1,6 +1,11 @@
-/* cli_out.c - CSV (libcsv) and JSON rows for the listing commands. */
+/* cli_out.c - what the commands share: CSV and JSON rows for listings, sizes
+ * for people, and driving an engine job to its end with Ctrl-C to cancel. */
 #include "config.h"
 #include "cli.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -93,4 +98,53 @@ cli_table_end(struct cli_table *t)
 {
 	if (t->format == CLI_JSON)
 		fputs(t->nrows ? "\n]\n" : "]\n", t->fp);
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void
+on_interrupt(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+int
+cli_run_job(const struct cli_job *j, struct rt_err *err)
+{
+	struct sigaction sa = { .sa_handler = on_interrupt }, old;
+	bool told = false;
+	int rc = 1;
+
+	interrupted = 0;
+	sigaction(SIGINT, &sa, &old);
+	while (rc == 1) {
+		struct pollfd pfd[2];
+		int fds[2];
+		size_t n = j->fds(j->job, fds);
+
+		for (size_t i = 0; i < n; i++)
+			pfd[i] = (struct pollfd){ fds[i], POLLIN, 0 };
+		if (interrupted && !told) {
+			j->cancel(j->job);
+			told = true;
+		}
+		if (poll(pfd, n, 100) < 0 && errno != EINTR)
+			break;
+		rc = j->step(j->job, err);
+	}
+	sigaction(SIGINT, &old, NULL);
+	return rc;
+}
+
+void
+cli_fmt_bytes(long long n, char *out, size_t size)
+{
+	static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
+	double v = (double)n;
+	size_t u = 0;
+
+	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(*units))
+		v /= 1024, u++;
+	snprintf(out, size, u ? "%.1f %s" : "%.0f %s", v, units[u]);
 }

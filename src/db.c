@@ -192,27 +192,35 @@ rt_db_setup_sql(const char *vt, const char *pkc, const char *hist)
 		vt, pkc, hist);
 }
 
-int
-rt_db_current(struct rt_db *db, struct rt_strv *out, struct rt_err *err)
+/* 1 when the table (quoted, maybe qualified) exists, 0 when not, -1 with err. */
+static int
+table_exists(struct rt_db *db, const char *quoted, const char *what, struct rt_err *err)
 {
-	const char *params[1] = { db->vt };
-	PGresult *res;
-	char *sql;
-	int rc = -1;
+	const char *params[1] = { quoted };
+	PGresult *res = PQexecParams(db->conn, "SELECT to_regclass($1) IS NOT NULL", 1, NULL,
+				     params, NULL, NULL, 0);
+	int rc;
 
-	/* to_regclass: a missing table means "no revision applied", not an error */
-	res = PQexecParams(db->conn, "SELECT to_regclass($1) IS NOT NULL", 1, NULL, params, NULL,
-			   NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		rt_db_result_err(res, "reading the version table", err);
+		rt_db_result_err(res, what, err);
 		PQclear(res);
 		return -1;
 	}
-	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
-		PQclear(res);
-		return 0;
-	}
+	rc = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	PQclear(res);
+	return rc;
+}
+
+int
+rt_db_current(struct rt_db *db, struct rt_strv *out, struct rt_err *err)
+{
+	PGresult *res;
+	char *sql;
+	int rc;
+
+	/* a missing table means "no revision applied", not an error */
+	if ((rc = table_exists(db, db->vt, "reading the version table", err)) <= 0)
+		return rc;
 	sql = rt_xasprintf("SELECT version_num FROM %s ORDER BY version_num", db->vt);
 	res = rt_db_exec(db, sql, "reading the version table", err);
 	free(sql);
@@ -229,22 +237,12 @@ int
 rt_db_applied_checksums(struct rt_db *db, struct rt_strv *ids, struct rt_strv *sums,
 			struct rt_err *err)
 {
-	const char *params[1] = { db->hist };
 	PGresult *res;
 	char *sql;
+	int rc;
 
-	res = PQexecParams(db->conn, "SELECT to_regclass($1) IS NOT NULL", 1, NULL, params, NULL,
-			   NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		rt_db_result_err(res, "reading retort_history", err);
-		PQclear(res);
-		return -1;
-	}
-	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
-		PQclear(res);
-		return 0;
-	}
-	PQclear(res);
+	if ((rc = table_exists(db, db->hist, "reading retort_history", err)) <= 0)
+		return rc;
 	sql = rt_xasprintf("SELECT revision, coalesce(checksum, '') FROM ("
 			   " SELECT DISTINCT ON (revision) revision, checksum, direction FROM %s"
 			   "  WHERE outcome = 'ok' AND direction IN ('upgrade', 'downgrade')"

@@ -118,6 +118,10 @@ rt_rev_create(const char *versions_dir, const struct rt_rev_spec *spec, struct r
 				   "of [0-9a-z_]", spec->labels->v[i]);
 			return NULL;
 		}
+	if (spec->message && strlen(spec->message) > 1024) {
+		rt_err_set(err, RT_ERR_INPUT, "the message is longer than 1024 bytes");
+		return NULL;
+	}
 	if (spec->message && strpbrk(spec->message, "\r\n")) {
 		rt_err_set(err, RT_ERR_INPUT, "the message must be one line");
 		return NULL;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "actions.h"
+#include "bench.h"
 #include "draw.h"
 #include "pane.h"
 #include "panes.h"
@@ -24,6 +25,15 @@
 #include "ui_main.h"
 
 static WINDOW *st_win, *msg_win;
+/* Whether the next draw must redraw every pane: anything but a plain cursor
+ * move may have changed what any pane shows (an action, a job, a prompt, a
+ * modal, a resize). A cursor move redraws only its pane's two rows and the
+ * panes its selection feeds (marked dirty by their reload). */
+static bool need_full;
+/* Lines written by status_draw (its two lines) for the benchmark's count. */
+static unsigned long status_lines;
+/* screen_lines_changed() just before the last doupdate (ui --bench) */
+static unsigned long bench_changed;
 
 static void
 free_windows(struct ui *ui)
@@ -66,6 +76,19 @@ relayout(struct ui *ui)
 	status_set_windows(st_win, msg_win);
 	clearok(curscr, TRUE);
 	ui->need_layout = false;
+	need_full = true;
+}
+
+/* Lines of the physical screen curses will rewrite (wnoutrefresh marks only
+ * the cells that differ from what the screen holds). */
+static unsigned long
+screen_lines_changed(void)
+{
+	unsigned long n = 0;
+
+	for (int y = 0; y < LINES; y++)
+		n += is_linetouched(newscr, y) == TRUE;
+	return n;
 }
 
 static void
@@ -80,12 +103,20 @@ draw_all(struct ui *ui)
 		doupdate();
 		return;
 	}
+	/* an overlay covers the panes: draw them all, then it, every time */
+	if (need_full || ui->modal != MODAL_NONE)
+		for (int i = 0; i < NPANES; i++)
+			ui->panes[i].dirty = 1;
+	need_full = false;
 	for (int i = 0; i < NPANES; i++) {
 		ui->panes[i].focused = i == ui->focus;
 		pane_draw(&ui->panes[i]);
 	}
 	status_draw(ui);
+	status_lines += 2;
 	overlay_draw(ui);
+	if (ui->opts->bench)
+		bench_changed = screen_lines_changed();
 	if (prompt_is_open())
 		prompt_redraw(msg_win);   /* last, so the cursor ends on the line */
 	else
@@ -148,15 +179,20 @@ handle_key(struct ui *ui, int ch)
 		return;
 	}
 	if (ui->modal != MODAL_NONE) {
+		need_full = true;
 		f = overlay_key(ui, ch);
 		return;
 	}
 	if (ch == KEY_MOUSE) {
+		need_full = true;
 		on_mouse(ui);
 		return;
 	}
 	if (p->ops->on_key)
 		f = p->ops->on_key(p, ch);
+	/* a pane's own cursor key: no full redraw (see need_full) */
+	if (!(f & UI_HANDLED) || (f & ~(unsigned)(UI_HANDLED | UI_REDRAW | UI_SELECT)))
+		need_full = true;
 	if (!(f & UI_HANDLED)) {
 		a = ui_action_by_key(ch);
 		if (a) {
@@ -266,6 +302,36 @@ on_signals(struct ui *ui)
 		ui_msg(ui, R_NORMAL, "press q to quit");
 }
 
+/* ui --bench: the first paint, then cursor moves down History, each timed
+ * from the key to the end of doupdate(). The count job (started for tables
+ * never analyzed) is not serviced: its rows would redraw Tables. */
+static void
+bench_loop(struct ui *ui)
+{
+	int n = bench_moves();
+
+	relayout(ui);
+	draw_all(ui);
+	bench_first_paint(pane_lines_drawn + status_lines);
+	ui->focus = PANE_HISTORY;
+	draw_all(ui);
+	for (int i = 0; i < n; i++) {
+		unsigned long l0 = pane_lines_drawn + status_lines;
+		long b0 = bench_term_bytes();
+		double t0 = bench_now(), t1, t2;
+		struct pane *h = &ui->panes[PANE_HISTORY];
+
+		if (h->cur + 1 >= h->nrows)
+			break;
+		handle_key(ui, KEY_DOWN);
+		t1 = bench_now();
+		draw_all(ui);   /* ends in doupdate() */
+		t2 = bench_now();
+		bench_move(t2 - t0, t2 - t1, pane_lines_drawn + status_lines - l0, bench_changed,
+			   bench_term_bytes() - b0);
+	}
+}
+
 void
 ui_loop(struct ui *ui)
 {
@@ -275,6 +341,10 @@ ui_loop(struct ui *ui)
 	bool now;
 
 	ui->need_layout = true;
+	if (ui->opts->bench) {
+		bench_loop(ui);
+		return;
+	}
 	while (!ui->quit) {
 		if (ui->need_layout)
 			relayout(ui);
@@ -288,6 +358,8 @@ ui_loop(struct ui *ui)
 		nfds = 2 + ui_jobs_fds(ui, fds + 2, &now);
 		timeout = now ? 0 : ui->job || ui_busy(ui) ? 100 : -1;
 		n = poll(fds, nfds, timeout);
+		if (n != 1 || !fds[0].revents || term_got_int || term_got_quit)
+			need_full = true;   /* a job, a tick or a signal: not only keys */
 		on_signals(ui);
 		if (n < 0 && errno != EINTR)
 			break;
@@ -300,10 +372,12 @@ ui_loop(struct ui *ui)
 				ui->need_layout = true;
 				continue;
 			}
-			if (prompt_is_open())
+			if (prompt_is_open()) {
+				need_full = true;
 				prompt_byte(ch);
-			else
+			} else {
 				handle_key(ui, ch);
+			}
 			finish_prompt(ui);
 			if (ui->need_layout)
 				break;

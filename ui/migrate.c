@@ -232,6 +232,8 @@ ui_migrate_apply(struct ui *ui, const char *backup)
 	opts.progress = on_progress;
 	opts.ctx = ui;
 	opts.cancel = &ui->cancel;
+	opts.ddl_lock_timeout_ms = rt_session_config(ui->s)->ddl_lock_timeout_ms;
+	opts.lock_retries = rt_session_config(ui->s)->lock_retries;
 	ui_log("apply: %s", ui->confirm_what);
 	rc = rt_plan_apply(db, plan, &opts, &err);
 	rows = rt_strv_join(&plan->heads_after, " ");

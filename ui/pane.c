@@ -107,6 +107,44 @@ pane_row_at(const struct pane *p, int y, int x)
 	return (long)(p->top + (size_t)(y - body));
 }
 
+unsigned long pane_lines_drawn;
+
+static void
+draw_row(struct pane *p, struct rowbuf *rb, int y0, size_t row)
+{
+	bool is_cur = p->ops->has_cursor && row == p->cur;
+
+	rowbuf_reset(rb);
+	p->ops->format(p, row, rb);
+	draw_rowbuf(p->win, y0 + (int)(row - p->top), 1, p->r.w - 2, rb, R_NORMAL,
+		    is_cur && p->focused ? 2 : is_cur);
+}
+
+/* Only the cursor moved within the visible rows: redraw its old and new row. */
+static bool
+draw_cursor_only(struct pane *p)
+{
+	struct rowbuf rb = { 0 };
+	int h = pane_body_height(p), y0 = p->ops->header ? 2 : 1;
+
+	if (p->dirty || !p->is_drawn || p->top != p->drawn_top || p->focused != p->drawn_focused)
+		return false;
+	if (p->cur == p->drawn_cur)
+		return true;
+	if (p->drawn_cur >= p->top && p->drawn_cur < p->top + (size_t)h && p->drawn_cur < p->nrows) {
+		draw_row(p, &rb, y0, p->drawn_cur);
+		pane_lines_drawn++;
+	}
+	if (p->cur >= p->top && p->cur < p->top + (size_t)h && p->cur < p->nrows) {
+		draw_row(p, &rb, y0, p->cur);
+		pane_lines_drawn++;
+	}
+	rowbuf_free(&rb);
+	p->drawn_cur = p->cur;
+	wnoutrefresh(p->win);
+	return true;
+}
+
 void
 pane_draw(struct pane *p)
 {
@@ -115,13 +153,14 @@ pane_draw(struct pane *p)
 	char sub[256] = "";
 	int h = pane_body_height(p), y0 = 1, width = p->r.w - 2;
 
-	if (!w)
+	if (!w || draw_cursor_only(p))
 		return;
 	werase(w);
 	draw_box(w, p->focused);
 	if (p->ops->subtitle)
 		p->ops->subtitle(p, sub, sizeof(sub));
 	draw_title(w, p->ops->title, sub, p->focused);
+	pane_lines_drawn += (unsigned long)p->r.h;   /* werase touched every line */
 	if (p->ops->header) {
 		p->ops->header(p, &rb);
 		draw_rowbuf(w, 1, 1, width, &rb, R_HEADER, false);
@@ -132,17 +171,15 @@ pane_draw(struct pane *p)
 		rowbuf_add(&rb, R_DIM, p->empty);
 		draw_wrapped(w, y0, 1, width, h, &rb);
 	}
-	for (int i = 0; i < h && p->top + (size_t)i < p->nrows; i++) {
-		size_t row = p->top + (size_t)i;
-		bool is_cur = p->ops->has_cursor && row == p->cur;
-
-		rowbuf_reset(&rb);
-		p->ops->format(p, row, &rb);
-		draw_rowbuf(w, y0 + i, 1, width, &rb, R_NORMAL, is_cur && p->focused ? 2 : is_cur);
-	}
+	for (int i = 0; i < h && p->top + (size_t)i < p->nrows; i++)
+		draw_row(p, &rb, y0, p->top + (size_t)i);
 	if (p->nrows > (size_t)h && h > 0)
 		draw_scrollbar(w, y0, p->r.w - 1, h, p->top, p->nrows);
 	rowbuf_free(&rb);
 	wnoutrefresh(w);
 	p->dirty = 0;
+	p->is_drawn = 1;
+	p->drawn_focused = p->focused;
+	p->drawn_top = p->top;
+	p->drawn_cur = p->cur;
 }

@@ -46,6 +46,10 @@ struct pane {
 	void *win;                   /* WINDOW *, owned by loop.c */
 	size_t nrows, top, cur;      /* model rows, first visible, cursor */
 	unsigned dirty : 1, focused : 1;
+	/* What the window holds since the last full draw (pane_draw redraws only
+	 * the old and new cursor rows when nothing else changed). */
+	unsigned is_drawn : 1, drawn_focused : 1;
+	size_t drawn_top, drawn_cur;
 	void *model;                 /* owned by the pane */
 	char empty[1024];             /* shown when nrows == 0 (e.g. the connect error) */
 };
@@ -64,8 +68,14 @@ void pane_fix_scroll(struct pane *p);
 /* Generic list keys: arrows, j/k, g/G, Home/End, PgUp/PgDn, Ctrl-d/u. */
 unsigned pane_list_key(struct pane *p, int key);
 
-/* Draws the pane into its window with wnoutrefresh (the only curses for panes). */
+/* Draws the pane into its window with wnoutrefresh (the only curses for panes).
+ * A clean pane (not dirty, same top and focus as last drawn) is drawn
+ * incrementally: only the rows of the old and the new cursor, or nothing. */
 void pane_draw(struct pane *p);
+
+/* Window lines written by pane_draw since start (the console benchmark's
+ * measure of how much a redraw touched). */
+extern unsigned long pane_lines_drawn;
 
 /* The body row at screen line y, or -1 (mouse). */
 long pane_row_at(const struct pane *p, int y, int x);

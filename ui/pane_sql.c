@@ -16,9 +16,14 @@
 #include "ui.h"
 
 struct smodel {
-	char **lines;
-	struct sqlhl_state *start;   /* lexer state at the start of each line */
+	char *text;                  /* the SQL, owned */
+	size_t *off, *len;           /* each line's start and length in text (no newline) */
 	size_t n;
+	/* Lexer states at the start of lines 0..nstates-1, computed on demand:
+	 * a cursor move reloads this pane, and highlighting a whole plan of
+	 * hundreds of steps each time cost more than the rest of the redraw. */
+	struct sqlhl_state *start;
+	size_t nstates;
 	char what[128];
 };
 
@@ -29,44 +34,70 @@ release(struct pane *p)
 
 	if (!m)
 		return;
-	for (size_t i = 0; i < m->n; i++)
-		free(m->lines[i]);
-	free(m->lines);
+	free(m->text);
+	free(m->off);
+	free(m->len);
 	free(m->start);
 	free(m);
 	p->model = NULL;
 }
 
-/* Splits text into lines (tabs expanded to 4 columns) with lexer states. */
+/* Takes text and indexes its lines; no highlighting yet. */
 static void
-set_text(struct smodel *m, const char *text)
+set_text(struct smodel *m, char *text)
 {
-	struct sqlhl_state st = { 0 };
-	struct rowbuf scratch = { 0 };
-	const char *s = text, *nl;
+	size_t cap = 0;
 
-	while (*s) {
-		struct rt_buf line = { 0 };
-		size_t len;
+	m->text = text;
+	for (const char *s = text; *s;) {
+		const char *nl = strchr(s, '\n');
+		size_t len = nl ? (size_t)(nl - s) : strlen(s);
 
-		nl = strchr(s, '\n');
-		len = nl ? (size_t)(nl - s) : strlen(s);
-		for (size_t i = 0; i < len; i++) {
-			if (s[i] == '\t')
-				rt_buf_puts(&line, "    ");
-			else if (s[i] != '\r')
-				rt_buf_putc(&line, s[i]);
+		if (m->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			m->off = rt_xreallocarray(m->off, cap, sizeof(*m->off));
+			m->len = rt_xreallocarray(m->len, cap, sizeof(*m->len));
 		}
-		m->lines = rt_xreallocarray(m->lines, m->n + 1, sizeof(*m->lines));
-		m->start = rt_xreallocarray(m->start, m->n + 1, sizeof(*m->start));
-		m->start[m->n] = st;
-		m->lines[m->n] = rt_buf_take(&line);
-		rowbuf_reset(&scratch);
-		sqlhl_line(&st, m->lines[m->n], strlen(m->lines[m->n]), &scratch);
-		m->n++;
+		m->off[m->n] = (size_t)(s - text);
+		m->len[m->n++] = len;
 		s = nl ? nl + 1 : s + len;
 	}
+	m->start = rt_xcalloc(m->n + 1, sizeof(*m->start));
+	m->nstates = 1;
+}
+
+/* Line row with tabs expanded to 4 columns and carriage returns dropped. */
+static void
+expand(const struct smodel *m, size_t row, struct rt_buf *line)
+{
+	const char *s = m->text + m->off[row];
+
+	for (size_t i = 0; i < m->len[row]; i++) {
+		if (s[i] == '\t')
+			rt_buf_puts(line, "    ");
+		else if (s[i] != '\r')
+			rt_buf_putc(line, s[i]);
+	}
+}
+
+/* Runs the lexer over the lines before row (once: the states are kept). */
+static void
+states_upto(struct smodel *m, size_t row)
+{
+	struct rowbuf scratch = { 0 };
+	struct rt_buf line = { 0 };
+
+	while (m->nstates <= row) {
+		struct sqlhl_state st = m->start[m->nstates - 1];
+
+		line.len = 0;
+		expand(m, m->nstates - 1, &line);
+		rowbuf_reset(&scratch);
+		sqlhl_line(&st, rt_buf_str(&line), line.len, &scratch);
+		m->start[m->nstates++] = st;
+	}
 	rowbuf_free(&scratch);
+	rt_buf_free(&line);
 }
 
 static enum ui_sql_mode
@@ -109,7 +140,6 @@ load(struct pane *p, struct rt_err *err)
 			return -1;
 		snprintf(m->what, sizeof(m->what), "plan of %zu steps", ui->plan->nsteps);
 		set_text(m, sql);
-		free(sql);
 	} else if (rev) {
 		bool up = mode == SQL_UP;
 
@@ -117,7 +147,6 @@ load(struct pane *p, struct rt_err *err)
 		sql = rt_xasprintf("-- %s:%d\n%s", rev->path, up ? rev->upgrade_line : rev->downgrade_line,
 				   up ? rev->upgrade : rev->downgrade);
 		set_text(m, sql);
-		free(sql);
 	} else {
 		snprintf(p->empty, sizeof(p->empty), "select a revision in History");
 	}
@@ -128,10 +157,15 @@ load(struct pane *p, struct rt_err *err)
 static void
 format(const struct pane *p, size_t row, struct rowbuf *out)
 {
-	const struct smodel *m = p->model;
-	struct sqlhl_state st = m->start[row];
+	struct smodel *m = p->model;   /* the state cache fills in; the rows do not change */
+	struct rt_buf line = { 0 };
+	struct sqlhl_state st;
 
-	sqlhl_line(&st, m->lines[row], strlen(m->lines[row]), out);
+	states_upto(m, row);
+	st = m->start[row];
+	expand(m, row, &line);
+	sqlhl_line(&st, rt_buf_str(&line), line.len, out);
+	rt_buf_free(&line);
 }
 
 static void

@@ -112,8 +112,8 @@ on_line(char *line)
 }
 
 static const char *const cli_words[] = {
-	"history", "show", "heads", "branches", "current", "check", "lint", "verify", "counts",
-	"backups", "backup", "status", "seed", "export", "migrate", "sandbox", NULL,
+	"history", "show", "heads", "branches", "current", "counts", "backups", "backup",
+	"prune", "resolve", "init", "sandbox", NULL,
 };
 
 static void

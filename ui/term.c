@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "draw.h"
 #include "rt_err.h"
 #include "rt_mem.h"
@@ -43,20 +44,26 @@ term_restore(void)
 }
 
 int
-term_init(bool use_color, bool allow_notty, struct rt_err *err)
+term_init(bool use_color, bool allow_notty, bool is_headless, struct rt_err *err)
 {
-	const char *term = getenv("TERM");
+	const char *term;
+	FILE *out = stdout, *in = stdin;
 	struct sigaction sa;
 
-	if (!allow_notty && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+	if (is_headless && bench_term_open(&out, &in) < 0) {
+		rt_err_set(err, RT_ERR_RUN, "cannot open the headless terminal's files");
+		return -1;
+	}
+	if (!allow_notty && !is_headless && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
 		rt_err_set(err, RT_ERR_INPUT, "the console needs a terminal");
 		return -1;
 	}
+	term = getenv("TERM");
 	setlocale(LC_ALL, "");
 	if (!getenv("ESCDELAY"))
 		set_escdelay(25);
 	/* newterm, unlike initscr, returns NULL instead of exiting */
-	if (!newterm(term && *term ? term : "xterm", stdout, stdin)) {
+	if (!newterm(term && *term ? term : "xterm", out, in)) {
 		rt_err_set(err, RT_ERR_RUN, "cannot initialise the terminal");
 		return -1;
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "actions.h"
+#include "bench.h"
 #include "draw.h"
 #include "loop.h"
 #include "panes.h"
@@ -33,6 +34,8 @@ ui_run(const struct ui_opts *opts, struct rt_err *err)
 		rt_err_set(err, RT_ERR_INPUT, "the console needs a session");
 		return -1;
 	}
+	if (opts->bench)
+		bench_ui_entered();
 	ui = rt_xcalloc(1, sizeof(*ui));
 	ui->opts = opts;
 	ui->s = opts->session;
@@ -40,7 +43,8 @@ ui_run(const struct ui_opts *opts, struct rt_err *err)
 	ui->sel = -1;
 	if (!rt_session_db(ui->s) && rt_session_connect(ui->s, &cerr) < 0)
 		snprintf(ui->conn_err, sizeof(ui->conn_err), "%s", cerr.msg);
-	if (term_init(!opts->no_color && !(nc && *nc), opts->exit_after_draw, err) < 0) {
+	if (term_init(!opts->no_color && !(nc && *nc), opts->exit_after_draw,
+		      opts->bench, err) < 0) {
 		free(ui);
 		return -1;
 	}
@@ -83,6 +87,8 @@ ui_run(const struct ui_opts *opts, struct rt_err *err)
 	rt_strv_free(&ui->sums);
 	free(ui->applied);
 	free(ui->lock_holder);
+	if (opts->bench)
+		bench_report(LINES, COLS);
 	free(ui);
 	return 0;
 }

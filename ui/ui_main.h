@@ -13,6 +13,8 @@ struct ui_opts {
 	const char *retort_path;      /* this program (for ":" commands run as a child), argv[0] */
 	bool no_color;                /* --no-color or NO_COLOR */
 	bool exit_after_draw;         /* draw the first full screen, then exit 0 (smoke tests) */
+	bool bench;                   /* headless: time the first paint and cursor moves, print
+				       * the metrics on stdout, exit 0 (tests/bench) */
 };
 
 /* Runs the console until the user quits. Restores the terminal on every way

@@ -16,15 +16,15 @@ confirm() {
 
 keys :
 check ": opens the command line" wait_for '^ *:' 5
-type sta
-check "... it echoes what is typed" wait_for ':sta' 5
-# "sta" is both stamp and status: Tab Tab lists them, one more letter completes.
+type s
+check "... it echoes what is typed" wait_for ':s' 5
+# "s" starts stamp, show, sandbox...: Tab Tab lists them, more letters complete.
 unlike "no \"stamp\" on the screen yet" "$(screen)" 'stamp'
 keys Tab Tab
-check "Tab Tab lists the commands :sta may start" wait_for 'stamp' 5
-type m
+check "Tab Tab lists the commands :s may start" wait_for 'stamp.*show|show.*stamp' 5
+type ta
 keys Tab
-check "Tab completes :stam to :stamp" wait_for ':stamp' 5
+check "Tab completes :sta to :stamp" wait_for ':stamp' 5
 type " 2733"
 keys Tab
 if ! check "Tab completes a revision id prefix" wait_for ":stamp +$REV" 5; then
