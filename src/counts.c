@@ -112,38 +112,50 @@ rt_counts_best(const struct rt_table_count *t)
 	return t->exact >= 0 ? t->exact : t->estimate;
 }
 
-/* ---- the exact-count job ----------------------------------------------------- */
+/* ---- the exact-count job -----------------------------------------------------
+ *
+ * A second connection in pipeline mode: up to COUNT_BATCH count(*) queries are
+ * in flight at once, followed by a sync, so many small tables cost about one
+ * round trip per batch instead of one per table. The connection is
+ * non-blocking and rt_count_job_step never waits. */
+
+#define COUNT_BATCH 64
 
 struct rt_count_job {
 	PGconn *conn;
 	struct rt_strv schemas, names;   /* what to count, in order */
-	size_t next;                     /* index of the query in flight (or to send) */
-	bool in_flight;
+	size_t nsent;                    /* queries sent */
+	size_t ndone;                    /* queries whose results are complete */
+	bool has_result;                 /* the query ndone has delivered its row */
 	bool cancelled;
 };
 
 static int
-send_next(struct rt_count_job *job, struct rt_err *err)
+send_batch(struct rt_count_job *job, struct rt_err *err)
 {
-	const char *schema = job->schemas.v[job->next], *name = job->names.v[job->next];
-	char *qs = PQescapeIdentifier(job->conn, schema, strlen(schema));
-	char *qn = PQescapeIdentifier(job->conn, name, strlen(name));
-	char *sql = NULL;
-	int ok = 0;
+	size_t end = job->schemas.n - job->nsent > COUNT_BATCH ? job->nsent + COUNT_BATCH
+								  : job->schemas.n;
 
-	if (qs && qn) {
-		sql = rt_xasprintf("SELECT count(*) FROM %s.%s", qs, qn);
-		ok = PQsendQuery(job->conn, sql);
+	for (; job->nsent < end; job->nsent++) {
+		const char *schema = job->schemas.v[job->nsent], *name = job->names.v[job->nsent];
+		char *qs = PQescapeIdentifier(job->conn, schema, strlen(schema));
+		char *qn = PQescapeIdentifier(job->conn, name, strlen(name));
+		char *sql = qs && qn ? rt_xasprintf("SELECT count(*) FROM %s.%s", qs, qn) : NULL;
+		int ok = sql && PQsendQueryParams(job->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+
+		PQfreemem(qs);
+		PQfreemem(qn);
+		free(sql);
+		if (!ok) {
+			rt_err_set(err, RT_ERR_RUN, "counting %s.%s: %s", schema, name,
+				   PQerrorMessage(job->conn));
+			return -1;
+		}
 	}
-	PQfreemem(qs);
-	PQfreemem(qn);
-	free(sql);
-	if (!ok) {
-		rt_err_set(err, RT_ERR_RUN, "counting %s.%s: %s", schema, name,
-			   PQerrorMessage(job->conn));
+	if (!PQpipelineSync(job->conn) || PQflush(job->conn) < 0) {
+		rt_err_set(err, RT_ERR_RUN, "counting: %s", PQerrorMessage(job->conn));
 		return -1;
 	}
-	job->in_flight = true;
 	return 0;
 }
 
@@ -165,8 +177,10 @@ rt_count_job_start(struct rt_db *db, const struct rt_counts *tables, struct rt_e
 		rt_count_job_free(job);
 		return NULL;
 	}
-	if (PQsetnonblocking(job->conn, 1) != 0 ||
-	    (job->schemas.n && send_next(job, err) < 0)) {
+	if (PQsetnonblocking(job->conn, 1) != 0 || PQenterPipelineMode(job->conn) != 1 ||
+	    (job->schemas.n && send_batch(job, err) < 0)) {
+		if (err && err->kind == RT_ERR_NONE)
+			rt_err_set(err, RT_ERR_RUN, "counting: %s", PQerrorMessage(job->conn));
 		rt_count_job_free(job);
 		return NULL;
 	}
@@ -182,11 +196,26 @@ rt_count_job_fd(const struct rt_count_job *job)
 static void
 store(struct rt_count_job *job, struct rt_counts *into, long long n)
 {
-	const struct rt_table_count *t = rt_counts_find(into, job->schemas.v[job->next],
-						       job->names.v[job->next]);
+	const struct rt_table_count *t = rt_counts_find(into, job->schemas.v[job->ndone],
+						       job->names.v[job->ndone]);
 
 	if (t)
 		((struct rt_table_count *)t)->exact = n;
+}
+
+static int
+count_failed(struct rt_count_job *job, const PGresult *res, struct rt_err *err)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	size_t k = job->ndone < job->schemas.n ? job->ndone : job->schemas.n - 1;
+
+	if (job->cancelled || (state && strcmp(state, "57014") == 0))
+		rt_err_set(err, RT_ERR_CANCEL, "counting cancelled after %zu of %zu tables",
+			   job->ndone, job->schemas.n);
+	else
+		rt_err_set(err, RT_ERR_RUN, "counting %s.%s: %s", job->schemas.v[k], job->names.v[k],
+			   PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+	return -1;
 }
 
 int
@@ -194,54 +223,55 @@ rt_count_job_step(struct rt_count_job *job, struct rt_counts *into, struct rt_er
 {
 	PGresult *res;
 
-	while (job->in_flight) {
-		if (!PQconsumeInput(job->conn)) {
-			rt_err_set(err, RT_ERR_RUN, "counting: %s", PQerrorMessage(job->conn));
-			return -1;
-		}
-		if (PQisBusy(job->conn))
-			return 1;
+	if (job->ndone == job->schemas.n)
+		return 0;
+	if (!PQconsumeInput(job->conn) || PQflush(job->conn) < 0) {
+		rt_err_set(err, RT_ERR_RUN, "counting: %s", PQerrorMessage(job->conn));
+		return -1;
+	}
+	while (!PQisBusy(job->conn)) {
 		res = PQgetResult(job->conn);
-		if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+		if (!res) {                       /* the end of one query's results */
+			if (job->has_result) {
+				job->ndone++;
+				job->has_result = false;
+				continue;
+			}
+			break;
+		}
+		switch (PQresultStatus(res)) {
+		case PGRES_TUPLES_OK:
 			store(job, into, strtoll(PQgetvalue(res, 0, 0), NULL, 10));
-		} else if (res) {
-			const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-
-			if (job->cancelled || (state && strcmp(state, "57014") == 0))
-				rt_err_set(err, RT_ERR_CANCEL, "counting cancelled after %zu of %zu tables",
-					   job->next, job->schemas.n);
-			else
-				rt_err_set(err, RT_ERR_RUN, "counting %s.%s: %s", job->schemas.v[job->next],
-					   job->names.v[job->next],
-					   PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
-			PQclear(res);
-			while ((res = PQgetResult(job->conn)) != NULL)
+			job->has_result = true;
+			break;
+		case PGRES_PIPELINE_SYNC:         /* a batch is complete */
+			if (job->cancelled) {
 				PQclear(res);
-			job->in_flight = false;
+				return count_failed(job, NULL, err);
+			}
+			if (job->nsent < job->schemas.n && send_batch(job, err) < 0) {
+				PQclear(res);
+				return -1;
+			}
+			break;
+		case PGRES_PIPELINE_ABORTED:
+			break;
+		default:
+			count_failed(job, res, err);
+			PQclear(res);
 			return -1;
 		}
 		PQclear(res);
-		if (PQisBusy(job->conn))
-			continue;
-		while ((res = PQgetResult(job->conn)) != NULL)   /* the terminating NULL */
-			PQclear(res);
-		job->in_flight = false;
-		job->next++;
-		if (job->cancelled) {
-			rt_err_set(err, RT_ERR_CANCEL, "counting cancelled after %zu of %zu tables",
-				   job->next, job->schemas.n);
-			return -1;
-		}
-		if (job->next < job->schemas.n && send_next(job, err) < 0)
-			return -1;
+		if (job->ndone == job->schemas.n)
+			return 0;
 	}
-	return job->next < job->schemas.n ? 1 : 0;
+	return job->ndone < job->schemas.n ? 1 : 0;
 }
 
 size_t
 rt_count_job_done(const struct rt_count_job *job)
 {
-	return job->next;
+	return job->ndone;
 }
 
 size_t
@@ -257,7 +287,7 @@ rt_count_job_cancel(struct rt_count_job *job)
 	PGcancel *c;
 
 	job->cancelled = true;
-	if (!job->in_flight)
+	if (job->ndone == job->schemas.n)
 		return;
 	c = PQgetCancel(job->conn);
 	if (c) {
