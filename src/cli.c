@@ -433,16 +433,54 @@ print_err(const struct rt_err *err)
 		fprintf(stderr, "%s\n", err->detail);
 }
 
+/* A password given with --url shows in the process list (/proc/PID/cmdline)
+ * while retort runs: keep a private copy and overwrite the argument with the
+ * masked URL, as mysql and others do. A moment at start-up remains, so the
+ * advice stays: pass passwords through DATABASE_URL, ${VAR} or .pgpass.
+ * Returns the copy c->url now points to (owned by the caller), or NULL. */
+static char *
+scrub_url_arg(struct cli *c, int argc, char **argv)
+{
+	char *copy, *masked;
+	size_t len, mlen;
+
+	if (!c->url)
+		return NULL;
+	masked = rt_url_mask(c->url);
+	if (strcmp(masked, c->url) == 0) {
+		free(masked);
+		return NULL;
+	}
+	copy = rt_xstrdup(c->url);
+	for (int i = 1; i < argc; i++) {
+		char *start = argv[i], *end = argv[i] + strlen(argv[i]);
+		char *at = (char *)c->url;
+
+		if (at < start || at >= end)
+			continue;
+		len = strlen(at);
+		mlen = strlen(masked);
+		memset(at, ' ', len);
+		memcpy(at, masked, mlen < len ? mlen : len);
+		break;
+	}
+	c->url = copy;
+	free(masked);
+	return copy;
+}
+
 int
 cli_main(int argc, char **argv)
 {
 	struct cli c = { .dir = "migrations", .lock_timeout_ms = -2 };
 	char **marked = rt_xcalloc((size_t)argc + 1, sizeof(*marked));
+	char *url_copy;
 	int rc;
 
 	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))   /* no-color.org: set and not empty */
 		c.no_color = true;
 	rc = parse_args(&c, argc, argv, marked);
+	url_copy = scrub_url_arg(&c, argc, argv);
 	if (rc == 0)
 		rc = find_command(c.cmd)->run(&c);
 	if (rc < 0)
@@ -452,6 +490,7 @@ cli_main(int argc, char **argv)
 	else
 		rc = 0;
 	cli_close(&c);
+	free(url_copy);
 	for (int i = 0; i < argc; i++)
 		free(marked[i]);
 	free(marked);

@@ -14,7 +14,8 @@ static void
 sanitize(char *s, bool keep_newlines)
 {
 	for (; *s; s++)
-		if (((unsigned char)*s < 0x20 && !(keep_newlines && *s == '\n')) || *s == 0x7f)
+		if (((unsigned char)*s < 0x20 && !(keep_newlines && (*s == '\n' || *s == '\t'))) ||
+		    *s == 0x7f)
 			*s = '?';
 }
 

@@ -21,6 +21,16 @@ mig_pid=$!
 : >"$T/ps"
 for _ in $(seq 60); do ps -eo args >>"$T/ps"; kill -0 "$mig_pid" 2>/dev/null || break; sleep 0.05; done
 wait "$mig_pid"
+# a password given with --url is overwritten in retort's own command line
+R -q downgrade s1
+"$RETORT" -d "$P" --url "$SURL" upgrade s2 >/dev/null 2>&1 &
+url_pid=$!
+for _ in $(seq 40); do grep -q ' upgrade' <(tr '\0' ' ' </proc/$url_pid/cmdline 2>/dev/null) && break; sleep 0.05; done
+sleep 0.2
+cmdline=$(tr '\0' ' ' </proc/$url_pid/cmdline 2>/dev/null)
+wait "$url_pid"
+like "--url: retort's command line shows the URL masked" "$cmdline" "--url postgresql://postgres:\*\*\*\*@"
+unlike "--url: ... and not the password" "$cmdline" "$PW"
 like "the process list was sampled while retort ran" "$(cat "$T/ps")" "retort -d"
 unlike "the password is not in the process list" "$(grep -F -- "$PW" "$T/ps")" "$PW"
 for cmd in "current" "current -v" "history -v" "heads" "counts" "counts --exact" "counts --format json" \
