@@ -428,6 +428,8 @@ cli_close(struct cli *c)
 static void
 print_err(const struct rt_err *err)
 {
+	if (!err->msg[0])   /* the command already said it (sandbox status: "stopped") */
+		return;
 	fprintf(stderr, "retort: %s\n", err->msg);
 	if (err->detail[0])
 		fprintf(stderr, "%s\n", err->detail);

@@ -750,7 +750,7 @@ cmd_sandbox(struct cli *c)
 		rc = st.is_running ? 0 : 1;
 		rt_sandbox_status_free(&st);
 		if (rc)
-			rt_err_set(&c->err, RT_ERR_RUN, "sandbox is not running");
+			rt_err_set(&c->err, RT_ERR_RUN, "%s", "");   /* exit 1, "stopped" said it */
 		return rc ? -1 : 0;
 	}
 	rt_err_set(&c->err, RT_ERR_INPUT, "sandbox: expected start, stop, status or url, not '%s'", sub);
