@@ -3,10 +3,18 @@
  * A backup opens its own connection, starts a REPEATABLE READ transaction and
  * exports its snapshot; pg_dump --snapshot dumps exactly that state while the
  * same transaction counts every table, so the sidecar's counts are the dump's.
- * pg_dump writes to a hidden temporary file (created 0600 first, so it is
- * never readable by others); only a dump that exited 0 is hashed, fsynced and
- * linked to its final name, and the sidecar is written last. Every failure
- * path removes the temporary file. */
+ * pg_dump writes to a pipe; we copy it into a hidden temporary file (created
+ * 0600 first, so it is never readable by others) and hash it as it passes, so
+ * the dump is read once. Only a dump that exited 0 is fsynced and linked to its
+ * final name, and the sidecar is written last. Every failure path removes the
+ * temporary file.
+ *
+ * A custom-format archive written to a pipe has no data offsets in its table
+ * of contents (pg_dump cannot seek back to fill them in). pg_restore reads
+ * such an archive sequentially as usual (retort's restore does, in one
+ * transaction); pg_restore -j and -L have to scan for each table's data
+ * instead of seeking to it. The price is paid only there, and it buys one
+ * less read of the whole dump on every backup. */
 #include "config.h"
 #include "rt_backup.h"
 
@@ -17,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,7 +36,7 @@
 #include "rt_err.h"
 #include "rt_mem.h"
 
-#define HASH_CHUNK (8 << 20)    /* bytes hashed per step: the caller stays responsive */
+#define HASH_CHUNK (8 << 20)    /* bytes copied and hashed per step: the caller stays responsive */
 
 struct rt_backup_job {
 	rt_backup_progress_fn progress;
@@ -37,11 +46,13 @@ struct rt_backup_job {
 	char *base;                 /* <db>_<env>_<stamp>_<revision> */
 	char *note;
 	PGconn *conn;               /* the snapshot's transaction, and the counts */
-	struct rt_proc proc;        /* pg_dump */
+	struct rt_proc proc;        /* pg_dump; its messages through proc.fd */
+	int data_fd;                /* pg_dump's stdout: the archive; -1 at end of file */
+	int file_fd;                /* the temporary file being written */
+	int ep;                     /* epoll over proc.fd and data_fd while dumping */
 	size_t next;                /* table being counted */
 	bool is_counting, counts_done, dump_done, cancelled, failed, finished;
 	EVP_MD_CTX *md;
-	int hash_fd;
 	long long hashed;
 	struct timespec t0;
 	struct rt_backup_info result;
@@ -196,7 +207,7 @@ name_backup(struct rt_backup_job *job, struct rt_db *db, const char *env, struct
 		job->tmp_path = NULL;
 		return -1;
 	}
-	close(fd);
+	job->file_fd = fd;
 	return 0;
 }
 
@@ -213,9 +224,9 @@ start_dump(struct rt_backup_job *job, struct rt_db *db, const char *snap, struct
 	snaparg = rt_xasprintf("--snapshot=%s", snap);
 	{
 		const char *argv[] = { tool, "--format=custom", "--no-password", snaparg,
-				       "--file", job->tmp_path, "--dbname", conninfo, NULL };
+				       "--dbname", conninfo, NULL };
 
-		rc = rt_proc_start(&job->proc, argv, password, err);
+		rc = rt_proc_start_out(&job->proc, argv, password, &job->data_fd, err);
 	}
 	free(snaparg);
 	job->result.pg_dump = version;
@@ -260,6 +271,23 @@ send_count(struct rt_backup_job *job, struct rt_err *err)
 	return 0;
 }
 
+/* One descriptor for pg_dump's messages and its archive; the digest. */
+static int
+watch_dump(struct rt_backup_job *job, struct rt_err *err)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	job->ep = epoll_create1(EPOLL_CLOEXEC);
+	job->md = EVP_MD_CTX_new();
+	if (job->ep < 0 || epoll_ctl(job->ep, EPOLL_CTL_ADD, job->proc.fd, &ev) < 0 ||
+	    epoll_ctl(job->ep, EPOLL_CTL_ADD, job->data_fd, &ev) < 0 || !job->md ||
+	    !EVP_DigestInit_ex(job->md, EVP_sha256(), NULL)) {
+		rt_err_set(err, RT_ERR_RUN, "backup: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 struct rt_backup_job *
 rt_backup_start(struct rt_db *db, const struct rt_backup_opts *opts, struct rt_err *err)
 {
@@ -270,12 +298,12 @@ rt_backup_start(struct rt_db *db, const struct rt_backup_opts *opts, struct rt_e
 	job->progress = opts->progress;
 	job->ctx = opts->ctx;
 	job->dir = rt_xstrdup(opts->dir);
-	job->hash_fd = -1;
+	job->data_fd = job->file_fd = job->ep = -1;
 	job->proc.fd = -1;
 	if (make_dir(job->dir, err) < 0 || rt_counts_estimate(db, &job->result.counts, err) < 0 ||
 	    !(snap = open_snapshot(job, db, err)) || name_backup(job, db, opts->env_name, err) < 0 ||
 	    start_dump(job, db, snap, err) < 0 || PQsetnonblocking(job->conn, 1) != 0 ||
-	    send_count(job, err) < 0) {
+	    watch_dump(job, err) < 0 || send_count(job, err) < 0) {
 		free(snap);
 		rt_backup_job_free(job);
 		return NULL;
@@ -291,8 +319,8 @@ rt_backup_job_fds(const struct rt_backup_job *job, int fds[2])
 
 	if (job->failed || job->finished)
 		return 0;
-	if (!job->dump_done && job->proc.fd >= 0)
-		fds[n++] = job->proc.fd;
+	if (!job->dump_done && (job->proc.fd >= 0 || job->data_fd >= 0))
+		fds[n++] = job->ep;
 	if (!job->counts_done)
 		fds[n++] = PQsocket(job->conn);
 	return n;
@@ -333,13 +361,59 @@ step_counts(struct rt_backup_job *job, struct rt_err *err)
 	return 0;
 }
 
+/* Copies what pg_dump wrote into the file and the digest (up to HASH_CHUNK). */
+static int
+copy_data(struct rt_backup_job *job, struct rt_err *err)
+{
+	static unsigned char buf[1 << 16];
+	long long chunk = 0;
+	ssize_t n, w;
+
+	while (job->data_fd >= 0 && chunk < HASH_CHUNK) {
+		n = read(job->data_fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n <= 0) {   /* end of file (an error: the dump is incomplete, pg_dump says) */
+			close(job->data_fd);
+			job->data_fd = -1;
+			break;
+		}
+		EVP_DigestUpdate(job->md, buf, (size_t)n);
+		for (ssize_t off = 0; off < n; off += w) {
+			w = write(job->file_fd, buf + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR) {
+				w = 0;
+				continue;
+			}
+			if (w < 0) {
+				rt_err_set(err, RT_ERR_RUN, "%s: write: %s; no backup was made",
+					   job->tmp_path, strerror(errno));
+				return -1;
+			}
+		}
+		chunk += n;
+	}
+	job->hashed += chunk;
+	return 0;
+}
+
 static int
 step_dump(struct rt_backup_job *job, struct rt_err *err)
 {
 	struct rt_buf *out = &job->proc.out;
 
-	if (rt_proc_poll(&job->proc) == 1)
-		return 0;
+	if (copy_data(job, err) < 0)
+		return -1;
+	if (rt_proc_poll(&job->proc) == 1) {
+		if (job->proc.fd < 0)       /* end of its messages: it is exiting */
+			rt_proc_wait(&job->proc);
+		if (job->proc.is_running)
+			return 0;
+	}
+	if (job->proc.status == 0 && job->data_fd >= 0)
+		return 0;       /* the rest of the archive is still in the pipe */
 	job->dump_done = true;
 	if (job->proc.status == 0)
 		return 0;
@@ -360,13 +434,10 @@ static void
 report(struct rt_backup_job *job, enum rt_backup_phase phase)
 {
 	struct rt_backup_progress p = { phase, 0, job->next, job->result.counts.n, 0 };
-	struct stat st;
 
 	if (!job->progress)
 		return;
-	if (phase == RT_BACKUP_DUMPING && stat(job->tmp_path, &st) == 0)
-		p.bytes = (long long)st.st_size;
-	else if (phase == RT_BACKUP_HASHING)
+	if (phase == RT_BACKUP_DUMPING || phase == RT_BACKUP_HASHING)
 		p.bytes = job->hashed;
 	else
 		p.bytes = job->result.bytes;
@@ -400,37 +471,25 @@ place(struct rt_backup_job *job, struct rt_err *err)
 	return -1;
 }
 
-/* Hashes the next chunk of the finished dump; at the end, places it and writes the sidecar. */
+/* The dump is complete and hashed: fsyncs it, places it and writes the sidecar. */
 static int
 step_finish(struct rt_backup_job *job, struct rt_err *err)
 {
-	static unsigned char buf[1 << 16];
 	unsigned char sum[EVP_MAX_MD_SIZE];
 	unsigned int len = 0;
-	long long chunk = 0;
-	ssize_t n = 0;
 
-	if (!job->md) {
-		PQsetnonblocking(job->conn, 0);
-		PQclear(PQexec(job->conn, "COMMIT"));
-		job->md = EVP_MD_CTX_new();
-		job->hash_fd = open(job->tmp_path, O_RDONLY | O_CLOEXEC);
-		if (!job->md || job->hash_fd < 0 || !EVP_DigestInit_ex(job->md, EVP_sha256(), NULL) ||
-		    fsync(job->hash_fd) < 0) {
-			rt_err_set(err, RT_ERR_RUN, "%s: %s", job->tmp_path, strerror(errno));
-			return -1;
-		}
-	}
-	while (chunk < HASH_CHUNK && (n = read(job->hash_fd, buf, sizeof(buf))) > 0) {
-		EVP_DigestUpdate(job->md, buf, (size_t)n);
-		chunk += n;
-	}
-	job->hashed += chunk;
+	PQsetnonblocking(job->conn, 0);
+	PQclear(PQexec(job->conn, "COMMIT"));
 	report(job, RT_BACKUP_HASHING);
-	if (n > 0)
-		return 1;
-	if (n < 0 || !EVP_DigestFinal_ex(job->md, sum, &len)) {
-		rt_err_set(err, RT_ERR_RUN, "%s: read: %s", job->tmp_path, strerror(errno));
+	if (fsync(job->file_fd) < 0 || close(job->file_fd) < 0) {
+		job->file_fd = -1;
+		rt_err_set(err, RT_ERR_RUN, "%s: %s; no backup was made", job->tmp_path,
+			   strerror(errno));
+		return -1;
+	}
+	job->file_fd = -1;
+	if (!EVP_DigestFinal_ex(job->md, sum, &len)) {
+		rt_err_set(err, RT_ERR_RUN, "%s: cannot compute its SHA-256", job->tmp_path);
 		return -1;
 	}
 	job->result.sha256 = rt_xmalloc(65);
@@ -483,11 +542,7 @@ rt_backup_job_step(struct rt_backup_job *job, struct rt_err *err)
 		report(job, RT_BACKUP_DUMPING);
 		return 1;
 	}
-	switch (step_finish(job, err)) {
-	case 1: return 1;
-	case 0: return 0;
-	default: return fail(job);
-	}
+	return step_finish(job, err) < 0 ? fail(job) : 0;
 }
 
 void
@@ -527,8 +582,12 @@ rt_backup_job_free(struct rt_backup_job *job)
 	if (!job->finished)
 		fail(job);
 	rt_proc_end(&job->proc);
-	if (job->hash_fd >= 0)
-		close(job->hash_fd);
+	if (job->data_fd >= 0)
+		close(job->data_fd);
+	if (job->file_fd >= 0)
+		close(job->file_fd);
+	if (job->ep >= 0)
+		close(job->ep);
 	EVP_MD_CTX_free(job->md);
 	if (job->conn)
 		PQfinish(job->conn);
@@ -543,13 +602,14 @@ rt_backup_job_free(struct rt_backup_job *job)
 /* ---- restore -------------------------------------------------------------------- */
 
 struct rt_restore_job {
-	struct rt_proc proc;        /* pg_restore, then psql with clean */
-	char *psql;                 /* with clean: the psql to run in phase 2 */
+	struct rt_proc proc;        /* pg_restore (with clean: writing the script to a pipe) */
+	struct rt_proc psql;        /* with clean: psql running the drops and the script */
+	int gate;                   /* with clean: psql's fd 3, closed once pg_restore exited 0 */
+	int ep;                     /* with clean: epoll over both outputs, the job's descriptor */
 	char *conninfo;
 	char *password;
-	char *script;               /* with clean: pg_restore's output (0600) */
 	char *prelude;              /* with clean: the drops */
-	bool cancelled;
+	bool clean, cancelled, killed_psql;
 };
 
 /* Drops every table of the backup's schemas, CASCADE (extension members stay). */
@@ -580,39 +640,47 @@ clean_sql(PGconn *conn, const struct rt_counts *tables)
 	return rt_buf_take(&b);
 }
 
-/* With clean: pg_restore --clean --if-exists writes the script to a file. */
+/* With clean: pg_restore --clean --if-exists -f - writes the script into a pipe
+ * that psql reads, after the drops, in one transaction. psql then reads
+ * /dev/fd/3, the gate, which stays open until pg_restore has exited 0: a
+ * pg_restore that fails or is killed ends psql's input early, but psql cannot
+ * reach its COMMIT before we have killed it (the transaction rolls back). */
 static int
-start_script(struct rt_restore_job *job, struct rt_db *db, const char *tool, const char *path,
-	     const struct rt_restore_opts *opts, struct rt_err *err)
+start_clean(struct rt_restore_job *job, struct rt_db *db, const char *tool, const char *path,
+	    const struct rt_restore_opts *opts, struct rt_err *err)
 {
-	const char *slash = strrchr(path, '/');
-	char *dir = slash ? rt_xstrndup(path, (size_t)(slash - path)) : rt_xstrdup(".");
-	char *note = NULL, *version = NULL;
-	int fd;
+	char *note = NULL, *version = NULL, *psql;
+	struct epoll_event ev = { .events = EPOLLIN };
+	int rc;
 
-	job->script = rt_xasprintf("%s/.restore-%ld.sql", dir, (long)getpid());
-	free(dir);
-	unlink(job->script);
-	fd = open(job->script, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		rt_err_set(err, RT_ERR_RUN, "%s: %s", job->script, strerror(errno));
-		free(job->script);
-		job->script = NULL;
-		return -1;
-	}
-	close(fd);
-	job->psql = rt_pg_tool("psql", rt_db_server_version(db), &version, &note, err);
+	psql = rt_pg_tool("psql", rt_db_server_version(db), &version, &note, err);
 	free(version);
 	free(note);
-	if (!job->psql)
+	if (!psql)
 		return -1;
+	job->clean = true;
 	job->prelude = clean_sql(db->conn, opts->tables);
 	{
-		const char *argv[] = { tool, "--clean", "--if-exists", "--file", job->script, path,
-				       NULL };
+		const char *argv_a[] = { tool, "--clean", "--if-exists", "--file", "-", path, NULL };
+		const char *argv_b[] = { psql, "--no-psqlrc", "--quiet", "--no-password",
+					 "--output", "/dev/null", "--single-transaction",
+					 "--set", "ON_ERROR_STOP=1",
+					 "--dbname", job->conninfo, "--command", job->prelude,
+					 "--file", "-", "--file", "/dev/fd/3", NULL };
 
-		return rt_proc_start(&job->proc, argv, NULL, err);
+		rc = rt_proc_pipe_start(&job->proc, argv_a, &job->psql, argv_b, job->password,
+					&job->gate, err);
 	}
+	free(psql);
+	if (rc < 0)
+		return -1;
+	job->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (job->ep < 0 || epoll_ctl(job->ep, EPOLL_CTL_ADD, job->proc.fd, &ev) < 0 ||
+	    epoll_ctl(job->ep, EPOLL_CTL_ADD, job->psql.fd, &ev) < 0) {
+		rt_err_set(err, RT_ERR_RUN, "restore: epoll: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 struct rt_restore_job *
@@ -623,12 +691,12 @@ rt_restore_start(struct rt_db *db, const char *path, const struct rt_restore_opt
 	char *tool, *version = NULL, *note = NULL;
 	int rc = -1;
 
-	job->proc.fd = -1;
+	job->proc.fd = job->psql.fd = job->gate = job->ep = -1;
 	tool = rt_pg_tool("pg_restore", rt_db_server_version(db), &version, &note, err);
 	if (!tool || rt_conninfo_split(db->url, &job->conninfo, &job->password, err) < 0)
 		goto out;
 	if (opts && opts->clean) {
-		rc = start_script(job, db, tool, path, opts, err);
+		rc = start_clean(job, db, tool, path, opts, err);
 	} else {
 		const char *argv[] = { tool, "--no-password", "--single-transaction",
 				       "--exit-on-error", "--dbname", job->conninfo, path, NULL };
@@ -649,25 +717,67 @@ out:
 int
 rt_restore_job_fd(const struct rt_restore_job *job)
 {
+	if (job->clean)
+		return job->proc.is_running || job->psql.is_running ? job->ep : -1;
 	return job->proc.fd;
 }
 
-/* Phase 2 with clean: psql runs the drops and the script in one transaction. */
-static int
-start_psql(struct rt_restore_job *job, struct rt_err *err)
+static void
+trim(struct rt_buf *out)
 {
-	char *psql = job->psql;
-	const char *argv[] = { psql, "--no-psqlrc", "--quiet", "--no-password",
-			       "--single-transaction", "--set", "ON_ERROR_STOP=1",
-			       "--dbname", job->conninfo, "--command", job->prelude,
-			       "--file", job->script, NULL };
-	int rc;
+	while (out->len && out->data[out->len - 1] == '\n')
+		out->data[--out->len] = '\0';
+}
 
-	rt_proc_end(&job->proc);
-	job->psql = NULL;   /* phase 2 */
-	rc = rt_proc_start(&job->proc, argv, job->password, err);
-	free(psql);
-	return rc;
+/* One step of pg_restore | psql. */
+static int
+step_clean(struct rt_restore_job *job, struct rt_err *err)
+{
+	struct rt_proc *a = &job->proc, *b = &job->psql;
+	const char *who;
+	int status;
+
+	/* at end of file the child is exiting: reap it now, not at the next poll timeout */
+	if (rt_proc_poll(a) == 1 && a->fd < 0)
+		rt_proc_wait(a);
+	if (rt_proc_poll(b) == 1 && b->fd < 0)
+		rt_proc_wait(b);
+	if (!a->is_running && job->gate >= 0) {
+		if (a->status != 0 || job->cancelled) {
+			/* psql must never read the gate's end of file: it would commit */
+			if (b->is_running) {
+				kill(b->pid, SIGKILL);
+				rt_proc_wait(b);
+				job->killed_psql = true;
+			}
+		}
+		close(job->gate);
+		job->gate = -1;
+	}
+	if (a->is_running || b->is_running)
+		return 1;
+	if (a->status == 0 && b->status == 0 && !job->cancelled)
+		return 0;
+	trim(&a->out);
+	trim(&b->out);
+	if (job->cancelled) {
+		rt_err_set(err, RT_ERR_CANCEL, "restore cancelled; its transaction was rolled back");
+		return -1;
+	}
+	/* psql's failure first: pg_restore then only lost its reader */
+	who = b->status != 0 && !job->killed_psql ? "psql" : "pg_restore";
+	status = who[1] == 's' ? b->status : a->status;
+	if (status > 128)
+		rt_err_set(err, RT_ERR_RUN, "%s was killed (signal %d); the restore's transaction "
+			   "was rolled back, the database is unchanged", who, status - 128);
+	else
+		rt_err_set(err, RT_ERR_RUN, "%s failed (exit %d); the restore's transaction was "
+			   "rolled back, the database is unchanged", who, status);
+	if (a->out.len)
+		rt_err_detail(err, "%s", rt_buf_str(&a->out));
+	if (b->out.len)
+		rt_err_detail(err, "%s", rt_buf_str(&b->out));
+	return -1;
 }
 
 int
@@ -675,20 +785,21 @@ rt_restore_job_step(struct rt_restore_job *job, struct rt_err *err)
 {
 	struct rt_buf *out = &job->proc.out;
 
+	if (job->clean)
+		return step_clean(job, err);
 	if (rt_proc_poll(&job->proc) == 1)
 		return 1;
-	if (job->proc.status == 0 && job->psql && !job->cancelled)
-		return start_psql(job, err) < 0 ? -1 : 1;
 	if (job->proc.status == 0)
 		return 0;
-	while (out->len && out->data[out->len - 1] == '\n')
-		out->data[--out->len] = '\0';
+	trim(out);
 	if (job->cancelled)
 		rt_err_set(err, RT_ERR_CANCEL, "restore cancelled; its transaction was rolled back");
+	else if (job->proc.status > 128)
+		rt_err_set(err, RT_ERR_RUN, "pg_restore was killed (signal %d); its transaction was "
+			   "rolled back, the database is unchanged", job->proc.status - 128);
 	else
-		rt_err_set(err, RT_ERR_RUN, "%s failed (exit %d); its transaction was rolled back, "
-			   "the database is unchanged", job->psql ? "pg_restore" : "the restore",
-			   job->proc.status);
+		rt_err_set(err, RT_ERR_RUN, "pg_restore failed (exit %d); its transaction was rolled "
+			   "back, the database is unchanged", job->proc.status);
 	if (out->len)
 		rt_err_detail(err, "%s", rt_buf_str(out));
 	return -1;
@@ -699,6 +810,8 @@ rt_restore_job_cancel(struct rt_restore_job *job)
 {
 	if (job->proc.is_running)
 		kill(job->proc.pid, SIGTERM);
+	if (job->psql.is_running)
+		kill(job->psql.pid, SIGTERM);
 	job->cancelled = true;
 }
 
@@ -707,15 +820,16 @@ rt_restore_job_free(struct rt_restore_job *job)
 {
 	if (!job)
 		return;
+	rt_proc_end(&job->psql);   /* first: killed before the gate closes */
 	rt_proc_end(&job->proc);
-	if (job->script)
-		unlink(job->script);
+	if (job->gate >= 0)
+		close(job->gate);
+	if (job->ep >= 0)
+		close(job->ep);
 	if (job->password)
 		explicit_bzero(job->password, strlen(job->password));
 	free(job->password);
 	free(job->conninfo);
-	free(job->script);
 	free(job->prelude);
-	free(job->psql);
 	free(job);
 }

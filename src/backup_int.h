@@ -27,8 +27,26 @@ struct rt_proc {
 int rt_proc_start(struct rt_proc *p, const char *const argv[], const char *password,
 		  struct rt_err *err);
 
+/* As rt_proc_start, but the child's stdout goes to a pipe of its own whose
+ * (non-blocking) read end is *out; p->fd reads its stderr only. */
+int rt_proc_start_out(struct rt_proc *p, const char *const argv[], const char *password,
+		      int *out, struct rt_err *err);
+
+/* Starts argv_a with its stdout piped into argv_b's stdin (b gets PGPASSWORD
+ * when password_b is non-NULL; a never does). a's stderr is read through a->fd,
+ * b's stdout and stderr through b->fd. b also gets the read end of a "gate" pipe
+ * as descriptor 3; *gate is its write end, for the caller to close when b may
+ * go on past what it reads from /dev/fd/3. 0, or -1 with err and nothing
+ * running. */
+int rt_proc_pipe_start(struct rt_proc *a, const char *const argv_a[], struct rt_proc *b,
+		       const char *const argv_b[], const char *password_b, int *gate,
+		       struct rt_err *err);
+
 /* Non-blocking: reads output, reaps the child. 1 while it runs, 0 once exited. */
 int rt_proc_poll(struct rt_proc *p);
+
+/* Blocks until the child has exited (its output read to the end), reaps it. */
+void rt_proc_wait(struct rt_proc *p);
 
 /* Kills a running child (SIGKILL), reaps it, closes the pipe. */
 void rt_proc_end(struct rt_proc *p);

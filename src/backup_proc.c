@@ -39,43 +39,48 @@ child_env(const char *password)
 	return envp;
 }
 
-/* In the child: only async-signal-safe calls, then execve. */
-static void
-child(const char *const argv[], char **envp, int wfd)
+/* Makes fd the child's descriptor to, keeping it across execve. */
+static int
+move_fd(int fd, int to)
 {
-	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd == to)
+		return fcntl(fd, F_SETFD, 0);
+	return dup2(fd, to);
+}
 
-	if (null < 0 || dup2(null, 0) < 0 || dup2(wfd, 1) < 0 || dup2(wfd, 2) < 0)
+/* In the child: only async-signal-safe calls, then execve. in < 0: /dev/null;
+ * fd3 >= 0 becomes descriptor 3. */
+static void
+child(const char *const argv[], char **envp, int in, int out, int errfd, int fd3)
+{
+	if (in < 0)
+		in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (in < 0 || move_fd(in, 0) < 0 || move_fd(out, 1) < 0 || move_fd(errfd, 2) < 0 ||
+	    (fd3 >= 0 && move_fd(fd3, 3) < 0))
 		_exit(127);
 	execve(argv[0], (char *const *)argv, envp);
 	_exit(127);
 }
 
-int
-rt_proc_start(struct rt_proc *p, const char *const argv[], const char *password,
-	      struct rt_err *err)
+/* Forks argv with the given descriptors; p->pid and p->is_running on success. */
+static int
+spawn_io(struct rt_proc *p, const char *const argv[], const char *password, int in, int out,
+	 int errfd, int fd3, struct rt_err *err)
 {
 	char **envp = child_env(password);
-	int pfd[2];
 
-	memset(p, 0, sizeof(*p));
-	p->fd = -1;
-	if (access(argv[0], X_OK) < 0 || pipe2(pfd, O_CLOEXEC) < 0) {
+	if (access(argv[0], X_OK) < 0) {
 		rt_err_set(err, RT_ERR_RUN, "cannot run %s: %s", argv[0], strerror(errno));
 		goto out;
 	}
 	p->pid = fork();
 	if (p->pid == 0)
-		child(argv, envp, pfd[1]);
-	close(pfd[1]);
+		child(argv, envp, in, out, errfd, fd3);
 	if (p->pid < 0) {
-		close(pfd[0]);
 		p->pid = 0;
 		rt_err_set(err, RT_ERR_RUN, "cannot run %s: fork: %s", argv[0], strerror(errno));
 		goto out;
 	}
-	p->fd = pfd[0];
-	fcntl(p->fd, F_SETFL, fcntl(p->fd, F_GETFL) | O_NONBLOCK);
 	p->is_running = true;
 out:
 	if (password)
@@ -86,6 +91,108 @@ out:
 			}
 	free(envp);
 	return p->is_running ? 0 : -1;
+}
+
+static void
+set_nonblock(int fd)
+{
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+int
+rt_proc_start(struct rt_proc *p, const char *const argv[], const char *password,
+	      struct rt_err *err)
+{
+	int pfd[2];
+
+	memset(p, 0, sizeof(*p));
+	p->fd = -1;
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		rt_err_set(err, RT_ERR_RUN, "cannot run %s: %s", argv[0], strerror(errno));
+		return -1;
+	}
+	if (spawn_io(p, argv, password, -1, pfd[1], pfd[1], -1, err) < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	close(pfd[1]);
+	p->fd = pfd[0];
+	set_nonblock(p->fd);
+	return 0;
+}
+
+static void
+close_pair(int fds[2])
+{
+	for (int i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	fds[0] = fds[1] = -1;
+}
+
+int
+rt_proc_start_out(struct rt_proc *p, const char *const argv[], const char *password, int *out,
+		  struct rt_err *err)
+{
+	int cap[2] = { -1, -1 }, data[2] = { -1, -1 }, rc = -1;
+
+	memset(p, 0, sizeof(*p));
+	p->fd = *out = -1;
+	if (pipe2(cap, O_CLOEXEC) < 0 || pipe2(data, O_CLOEXEC) < 0) {
+		rt_err_set(err, RT_ERR_RUN, "cannot run %s: pipe: %s", argv[0], strerror(errno));
+		goto out;
+	}
+	if (spawn_io(p, argv, password, -1, data[1], cap[1], -1, err) < 0)
+		goto out;
+	p->fd = cap[0];
+	*out = data[0];
+	cap[0] = data[0] = -1;
+	set_nonblock(p->fd);
+	set_nonblock(*out);
+	rc = 0;
+out:
+	close_pair(cap);
+	close_pair(data);
+	return rc;
+}
+
+int
+rt_proc_pipe_start(struct rt_proc *a, const char *const argv_a[], struct rt_proc *b,
+		   const char *const argv_b[], const char *password_b, int *gate,
+		   struct rt_err *err)
+{
+	int data[2] = { -1, -1 }, cap_a[2] = { -1, -1 }, cap_b[2] = { -1, -1 };
+	int g[2] = { -1, -1 }, rc = -1;
+
+	memset(a, 0, sizeof(*a));
+	memset(b, 0, sizeof(*b));
+	a->fd = b->fd = *gate = -1;
+	if (pipe2(data, O_CLOEXEC) < 0 || pipe2(cap_a, O_CLOEXEC) < 0 ||
+	    pipe2(cap_b, O_CLOEXEC) < 0 || pipe2(g, O_CLOEXEC) < 0) {
+		rt_err_set(err, RT_ERR_RUN, "cannot run %s: pipe: %s", argv_a[0], strerror(errno));
+		goto out;
+	}
+	if (spawn_io(b, argv_b, password_b, data[0], cap_b[1], cap_b[1], g[0], err) < 0)
+		goto out;
+	if (spawn_io(a, argv_a, NULL, -1, data[1], cap_a[1], -1, err) < 0) {
+		rt_proc_end(b);
+		goto out;
+	}
+	a->fd = cap_a[0];
+	b->fd = cap_b[0];
+	cap_a[0] = cap_b[0] = -1;
+	set_nonblock(a->fd);
+	set_nonblock(b->fd);
+	*gate = g[1];
+	g[1] = -1;
+	rc = 0;
+out:
+	close_pair(data);
+	close_pair(cap_a);
+	close_pair(cap_b);
+	close_pair(g);
+	return rc;
 }
 
 static void
@@ -131,6 +238,19 @@ rt_proc_poll(struct rt_proc *p)
 		return 0;
 	}
 	return 1;
+}
+
+void
+rt_proc_wait(struct rt_proc *p)
+{
+	int st;
+
+	if (!p->is_running)
+		return;
+	while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
+		;
+	drain(p);
+	set_status(p, st);
 }
 
 void

@@ -142,9 +142,9 @@ void rt_backup_job_free(struct rt_backup_job *job);
 struct rt_restore_opts {
 	/* Back to the moment of the backup: every table of the backup's schemas is
 	 * dropped (CASCADE, so objects that depend on them and tables created
-	 * since go too), then pg_restore --clean --if-exists. pg_restore writes
-	 * its script to a 0600 file next to the dump, and psql runs the drops
-	 * and the script in one transaction. */
+	 * since go too), then pg_restore --clean --if-exists. pg_restore's
+	 * script goes through a pipe into psql, which runs the drops and the
+	 * script in one transaction and commits only after pg_restore exited 0. */
 	bool clean;
 	const struct rt_counts *tables;     /* the backup's tables (their schemas are cleaned) */
 };
