@@ -125,9 +125,6 @@ struct cli_job {
 };
 int cli_run_job(const struct cli_job *j, struct rt_err *err);
 
-/* "1.5 MB": n bytes for people. */
-void cli_fmt_bytes(long long n, char *out, size_t size);
-
 /* Output of listing commands (cli_out.c): text is printed by the command;
  * csv and json rows go through these. */
 struct cli_table {

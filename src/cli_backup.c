@@ -18,24 +18,8 @@
 #include "rt_config.h"
 #include "rt_counts.h"
 #include "rt_db.h"
+#include "rt_fmt.h"
 #include "rt_session.h"
-
-static void
-fmt_age(time_t t, char *out, size_t size)
-{
-	long long s = (long long)(time(NULL) - t);
-
-	if (s < 0)
-		s = 0;
-	if (s < 120)
-		snprintf(out, size, "%llds", s);
-	else if (s < 7200)
-		snprintf(out, size, "%lldm", s / 60);
-	else if (s < 172800)
-		snprintf(out, size, "%lldh", s / 3600);
-	else
-		snprintf(out, size, "%lldd", s / 86400);
-}
 
 /* ---- backup ------------------------------------------------------------------ */
 
@@ -63,7 +47,7 @@ on_backup_progress(const struct rt_backup_progress *p, void *ctx)
 		return;
 	ps->last = p->seconds;
 	ps->shown = true;
-	cli_fmt_bytes(p->bytes, bytes, sizeof(bytes));
+	rt_fmt_bytes(p->bytes, bytes, sizeof(bytes));
 	fprintf(stderr, "\r\033[K%s: %s, %zu/%zu tables counted, %.0f s",
 		p->phase == RT_BACKUP_DUMPING ? "dumping" : "verifying", bytes, p->tables_done,
 		p->tables_total, p->seconds);
@@ -113,7 +97,7 @@ run_backup(struct cli *c, const char *what)
 		fprintf(stderr, "retort: note: %s\n", rt_backup_job_note(job));
 	rc = wait_backup(job, c);
 	if (rc == 0 && (b = rt_backup_job_result(job))) {
-		cli_fmt_bytes(b->bytes, size, sizeof(size));
+		rt_fmt_bytes(b->bytes, size, sizeof(size));
 		printf("%s: %s\n", what, b->path);
 		if (!c->quiet)
 			printf("  %s, revision %s, %zu tables counted, sha256 %.16s...\n", size,
@@ -161,8 +145,8 @@ backup_row(struct cli *c, struct cli_table *t, const struct rt_backup_info *b)
 {
 	char size[32], age[32], bytes[32];
 
-	cli_fmt_bytes(b->bytes, size, sizeof(size));
-	fmt_age(b->mtime, age, sizeof(age));
+	rt_fmt_bytes(b->bytes, size, sizeof(size));
+	rt_fmt_age((long long)(time(NULL) - b->mtime), age, sizeof(age));
 	snprintf(bytes, sizeof(bytes), "%lld", b->bytes);
 	if (c->format == CLI_TEXT) {
 		printf("%-60s %10s  %-16s %6s  %s\n", b->name, size,

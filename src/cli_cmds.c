@@ -14,6 +14,7 @@
 
 #include "rt_config.h"
 #include "rt_counts.h"
+#include "rt_fmt.h"
 #include "rt_db.h"
 #include "rt_graph.h"
 #include "rt_migration.h"
@@ -571,7 +572,7 @@ cmd_counts(struct cli *c)
 			continue;
 		}
 		snprintf(name, sizeof(name), "%s.%s", tc->schema, tc->name);
-		cli_fmt_bytes(tc->bytes, bytes, sizeof(bytes));
+		rt_fmt_bytes(tc->bytes, bytes, sizeof(bytes));
 		snprintf(est, sizeof(est), "%lld", c->exact ? tc->exact : tc->estimate);
 		printf("%-40s %14s  %10s\n", name, c->exact || tc->estimate >= 0 ? est : "?", bytes);
 	}

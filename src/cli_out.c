@@ -1,5 +1,5 @@
-/* cli_out.c - what the commands share: CSV and JSON rows for listings, sizes
- * for people, and driving an engine job to its end with Ctrl-C to cancel. */
+/* cli_out.c - what the commands share: CSV and JSON rows for listings, and
+ * driving an engine job to its end with Ctrl-C to cancel. */
 #include "config.h"
 #include "cli.h"
 
@@ -135,16 +135,4 @@ cli_run_job(const struct cli_job *j, struct rt_err *err)
 	}
 	sigaction(SIGINT, &old, NULL);
 	return rc;
-}
-
-void
-cli_fmt_bytes(long long n, char *out, size_t size)
-{
-	static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
-	double v = (double)n;
-	size_t u = 0;
-
-	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(*units))
-		v /= 1024, u++;
-	snprintf(out, size, u ? "%.1f %s" : "%.0f %s", v, units[u]);
 }

@@ -17,6 +17,7 @@
 #include "panes.h"
 #include "prompt.h"
 #include "rowbuf.h"
+#include "rt_fmt.h"
 #include "rt_backup.h"
 #include "rt_config.h"
 #include "rt_counts.h"
@@ -32,21 +33,6 @@ mono(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void
-fmt_age(long long secs, char *out, size_t size)
-{
-	if (secs < 0)
-		secs = 0;
-	if (secs < 120)
-		snprintf(out, size, "%llds", secs);
-	else if (secs < 7200)
-		snprintf(out, size, "%lldm", secs / 60);
-	else if (secs < 172800)
-		snprintf(out, size, "%lldh", secs / 3600);
-	else
-		snprintf(out, size, "%lldd", secs / 86400);
 }
 
 static const char *
@@ -68,8 +54,8 @@ ui_backup_row(const struct rt_backup_info *b, int name_w, long long now, struct 
 	enum ui_role role;
 	const char *chk = check_text(b->check, &role);
 
-	ui_fmt_bytes(b->bytes, size, sizeof(size));
-	fmt_age(now - (long long)b->mtime, age, sizeof(age));
+	rt_fmt_bytes(b->bytes, size, sizeof(size));
+	rt_fmt_age(now - (long long)b->mtime, age, sizeof(age));
 	rowbuf_add(out, R_NORMAL, "  ");
 	rowbuf_addw(out, R_NORMAL, b->name, name_w);
 	rowbuf_addf(out, R_DIM, " %9s  ", size);
@@ -124,7 +110,7 @@ on_backup_progress(const struct rt_backup_progress *p, void *ctx)
 
 	if (p->phase == RT_BACKUP_DONE)
 		return;
-	ui_fmt_bytes(p->bytes, bytes, sizeof(bytes));
+	rt_fmt_bytes(p->bytes, bytes, sizeof(bytes));
 	ui_msg(ui, R_NORMAL, "backing up: %s %s, %zu/%zu tables counted, %.0f s  (Esc cancels)",
 	       p->phase == RT_BACKUP_DUMPING ? "dumping" : "verifying", bytes, p->tables_done,
 	       p->tables_total, p->seconds);
@@ -183,7 +169,7 @@ backup_step(struct ui *ui)
 		return;
 	note = rt_backup_job_note(ui->bjob);
 	if (rc == 0 && (b = rt_backup_job_result(ui->bjob))) {
-		ui_fmt_bytes(b->bytes, size, sizeof(size));
+		rt_fmt_bytes(b->bytes, size, sizeof(size));
 		ui_msg(ui, R_GOOD, "backup: %s  (%s, revision %s, %zu tables counted%s%s)", b->path, size,
 		       b->revision ? b->revision : "?", b->counts.n, note ? "; " : "", note ? note : "");
 	} else if (rc == 0) {

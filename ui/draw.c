@@ -100,25 +100,6 @@ draw_title(WINDOW *w, const char *title, const char *sub, bool is_focused)
 	rowbuf_free(&rb);
 }
 
-static size_t
-char_len(const char *s, size_t len, int *width)
-{
-	mbstate_t st;
-	wchar_t wc;
-	size_t n;
-	int w;
-
-	memset(&st, 0, sizeof(st));
-	n = mbrtowc(&wc, s, len, &st);
-	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-		*width = -1;          /* invalid: drawn as '?' */
-		return 1;
-	}
-	w = wcwidth(wc);
-	*width = w;
-	return n;
-}
-
 void
 draw_rowbuf(WINDOW *w, int y, int x, int width, const struct rowbuf *b, enum ui_role base,
 	    int cursor)
@@ -130,7 +111,7 @@ draw_rowbuf(WINDOW *w, int y, int x, int width, const struct rowbuf *b, enum ui_
 
 	wmove(w, y, x);
 	while (i < len) {
-		size_t n = char_len(s + i, len - i, &cw);
+		size_t n = ui_char_len(s + i, len - i, &cw);
 		enum ui_role role = rowbuf_role_at(b, i);
 		attr_t a = draw_attr(role == R_NORMAL ? base : role) | extra;
 

@@ -12,6 +12,7 @@
 
 #include "pane.h"
 #include "rowbuf.h"
+#include "rt_fmt.h"
 #include "rt_counts.h"
 #include "ui.h"
 
@@ -118,24 +119,6 @@ load(struct pane *p, struct rt_err *err)
 	return 0;
 }
 
-void
-ui_fmt_bytes(long long bytes, char *buf, size_t size)
-{
-	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB" };
-	double v = (double)bytes;
-	int u = 0;
-
-	if (bytes < 0) {
-		snprintf(buf, size, "-");
-		return;
-	}
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
-}
-
 /* The size column only when the pane has room for it. */
 static bool
 has_size(const struct pane *p)
@@ -194,7 +177,7 @@ format(const struct pane *p, size_t row, struct rowbuf *out)
 	else
 		snprintf(count, sizeof(count), "?");
 	rowbuf_addf(out, r->now ? R_NORMAL : R_DOWN, "%9s", count);
-	ui_fmt_bytes(r->now ? r->now->bytes : -1, size, sizeof(size));
+	rt_fmt_bytes(r->now ? r->now->bytes : -1, size, sizeof(size));
 	if (has_size(p))
 		rowbuf_addf(out, R_DIM, " %8s", size);
 	if (p->ui->has_snap && r->now && !r->then)

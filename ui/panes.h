@@ -24,6 +24,5 @@ long pane_history_node(const struct pane *p, size_t row);
 void pane_history_goto(struct pane *p, long node);
 
 /* Human sizes: "12 kB". */
-void ui_fmt_bytes(long long bytes, char *buf, size_t size);
 
 #endif

@@ -101,23 +101,32 @@ rowbuf_str(const struct rowbuf *b)
 	return rt_buf_str(&b->text);
 }
 
-/* Decodes one character at s: its byte length (>= 1) and width (>= 0). */
-static size_t
-next_char(const char *s, size_t len, int *width)
+size_t
+ui_char_len(const char *s, size_t len, int *width)
 {
 	mbstate_t st;
 	wchar_t wc;
 	size_t n;
-	int w;
 
 	memset(&st, 0, sizeof(st));
 	n = mbrtowc(&wc, s, len, &st);
 	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-		*width = 1;
+		*width = -1;
 		return 1;
 	}
-	w = wcwidth(wc);
-	*width = w < 0 ? 1 : w;
+	*width = wcwidth(wc);
+	return n;
+}
+
+/* One character at s: its byte length (>= 1) and its width as drawn: an
+ * invalid or non-printable one is drawn as '?', one column. */
+static size_t
+next_char(const char *s, size_t len, int *width)
+{
+	size_t n = ui_char_len(s, len, width);
+
+	if (*width < 0)
+		*width = 1;
 	return n;
 }
 

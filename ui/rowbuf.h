@@ -58,6 +58,10 @@ enum ui_role rowbuf_role_at(const struct rowbuf *b, size_t off);
 const char *rowbuf_str(const struct rowbuf *b);
 
 /* Display columns of the first len bytes of s (invalid bytes count as one). */
+/* Decodes one character at s (len bytes available): its byte length (>= 1)
+ * and wcwidth (-1 for an invalid or non-printable character). */
+size_t ui_char_len(const char *s, size_t len, int *width);
+
 int ui_width(const char *s, size_t len);
 /* Bytes of s that fit in width columns (never splitting a character). */
 size_t ui_fit(const char *s, size_t len, int width);

@@ -14,6 +14,7 @@
 #include "panes.h"
 #include "prompt.h"
 #include "rowbuf.h"
+#include "rt_fmt.h"
 #include "rt_backup.h"
 #include "rt_config.h"
 #include "rt_db.h"
@@ -213,7 +214,7 @@ build_restore(struct ui *ui, struct rowbuf **v, size_t *n)
 	struct rt_db *db = rt_session_db(ui->s);
 	char line[1200], size[32];
 
-	ui_fmt_bytes(b->bytes, size, sizeof(size));
+	rt_fmt_bytes(b->bytes, size, sizeof(size));
 	snprintf(line, sizeof(line), "%s  (%s, checksum ok)", b->name, size);
 	add_kv(v, n, "backup", R_NORMAL, line);
 	snprintf(line, sizeof(line), "%s from %s%s%s, at %s, %zu tables",
