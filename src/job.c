@@ -1,0 +1,113 @@
+/* job.c - the one job shape: an implementation behind an operations table,
+ * with the cancel and end-state bookkeeping every job shares. */
+#include "config.h"
+#include "rt_job.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "rt_err.h"
+#include "rt_mem.h"
+
+struct rt_job {
+	const struct rt_job_ops *ops;
+	void *impl;
+	int result;             /* 1 running, else the final step result */
+	bool is_cancelling;
+	struct rt_err final;    /* the error of a failed end, replayed on later steps */
+};
+
+struct rt_job *
+rt_job_new(const struct rt_job_ops *ops, void *impl)
+{
+	struct rt_job *job = rt_xcalloc(1, sizeof(*job));
+
+	job->ops = ops;
+	job->impl = impl;
+	job->result = 1;
+	return job;
+}
+
+size_t
+rt_job_fds(const struct rt_job *job, struct pollfd *fds, size_t max)
+{
+	if (job->result != 1 || !job->ops->fds)
+		return 0;
+	return job->ops->fds(job->impl, fds, max);
+}
+
+int
+rt_job_step(struct rt_job *job, struct rt_err *err)
+{
+	if (job->result != 1) {
+		if (job->result < 0 && err)
+			*err = job->final;
+		return job->result;
+	}
+	job->result = job->ops->step(job->impl, &job->final);
+	if (job->result < 0 && job->final.kind == RT_ERR_NONE)
+		rt_err_set(&job->final, RT_ERR_RUN, "%s failed", job->ops->name);
+	if (job->result != 1 && err)
+		*err = job->final;
+	return job->result;
+}
+
+bool
+rt_job_cancel(struct rt_job *job)
+{
+	if (job->result != 1 || job->is_cancelling)
+		return false;
+	job->is_cancelling = true;
+	if (job->ops->cancel)
+		job->ops->cancel(job->impl);
+	return true;
+}
+
+bool
+rt_job_is_cancelling(const struct rt_job *job)
+{
+	return job->is_cancelling;
+}
+
+const char *
+rt_job_name(const struct rt_job *job)
+{
+	return job->ops->name;
+}
+
+void *
+rt_job_impl(const struct rt_job *job)
+{
+	return job->impl;
+}
+
+int
+rt_job_run(struct rt_job *job, struct rt_err *err)
+{
+	struct pollfd fds[RT_JOB_MAXFDS];
+	int rc;
+
+	while ((rc = rt_job_step(job, err)) == 1) {
+		size_t n = rt_job_fds(job, fds, RT_JOB_MAXFDS);
+
+		if (poll(fds, n, RT_JOB_TICK_MS) < 0 && errno != EINTR)
+			break;
+	}
+	return rc;
+}
+
+void
+rt_job_free(struct rt_job *job)
+{
+	struct rt_err ignored = { 0 };
+
+	if (!job)
+		return;
+	if (job->result == 1) {
+		rt_job_cancel(job);
+		rt_job_run(job, &ignored);
+	}
+	if (job->ops->free)
+		job->ops->free(job->impl);
+	free(job);
+}
