@@ -196,6 +196,8 @@ apply_row(struct reader *r)
 		set_str(&b->pg_dump, f[1]);
 	else if (strcmp(f[0], "server_version") == 0)
 		b->server_version = atoi(f[1]);
+	else if (strcmp(f[0], "bytes") == 0)
+		b->saved_bytes = strtoll(f[1], NULL, 10);
 	else if (strcmp(f[0], "table") == 0 && n >= 4)
 		add_table(&b->counts, f[1], f[2], f[3]);
 }

@@ -3,6 +3,7 @@
 #define RT_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "rt_err.h"
@@ -20,7 +21,8 @@ enum cli_format {
 	CLI_JSON,
 };
 
-/* Options (global and per command) and the state a command builds up. */
+/* Options (global and per command) and the state a command builds up. The
+ * option fields are filled from the table cli_options (cli_opts.c). */
 struct cli {
 	const char *dir;            /* -d: migrations directory */
 	const char *env_name;       /* -e */
@@ -28,7 +30,7 @@ struct cli {
 	bool yes, no_color, quiet;
 	int verbose;
 	enum cli_format format;
-	bool sql, dry_run, single_tx, indicate_current, head_set, exit_after_draw, exact;
+	bool sql, dry_run, single_tx, indicate_current, exit_after_draw, exact;
 	bool bench;                 /* ui --bench */
 	bool mark_applied, mark_reverted, drop_invalid;   /* resolve */
 	const char *message;        /* -m */
@@ -40,7 +42,7 @@ struct cli {
 	int lock_timeout_ms;        /* --lock-timeout; -2 = from the config */
 	bool clean, no_backup;      /* restore --clean; upgrade/downgrade --no-backup */
 	int keep_days, keep_count;  /* prune --keep-days, --keep */
-	unsigned opts_seen;         /* CLI_OPT_* bits given on the command line */
+	unsigned opts_seen;         /* CLI_OPT_* bits of the options given */
 
 	const char *cmd;
 	char **args;
@@ -54,35 +56,61 @@ struct cli {
 	struct rt_err err;
 };
 
-/* Command-specific options, as bits, to refuse options a command does not take. */
+/* Bits in cli.opts_seen, for the few options whose absence means "from the
+ * config" rather than the zero value (prune --keep 0 means no limit). */
 enum {
-	CLI_OPT_SQL = 1u << 0,
-	CLI_OPT_DRY_RUN = 1u << 1,
-	CLI_OPT_SINGLE_TX = 1u << 2,
-	CLI_OPT_MESSAGE = 1u << 3,
-	CLI_OPT_HEAD = 1u << 4,
-	CLI_OPT_RANGE = 1u << 5,
-	CLI_OPT_REV_ID = 1u << 6,
-	CLI_OPT_DEPENDS = 1u << 7,
-	CLI_OPT_LABEL = 1u << 8,
-	CLI_OPT_LOCK_TIMEOUT = 1u << 9,
-	CLI_OPT_INDICATE = 1u << 10,
-	CLI_OPT_EXIT_AFTER_DRAW = 1u << 11,
-	CLI_OPT_EXACT = 1u << 12,
-	CLI_OPT_CLEAN = 1u << 13,
-	CLI_OPT_NO_BACKUP = 1u << 14,
-	CLI_OPT_KEEP_DAYS = 1u << 15,
-	CLI_OPT_KEEP = 1u << 16,
-	CLI_OPT_MARK_APPLIED = 1u << 17,
-	CLI_OPT_MARK_REVERTED = 1u << 18,
-	CLI_OPT_DROP_INVALID = 1u << 19,
-	CLI_OPT_BENCH = 1u << 20,
+	CLI_OPT_LOCK_TIMEOUT = 1u << 0,
+	CLI_OPT_KEEP_DAYS = 1u << 1,
+	CLI_OPT_KEEP = 1u << 2,
 };
+
+/* How an option's value is stored in struct cli (at cli_option.at). */
+enum cli_kind {
+	CLI_KIND_FLAG,      /* bool, set to true */
+	CLI_KIND_COUNT,     /* int, one more each time (-v -v) */
+	CLI_KIND_STRING,    /* const char *, the argument (borrowed from argv) */
+	CLI_KIND_STRV,      /* struct rt_strv, the argument added: the option repeats */
+	CLI_KIND_SECONDS,   /* int milliseconds: seconds, or "forever"/-1 as -1 */
+	CLI_KIND_NUMBER,    /* int, a whole number from 0 (0 = no limit) */
+	CLI_KIND_FORMAT,    /* enum cli_format */
+	CLI_KIND_HELP,      /* no value: usage of the command, or of retort */
+	CLI_KIND_VERSION,   /* no value: print the version and exit 0 */
+};
+
+/* What a word completes to (retort __complete, cli_complete.c). */
+enum cli_words {
+	CLI_WORDS_NONE,     /* free text: nothing to offer */
+	CLI_WORDS_FILE,     /* file names, left to the shell */
+	CLI_WORDS_DIR,      /* directory names, left to the shell */
+	CLI_WORDS_ENV,      /* env names of retort.conf */
+	CLI_WORDS_REV,      /* revision ids, branch labels, head, heads, base */
+	CLI_WORDS_RANGE,    /* REV, REV:REV, and current */
+	CLI_WORDS_FORMAT,   /* text, csv, json */
+	CLI_WORDS_USAGE,    /* the alternatives the usage line spells: "sandbox start|stop" */
+};
+
+/* One option, declared once: getopt's arrays, the "does not apply" check,
+ * --help and the completion all come from the table of these. */
+struct cli_option {
+	const char *name;       /* long name without "--" */
+	char letter;            /* short option, or 0 */
+	const char *arg;        /* the argument's name in help ("DIR"); NULL: takes none */
+	enum cli_kind kind;
+	size_t at;              /* offsetof(struct cli, the field the value goes to) */
+	const char *cmds;       /* the commands that take it, space-separated; NULL: global */
+	enum cli_words values;  /* what the argument completes to */
+	unsigned seen;          /* CLI_OPT_* bit set in cli.opts_seen when given, or 0 */
+	const char *help;       /* one line for --help */
+};
+
+/* The option table (cli_opts.c), terminated by a NULL name. Global options
+ * first, in the order --help lists them. */
+extern const struct cli_option cli_options[];
 
 struct cli_command {
 	const char *name;
 	int (*run)(struct cli *c);      /* returns 0, or -1 with c->err set */
-	unsigned opts;                  /* CLI_OPT_* accepted */
+	enum cli_words args;            /* what the positional arguments complete to */
 	int min_args, max_args;         /* positional arguments (-1: any) */
 	const char *usage;
 	const char *help;
@@ -93,6 +121,29 @@ extern const struct cli_command cli_commands[];
 
 /* Entry point: parses argv, dispatches, prints errors; returns the exit status. */
 int cli_main(int argc, char **argv);
+
+/* Option parsing and help (cli_opts.c). */
+/* The command called name, or NULL. */
+const struct cli_command *cli_command_find(const char *name);
+/* Whether command cmd (NULL: none yet) takes option o. */
+bool cli_option_applies(const struct cli_option *o, const char *cmd);
+/* The option of word that takes an argument, read as getopt reads it ("-m",
+ * "-ym", "--lock-timeout", "--lock=5", "-dDIR"); *value is the argument when
+ * the word holds it, else NULL (the next word is the argument). NULL when no
+ * option of word takes one ("--sql", "-1", "--", "upgrade"). */
+const struct cli_option *cli_option_with_argument(const char *word, const char **value);
+/* Parses argv into c (marked holds argc slots for the copies it makes of
+ * relative targets; the caller frees them). Returns 0 to run c->cmd, 1 to
+ * exit 0 (help, version), -1 on a usage error (c->err). */
+int cli_parse_args(struct cli *c, int argc, char **argv, char **marked);
+/* Frees the option values parsing allocated (the repeatable options). */
+void cli_free_option_values(struct cli *c);
+
+/* retort __complete WORD... (cli_complete.c): prints the candidates for the
+ * last word, one a line, without errors, a database or a graph's SQL. Returns
+ * the exit status: 0, or CLI_COMPLETE_FILES/_DIRS to leave it to the shell. */
+enum { CLI_COMPLETE_FILES = 3, CLI_COMPLETE_DIRS = 4 };
+int cli_complete(int nwords, char **words);
 
 /* Helpers shared by the commands (cli.c). */
 int cli_load_config(struct cli *c);
@@ -113,6 +164,21 @@ int cli_cmd_backup(struct cli *c);
 int cli_cmd_backups(struct cli *c);
 int cli_cmd_prune(struct cli *c);
 int cli_cmd_restore(struct cli *c);
+
+/* The migration commands (cli_migrate.c). */
+int cli_cmd_upgrade(struct cli *c);
+int cli_cmd_downgrade(struct cli *c);
+int cli_cmd_stamp(struct cli *c);
+int cli_cmd_resolve(struct cli *c);
+
+/* Drives an engine job (rt_job.h) to its end in one poll() loop (cli_out.c).
+ * SIGINT and SIGTERM cancel it (once; a second one only gets a note) and are
+ * remembered for the exit status. Returns the job's last step result. */
+struct rt_job;
+int cli_drive(struct rt_job *job, struct rt_err *err);
+/* The signal that cancelled a job (SIGINT, SIGTERM), or 0. */
+int cli_cancel_signal(void);
+bool cli_is_cancelling(void);
 
 /* A job of the engine driven to the end from the CLI (cli_out.c): polls the
  * fds fds() gives, calls step() (1 running, 0 done, -1 err), and cancel() once

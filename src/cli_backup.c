@@ -13,12 +13,14 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <readline/readline.h>
 
 #include "rt_backup.h"
 #include "rt_config.h"
 #include "rt_counts.h"
 #include "rt_db.h"
 #include "rt_fmt.h"
+#include "rt_restore.h"
 #include "rt_session.h"
 
 /* ---- backup ------------------------------------------------------------------ */
@@ -223,34 +225,96 @@ cli_cmd_prune(struct cli *c)
 
 /* ---- restore ----------------------------------------------------------------- */
 
-/* FILE as given, else a name in the backup dir. Owned by the caller. */
-static char *
-restore_path(struct cli *c, const char *arg)
-{
-	struct stat st;
+/* What the restore's event printer needs. */
+struct restore_printer {
+	const struct cli *c;
+	const struct rt_restore *r;
+	bool is_shown;          /* a progress line is on stderr */
+	double at;
+};
 
-	if (stat(arg, &st) == 0 || strchr(arg, '/'))
-		return rt_xstrdup(arg);
-	return rt_xasprintf("%s/%s", c->cfg->backup_dir, arg);
+static void
+end_progress(struct restore_printer *p)
+{
+	if (p->is_shown)
+		fprintf(stderr, "\r\033[K");
+	p->is_shown = false;
+}
+
+/* On a terminal: one line, rewritten at most five times a second. */
+static void
+on_restore_progress(struct restore_printer *p, const struct rt_backup_progress *b)
+{
+	char done[32], all[32];
+
+	if (p->c->quiet || !isatty(STDERR_FILENO) || !b)
+		return;
+	if (b->seconds - p->at < 0.2 && p->is_shown)
+		return;
+	p->at = b->seconds;
+	p->is_shown = true;
+	if (b->phase == RT_BACKUP_COUNTING) {
+		fprintf(stderr, "\r\033[Kcounting: %zu/%zu tables, %.0f s", b->tables_done,
+			b->tables_total, b->seconds);
+		return;
+	}
+	rt_fmt_bytes(b->bytes, done, sizeof(done));
+	rt_fmt_bytes(rt_restore_info(p->r)->bytes, all, sizeof(all));
+	fprintf(stderr, "\r\033[Krestoring: %s of %s, %.0f s", done, all, b->seconds);
+}
+
+static void
+on_restore_event(const struct rt_event *ev, void *ctx)
+{
+	struct restore_printer *p = ctx;
+
+	if (ev->kind == RT_EV_BACKUP) {
+		on_restore_progress(p, ev->backup);
+		return;
+	}
+	if (p->c->quiet)
+		return;
+	if (ev->kind == RT_EV_LOCK_WAIT) {
+		end_progress(p);
+		fprintf(stderr, "retort: waiting for the migration lock, held by %s\n", ev->text);
+	} else if (ev->kind == RT_EV_NOTE && ev->text) {
+		end_progress(p);
+		fprintf(stderr, "retort: note: %s\n", ev->text);
+	}
 }
 
 /* y/N on a terminal, unless --yes; a protected env needs the typed name. */
 static int
-confirm_restore(struct cli *c, const struct rt_backup_info *b)
+confirm_restore(struct cli *c, struct rt_restore *r)
 {
-	char line[64];
+	const struct rt_backup_info *b = rt_restore_info(r);
+	char line[64], *typed, *prompt;
+	int rc;
 
 	if (!c->quiet)
 		fprintf(stderr, "restore %s\n  taken %s from database %s%s%s at revision %s (%zu tables)\n"
-		       "  into %s%s\n", b->name, b->created ? b->created : "?",
-		       b->database ? b->database : "?", b->env && *b->env ? ", env " : "",
-		       b->env ? b->env : "", b->revision ? b->revision : "?", b->counts.n,
-		       rt_session_url_masked(c->session),
-		       c->clean ? " (--clean: existing objects dropped first)" : "");
-	if (c->env && c->env->is_protected)
-		return cli_confirm_protected(c, "Restore this backup over it?");
+			"  into %s%s\n", b->name, b->created ? b->created : "?",
+			b->database ? b->database : "?", b->env && *b->env ? ", env " : "",
+			b->env ? b->env : "", b->revision ? b->revision : "?", b->counts.n,
+			rt_session_url_masked(c->session),
+			rt_restore_is_clean(r) ? " (--clean: existing objects dropped first)" : "");
 	if (c->yes)
-		return 0;
+		return rt_restore_confirm(r, NULL, true, &c->err);
+	if (rt_restore_confirm_kind(r) == RT_CONFIRM_DBNAME) {
+		if (!isatty(STDIN_FILENO)) {
+			rt_err_set(&c->err, RT_ERR_INPUT, "env '%s' is protected: run on a terminal to "
+				   "confirm, or pass --yes --env %s", c->env->name, c->env->name);
+			return -1;
+		}
+		fprintf(stderr, "env '%s' is protected. Restore this backup over it?\n", c->env->name);
+		prompt = rt_xasprintf("Type the database name (%s) to go on: ", rt_restore_dbname(r));
+		rl_outstream = stderr;
+		typed = readline(prompt);
+		free(prompt);
+		rc = rt_restore_confirm(r, typed ? typed : "", false, &c->err);
+		free(typed);
+		return rc;
+	}
 	if (!isatty(STDIN_FILENO)) {
 		rt_err_set(&c->err, RT_ERR_INPUT, "restore overwrites data: confirm on a terminal, "
 			   "or pass --yes");
@@ -262,55 +326,7 @@ confirm_restore(struct cli *c, const struct rt_backup_info *b)
 		rt_err_set(&c->err, RT_ERR_INPUT, "not confirmed; nothing changed");
 		return -1;
 	}
-	return 0;
-}
-
-static size_t
-restore_fds(void *job, int fds[2])
-{
-	fds[0] = rt_restore_job_fd(job);
-	return fds[0] >= 0;
-}
-
-static int
-restore_step(void *job, struct rt_err *err)
-{
-	return rt_restore_job_step(job, err);
-}
-
-static void
-restore_cancel(void *job)
-{
-	rt_restore_job_cancel(job);
-}
-
-static int
-wait_restore(struct rt_restore_job *job, struct cli *c)
-{
-	struct cli_job j = { job, restore_fds, restore_step, restore_cancel };
-
-	return cli_run_job(&j, &c->err);
-}
-
-/* Exact counts of every table now (blocking loop over the engine's count job). */
-static int
-live_counts(struct cli *c, struct rt_counts *live)
-{
-	struct rt_count_job *job;
-	int rc = 1;
-
-	if (rt_counts_estimate(c->db, live, &c->err) < 0 ||
-	    !(job = rt_count_job_start(c->db, live, &c->err)))
-		return -1;
-	while (rc == 1) {
-		struct pollfd pfd = { rt_count_job_fd(job), POLLIN, 0 };
-
-		if (poll(&pfd, 1, 100) < 0 && errno != EINTR)
-			break;
-		rc = rt_count_job_step(job, live, &c->err);
-	}
-	rt_count_job_free(job);
-	return rc;
+	return rt_restore_confirm(r, NULL, true, &c->err);
 }
 
 static void
@@ -341,67 +357,49 @@ print_diffs(struct cli *c, const struct rt_count_diffs *d)
 	cli_table_end(&t);
 }
 
-/* After pg_restore: counts against the sidecar, and the revision now. */
-static int
-report_restore(struct cli *c, const struct rt_backup_info *b)
+/* What the engine found after pg_restore; the verdict is its error. */
+static void
+print_result(struct cli *c, const struct rt_restore *r)
 {
-	struct rt_counts live = { 0 };
-	struct rt_count_diffs d = { 0 };
-	struct rt_strv cur = { 0 };
-	char *rev = NULL;
-	int rc = -1;
+	const struct rt_restore_result *res = rt_restore_result(r);
+	bool is_text = c->format == CLI_TEXT && !c->quiet;
 
-	if (live_counts(c, &live) < 0 || rt_db_current(c->db, &cur, &c->err) < 0)
-		goto out;
-	rt_counts_compare(&b->counts, &live, &d);
-	rev = cur.n ? rt_strv_join(&cur, "+") : rt_xstrdup("base");
-	if (d.n)
-		print_diffs(c, &d);
-	else if (c->format == CLI_TEXT && !c->quiet)
-		printf("row counts: all %zu tables match the backup\n", b->counts.n);
-	if (c->format == CLI_TEXT && !c->quiet)
-		printf("database now at: %s%s\n", rev,
-		       b->revision && strcmp(rev, b->revision) == 0 ? " (as in the backup)" : "");
-	if (d.n)
-		rt_err_set(&c->err, RT_ERR_RUN, "%zu table(s) differ from the backup", d.n);
-	else if (b->revision && strcmp(rev, b->revision) != 0)
-		rt_err_set(&c->err, RT_ERR_RUN, "the database is at %s, the backup was at %s", rev,
-			   b->revision);
-	else
-		rc = 0;
-out:
-	free(rev);
-	rt_strv_free(&cur);
-	rt_count_diffs_free(&d);
-	rt_counts_free(&live);
-	return rc;
+	if (!res || !res->is_restored)
+		return;
+	if (is_text)
+		printf("restored %s\n", rt_restore_info(r)->name);
+	if (!res->is_compared)
+		return;
+	if (res->diffs.n)
+		print_diffs(c, &res->diffs);
+	else if (is_text)
+		printf("row counts: all %zu tables match the backup\n", res->ntables);
+	if (is_text)
+		printf("database now at: %s%s\n", res->revision_after,
+		       strcmp(res->revision_after, res->revision_expected) == 0 ?
+		       " (as in the backup)" : "");
 }
 
 int
 cli_cmd_restore(struct cli *c)
 {
-	struct rt_restore_opts o = { c->clean, NULL };
-	struct rt_backup_info b = { 0 };
-	struct rt_restore_job *job = NULL;
-	char *path = NULL;
+	struct rt_restore_req req = { c->args[0], c->clean, c->lock_timeout_ms };
+	struct restore_printer p = { c, NULL, false, 0 };
+	struct rt_restore *r = NULL;
+	struct rt_job *job = NULL;
 	int rc = -1;
 
-	if (cli_load_config(c) < 0)
-		return -1;
-	path = restore_path(c, c->args[0]);
-	if (rt_backup_verify(path, &b, &c->err) < 0 || cli_connect(c) < 0 ||
-	    confirm_restore(c, &b) < 0 || cli_lock(c) < 0)
+	if (cli_load_config(c) < 0 || !(r = rt_restore_prepare(c->session, &req, &c->err)) ||
+	    cli_connect(c) < 0 || confirm_restore(c, r) < 0)
 		goto out;
-	o.tables = &b.counts;
-	job = rt_restore_start(c->db, path, &o, &c->err);
-	if (!job || wait_restore(job, c) < 0)
+	p.r = r;
+	if (!(job = rt_restore_op_start(r, on_restore_event, &p, &c->err)))
 		goto out;
-	if (c->format == CLI_TEXT && !c->quiet)
-		printf("restored %s\n", b.name);
-	rc = report_restore(c, &b);
+	rc = cli_drive(job, &c->err);
+	end_progress(&p);
+	print_result(c, r);
 out:
-	rt_restore_job_free(job);
-	rt_backup_info_free(&b);
-	free(path);
-	return rc;
+	rt_job_free(job);
+	rt_restore_free(r);
+	return rc < 0 ? -1 : 0;
 }

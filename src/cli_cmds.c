@@ -1,6 +1,6 @@
-/* cli_cmds.c - the commands: migrations (upgrade, downgrade, stamp) and
- * their plans, listings (current, history, heads, branches, show), files
- * (init, revision, merge) and the sandbox. */
+/* cli_cmds.c - the commands: listings (current, history, heads, branches,
+ * show, counts), files (init, revision, merge) and the sandbox. The
+ * migration commands are in cli_migrate.c, the backup ones in cli_backup.c. */
 #include "config.h"
 #include "cli.h"
 
@@ -17,212 +17,12 @@
 #include "rt_fmt.h"
 #include "rt_db.h"
 #include "rt_graph.h"
+#include "rt_migrate.h"
 #include "rt_migration.h"
 #include "rt_project.h"
 #include "rt_sandbox.h"
 #include "rt_session.h"
 #include "ui_main.h"
-
-/* ---- migrations -------------------------------------------------------------- */
-
-static void
-on_progress(const struct rt_step *st, size_t i, size_t n, enum rt_step_phase phase, double ms,
-	    void *ctx)
-{
-	struct cli *c = ctx;
-
-	if (c->quiet)
-		return;
-	if (phase == RT_STEP_START) {
-		printf("[%zu/%zu] %s %s  %s ... ", i + 1, n, st->is_up ? "upgrade  " : "downgrade",
-		       st->rev->id, st->rev->message);
-		fflush(stdout);
-	} else {
-		printf("%s (%.0f ms)\n", phase == RT_STEP_DONE ? "ok" : "FAILED", ms);
-	}
-}
-
-static void
-on_retry(const struct rt_step *st, int attempt, int max, const char *blockers, int wait_ms,
-	 void *ctx)
-{
-	struct cli *c = ctx;
-
-	if (c->quiet)
-		return;
-	printf("lock timeout; retrying in %d ms (attempt %d of %d)\n", wait_ms, attempt + 1, max);
-	fprintf(stderr, "retort: %s is waiting for a lock held by %s\n", st->rev->id,
-		blockers ? blockers : "another session");
-}
-
-static void
-print_plan(const struct cli *c, const struct rt_plan *plan)
-{
-	if (c->quiet)
-		return;
-	for (size_t i = 0; i < plan->nsteps; i++)
-		printf("  %s %s  %s\n", plan->steps[i].is_up ? "upgrade  " : "downgrade",
-		       plan->steps[i].rev->id, plan->steps[i].rev->message);
-}
-
-static void
-print_rows(const char *what, const struct rt_strv *rows)
-{
-	char *s = rt_strv_join(rows, " ");
-
-	printf("%s: %s\n", what, rows->n ? s : "base (no revision)");
-	free(s);
-}
-
-typedef struct rt_plan *(*plan_fn)(const struct rt_graph *, const struct rt_strv *, const char *,
-				   struct rt_err *);
-
-/* --sql: "FROM:TO" or "TO" (from base); prints the plan's SQL, touches nothing. */
-static int
-run_offline(struct cli *c, plan_fn make_plan, const char *target)
-{
-	struct rt_vt_opts vt = { c->cfg->version_schema, c->cfg->version_table };
-	struct rt_strv from = { 0 };
-	struct rt_idxv idx = { 0 };
-	const char *colon = strchr(target, ':');
-	struct rt_plan *plan = NULL;
-	bool is_base = false;
-	char *start, *sql;
-	int rc = -1;
-
-	if (colon) {
-		start = rt_xstrndup(target, (size_t)(colon - target));
-		target = colon + 1;
-		if (rt_graph_resolve(c->graph, start, &idx, &is_base, &c->err) == 0)
-			for (size_t i = 0; i < idx.n; i++)
-				rt_strv_push(&from, rt_graph_node(c->graph, idx.v[i])->rev->id);
-		free(start);
-		if (c->err.kind != RT_ERR_NONE)
-			goto out;
-	} else if (make_plan == rt_plan_downgrade) {
-		rt_err_set(&c->err, RT_ERR_INPUT, "downgrade --sql needs FROM:TO (there is no database "
-			   "to read the current revision from)");
-		goto out;
-	}
-	plan = make_plan(c->graph, &from, target, &c->err);
-	if (!plan)
-		goto out;
-	sql = rt_plan_sql(plan, &vt, c->single_tx, &c->err);
-	if (!sql)
-		goto out;
-	fputs(sql, stdout);
-	free(sql);
-	rc = 0;
-out:
-	rt_plan_free(plan);
-	rt_strv_free(&from);
-	free(idx.v);
-	return rc;
-}
-
-static int
-run_migration(struct cli *c, plan_fn make_plan, const char *target, const char *verb)
-{
-	struct rt_apply_opts opts = { 0 };
-	struct rt_strv cur = { 0 };
-	struct rt_plan *plan = NULL;
-	int rc = -1;
-
-	if (cli_load_graph(c) < 0)
-		return -1;
-	if (c->sql)
-		return run_offline(c, make_plan, target);
-	if (cli_connect(c) < 0 || cli_lock(c) < 0 || rt_db_current(c->db, &cur, &c->err) < 0)
-		goto out;
-	plan = make_plan(c->graph, &cur, target, &c->err);
-	if (!plan)
-		goto out;
-	if (plan->nsteps == 0 && plan->kind != RT_PLAN_STAMP) {
-		if (!c->quiet)
-			print_rows("nothing to do; database at", &cur);
-		rc = 0;
-		goto out;
-	}
-	if (c->env && c->env->is_protected) {
-		print_plan(c, plan);
-		if (cli_confirm_protected(c, verb) < 0)
-			goto out;
-		if (plan->kind != RT_PLAN_STAMP && !c->dry_run && cli_auto_backup(c) < 0)
-			goto out;
-	}
-	opts.single_transaction = c->single_tx;
-	opts.dry_run = c->dry_run;
-	opts.ddl_lock_timeout_ms = c->cfg->ddl_lock_timeout_ms;
-	opts.lock_retries = c->cfg->lock_retries;
-	opts.on_retry = on_retry;
-	opts.progress = on_progress;
-	opts.ctx = c;
-	if (rt_plan_apply(c->db, plan, &opts, &c->err) < 0)
-		goto out;
-	if (!c->quiet)
-		print_rows(c->dry_run ? "dry run rolled back; database still at" : "database now at",
-			   c->dry_run ? &cur : &plan->heads_after);
-	rc = 0;
-out:
-	rt_plan_free(plan);
-	rt_strv_free(&cur);
-	return rc;
-}
-
-static int
-cmd_upgrade(struct cli *c)
-{
-	return run_migration(c, rt_plan_upgrade, c->nargs ? c->args[0] : "head",
-			     "Upgrade as shown above?");
-}
-
-static int
-cmd_downgrade(struct cli *c)
-{
-	return run_migration(c, rt_plan_downgrade, c->nargs ? c->args[0] : "-1",
-			     "Downgrade as shown above?");
-}
-
-static int
-cmd_stamp(struct cli *c)
-{
-	return run_migration(c, rt_plan_stamp, c->args[0], "Stamp the version table?");
-}
-
-/* An interrupted transaction-off revision: resume it, or record what was done by hand. */
-static int
-cmd_resolve(struct cli *c)
-{
-	struct rt_apply_opts opts = { 0 };
-	enum rt_resolve_mode mode = RT_RESOLVE_RESUME;
-	struct rt_dirty d;
-	bool found;
-
-	if (c->mark_applied && c->mark_reverted) {
-		rt_err_set(&c->err, RT_ERR_INPUT, "resolve: --mark-applied or --mark-reverted, not both");
-		return -1;
-	}
-	if (c->mark_applied)
-		mode = RT_RESOLVE_MARK_APPLIED;
-	else if (c->mark_reverted)
-		mode = RT_RESOLVE_MARK_REVERTED;
-	if (cli_load_graph(c) < 0 || cli_connect(c) < 0 || cli_lock(c) < 0 ||
-	    rt_db_find_dirty(c->db, &d, &found, &c->err) < 0)
-		return -1;
-	if (found && !c->quiet)
-		printf("revision %s: %s interrupted after %d statement%s\n", d.revision,
-		       d.is_up ? "upgrade" : "downgrade", d.statements_done,
-		       d.statements_done == 1 ? "" : "s");
-	if (found && cli_confirm_protected(c, "Resolve the interrupted revision?") < 0)
-		return -1;
-	opts.ddl_lock_timeout_ms = c->cfg->ddl_lock_timeout_ms;
-	if (rt_resolve(c->db, c->graph, mode, c->drop_invalid, &opts, &c->err) < 0)
-		return -1;
-	if (!c->quiet)
-		printf("%s\n", mode == RT_RESOLVE_RESUME ? "resumed and completed" :
-		       mode == RT_RESOLVE_MARK_APPLIED ? "marked applied" : "marked reverted");
-	return 0;
-}
 
 /* ---- listings ---------------------------------------------------------------- */
 
@@ -335,16 +135,6 @@ history_row(struct cli *c, struct cli_table *t, const struct rt_node *n, const b
 	free(labels);
 }
 
-/* Whether rev's file differs from the checksum recorded when it was applied. */
-static bool
-is_modified(const struct rt_rev *rev, const struct rt_strv *ids, const struct rt_strv *sums)
-{
-	for (size_t i = 0; i < ids->n; i++)
-		if (strcmp(ids->v[i], rev->id) == 0)
-			return sums->v[i][0] && strcmp(sums->v[i], rev->sha256) != 0;
-	return false;
-}
-
 static int
 cmd_history(struct cli *c)
 {
@@ -380,7 +170,7 @@ cmd_history(struct cli *c)
 		if (in_range[i])
 			history_row(c, &t, node, applied ? &applied[i] : NULL,
 				    rt_strv_contains(&cur, node->rev->id),
-				    applied && applied[i] && is_modified(node->rev, &ids, &sums));
+				    applied && applied[i] && rt_db_is_modified(node->rev->id, node->rev->sha256, &ids, &sums));
 	}
 	cli_table_end(&t);
 	rc = 0;
@@ -652,11 +442,8 @@ cmd_revision(struct cli *c)
 
 	if (cli_load_graph(c) < 0 || new_id(c, id) < 0)
 		goto out;
-	if (!c->head || strcmp(c->head, "base") != 0) {
-		if (rt_graph_count(c->graph) &&
-		    resolve_ids(c, c->head ? c->head : "head", &parents) < 0)
-			goto out;
-	}
+	if (rt_migrate_new_parents(c->session, c->head, &parents, &c->err) < 0)
+		goto out;
 	for (size_t i = 0; i < c->depends.n; i++)
 		if (rt_graph_find(c->graph, c->depends.v[i]) < 0) {
 			rt_err_set(&c->err, RT_ERR_INPUT, "--depends-on: unknown revision '%s'",
@@ -782,56 +569,52 @@ cmd_ui(struct cli *c)
 	return ui_run(&o, &c->err);
 }
 
-#define MIG_OPTS (CLI_OPT_SQL | CLI_OPT_DRY_RUN | CLI_OPT_SINGLE_TX | CLI_OPT_LOCK_TIMEOUT | \
-		  CLI_OPT_NO_BACKUP)
-
+/* The options each command takes are in cli_options (cli_opts.c). */
 const struct cli_command cli_commands[] = {
-	{ "init", cmd_init, 0, 0, 0, "init [-d DIR]",
+	{ "init", cmd_init, CLI_WORDS_NONE, 0, 0, "init [-d DIR]",
 	  "create a migrations directory with versions/ and retort.conf" },
-	{ "revision", cmd_revision, CLI_OPT_MESSAGE | CLI_OPT_HEAD | CLI_OPT_REV_ID |
-	  CLI_OPT_DEPENDS | CLI_OPT_LABEL, 0, 0,
+	{ "revision", cmd_revision, CLI_WORDS_NONE, 0, 0,
 	  "revision -m MSG [--head REV|base] [--rev-id ID] [--depends-on REV] [--branch-label NAME]",
 	  "create a new empty revision file on top of the head" },
-	{ "merge", cmd_merge, CLI_OPT_MESSAGE | CLI_OPT_REV_ID, 0, -1, "merge -m MSG [REV...]",
+	{ "merge", cmd_merge, CLI_WORDS_REV, 0, -1, "merge -m MSG [REV...]",
 	  "create a merge revision joining REVs (default: all heads)" },
-	{ "upgrade", cmd_upgrade, MIG_OPTS, 0, 1,
+	{ "upgrade", cli_cmd_upgrade, CLI_WORDS_REV, 0, 1,
 	  "upgrade [TARGET] [--sql] [--dry-run] [--single-transaction] [--lock-timeout S]"
 	  " [--no-backup]",
 	  "apply revisions up to TARGET (default head; +N, id, prefix, label@head, heads)" },
-	{ "downgrade", cmd_downgrade, MIG_OPTS, 0, 1,
+	{ "downgrade", cli_cmd_downgrade, CLI_WORDS_REV, 0, 1,
 	  "downgrade [TARGET] [--sql FROM:TO] [--dry-run] [--single-transaction] [--lock-timeout S]"
 	  " [--no-backup]",
 	  "revert revisions down to TARGET (default -1: one step; base: all)" },
-	{ "stamp", cmd_stamp, CLI_OPT_SQL | CLI_OPT_LOCK_TIMEOUT, 1, 1, "stamp TARGET [--sql]",
+	{ "stamp", cli_cmd_stamp, CLI_WORDS_REV, 1, 1, "stamp TARGET [--sql]",
 	  "set the version table to TARGET without running any migration" },
-	{ "resolve", cmd_resolve, CLI_OPT_MARK_APPLIED | CLI_OPT_MARK_REVERTED |
-	  CLI_OPT_DROP_INVALID | CLI_OPT_LOCK_TIMEOUT, 0, 0,
+	{ "resolve", cli_cmd_resolve, CLI_WORDS_NONE, 0, 0,
 	  "resolve [--drop-invalid | --mark-applied | --mark-reverted]",
 	  "finish a 'transaction off' revision that was interrupted (resume from the next statement)" },
-	{ "current", cmd_current, 0, 0, 0, "current [-v] [--format FMT]",
+	{ "current", cmd_current, CLI_WORDS_NONE, 0, 0, "current [-v] [--format FMT]",
 	  "show the revision(s) the database is at" },
-	{ "history", cmd_history, CLI_OPT_RANGE | CLI_OPT_INDICATE, 0, 0,
+	{ "history", cmd_history, CLI_WORDS_NONE, 0, 0,
 	  "history [-r RANGE] [-i] [-v] [--format FMT]",
 	  "list revisions newest first (-i marks the current one; RANGE is A:B)" },
-	{ "heads", cmd_heads, 0, 0, 0, "heads [-v] [--format FMT]", "list the head revisions" },
-	{ "branches", cmd_branches, 0, 0, 0, "branches [--format FMT]",
+	{ "heads", cmd_heads, CLI_WORDS_NONE, 0, 0, "heads [-v] [--format FMT]", "list the head revisions" },
+	{ "branches", cmd_branches, CLI_WORDS_NONE, 0, 0, "branches [--format FMT]",
 	  "list the branch points and their children" },
-	{ "show", cmd_show, 0, 1, 1, "show REV", "show a revision's headers and SQL" },
-	{ "ui", cmd_ui, CLI_OPT_EXIT_AFTER_DRAW | CLI_OPT_BENCH, 0, 0, "ui [--exit-after-draw] [--bench]",
+	{ "show", cmd_show, CLI_WORDS_REV, 1, 1, "show REV", "show a revision's headers and SQL" },
+	{ "ui", cmd_ui, CLI_WORDS_NONE, 0, 0, "ui [--exit-after-draw] [--bench]",
 	  "open the console (also: retort with no command on a terminal)" },
-	{ "counts", cmd_counts, CLI_OPT_EXACT, 0, 0, "counts [--exact] [--format FMT]",
+	{ "counts", cmd_counts, CLI_WORDS_NONE, 0, 0, "counts [--exact] [--format FMT]",
 	  "row counts of every table: catalog estimates, or exact with --exact (Ctrl-C cancels)" },
-	{ "backup", cli_cmd_backup, 0, 0, 0, "backup",
+	{ "backup", cli_cmd_backup, CLI_WORDS_NONE, 0, 0, "backup",
 	  "dump the database (pg_dump -Fc) into the backup dir, with a sidecar of checksum and counts" },
-	{ "backups", cli_cmd_backups, 0, 0, 0, "backups [--format FMT]",
+	{ "backups", cli_cmd_backups, CLI_WORDS_NONE, 0, 0, "backups [--format FMT]",
 	  "list the backups newest first: size, revision, age, whether the checksum matches" },
-	{ "prune", cli_cmd_prune, CLI_OPT_DRY_RUN | CLI_OPT_KEEP_DAYS | CLI_OPT_KEEP, 0, 0,
+	{ "prune", cli_cmd_prune, CLI_WORDS_NONE, 0, 0,
 	  "prune [--keep-days N] [--keep N] [--dry-run] [--format FMT]",
 	  "delete backups past the retention (config or options); the newest always stays" },
-	{ "restore", cli_cmd_restore, CLI_OPT_CLEAN | CLI_OPT_LOCK_TIMEOUT, 1, 1,
+	{ "restore", cli_cmd_restore, CLI_WORDS_FILE, 1, 1,
 	  "restore FILE [--clean] [--yes] [--format FMT]",
 	  "verify and restore a backup (pg_restore), then compare the row counts with it" },
-	{ "sandbox", cmd_sandbox, 0, 1, 1, "sandbox start|stop|status|url",
+	{ "sandbox", cmd_sandbox, CLI_WORDS_USAGE, 1, 1, "sandbox start|stop|status|url",
 	  "manage the embedded PostgreSQL under .retort/sandbox" },
-	{ NULL, NULL, 0, 0, 0, NULL, NULL },
+	{ NULL, NULL, CLI_WORDS_NONE, 0, 0, NULL, NULL },
 };

@@ -6,11 +6,13 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "rt_csv.h"
+#include "rt_job.h"
 
 static void
 json_string(FILE *fp, const char *s)
@@ -100,39 +102,99 @@ cli_table_end(struct cli_table *t)
 		fputs(t->nrows ? "\n]\n" : "]\n", t->fp);
 }
 
-static volatile sig_atomic_t interrupted;
+/* The signal that asked for a cancel (SIGINT, SIGTERM), and how many came. */
+static volatile sig_atomic_t cancel_signal, signals_seen;
 
 static void
-on_interrupt(int sig)
+on_signal(int sig)
 {
-	(void)sig;
-	interrupted = 1;
+	if (!cancel_signal)
+		cancel_signal = sig;
+	signals_seen++;
 }
+
+int
+cli_cancel_signal(void)
+{
+	return cancel_signal;
+}
+
+bool
+cli_is_cancelling(void)
+{
+	return cancel_signal != 0;
+}
+
+int
+cli_drive(struct rt_job *job, struct rt_err *err)
+{
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	struct pollfd fds[RT_JOB_MAXFDS];
+	sig_atomic_t noted = 0;
+	int rc;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	while ((rc = rt_job_step(job, err)) == 1) {
+		size_t n = rt_job_fds(job, fds, RT_JOB_MAXFDS);
+
+		if (cancel_signal && rt_job_cancel(job))
+			noted = signals_seen;
+		if (signals_seen > noted) {
+			/* a second Ctrl-C must not kill us half-way through the rollback */
+			fprintf(stderr, "\nretort: already cancelling; waiting for the server to roll "
+				"back the revision in progress\n");
+			noted = signals_seen;
+		}
+		if (poll(fds, n, RT_JOB_TICK_MS) < 0 && errno != EINTR)
+			break;
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	return rc;
+}
+
+/* The older callback shape (backup, restore, counts), seen as a job. */
+static size_t
+legacy_fds(void *impl, struct pollfd *fds, size_t max)
+{
+	const struct cli_job *j = impl;
+	int raw[2];
+	size_t n = j->fds(j->job, raw);
+
+	for (size_t i = 0; i < n && i < max; i++)
+		fds[i] = (struct pollfd){ raw[i], POLLIN, 0 };
+	return n < max ? n : max;
+}
+
+static int
+legacy_step(void *impl, struct rt_err *err)
+{
+	const struct cli_job *j = impl;
+
+	return j->step(j->job, err);
+}
+
+static void
+legacy_cancel(void *impl)
+{
+	const struct cli_job *j = impl;
+
+	j->cancel(j->job);
+}
+
+static const struct rt_job_ops legacy_ops = {
+	.name = "job", .fds = legacy_fds, .step = legacy_step, .cancel = legacy_cancel,
+};
 
 int
 cli_run_job(const struct cli_job *j, struct rt_err *err)
 {
-	struct sigaction sa = { .sa_handler = on_interrupt }, old;
-	bool told = false;
-	int rc = 1;
+	struct rt_job *job = rt_job_new(&legacy_ops, (void *)j);
+	int rc = cli_drive(job, err);
 
-	interrupted = 0;
-	sigaction(SIGINT, &sa, &old);
-	while (rc == 1) {
-		struct pollfd pfd[2];
-		int fds[2];
-		size_t n = j->fds(j->job, fds);
-
-		for (size_t i = 0; i < n; i++)
-			pfd[i] = (struct pollfd){ fds[i], POLLIN, 0 };
-		if (interrupted && !told) {
-			j->cancel(j->job);
-			told = true;
-		}
-		if (poll(pfd, n, 100) < 0 && errno != EINTR)
-			break;
-		rc = j->step(j->job, err);
-	}
-	sigaction(SIGINT, &old, NULL);
-	return rc;
+	/* legacy_ops has no free: the caller still owns j->job */
+	rt_job_free(job);
+	return rc == 1 ? -1 : rc;
 }

@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -30,14 +29,13 @@
 #include <unistd.h>
 
 #include <ini.h>
-#include <libpq-fe.h>
 
+#include "rt_conninfo.h"
 #include "rt_err.h"
 #include "rt_mem.h"
 
 #define CONF_NAME "retort.conf"
 #define ENV_NAME_MAX 64
-#define MASK "****"
 
 enum section { SEC_NONE, SEC_RETORT, SEC_ENV };
 
@@ -221,7 +219,7 @@ fail(struct parse *p, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	rt_err_set(p->err, RT_ERR_INPUT, "%s:%d: %s", p->cfg->path, line, msg);
+	rt_err_set_at(p->err, RT_ERR_INPUT, p->cfg->path, line, "%s", msg);
 	return 0;
 }
 
@@ -613,18 +611,18 @@ slurp(const char *path, struct rt_buf *text, struct rt_err *err)
 	if (!f) {
 		if (errno == ENOENT)
 			return 0;
-		rt_err_set(err, RT_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
+		rt_err_set_at(err, RT_ERR_INPUT, path, 0, "cannot read: %s", strerror(errno));
 		return -1;
 	}
 	if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
 		fclose(f);
-		rt_err_set(err, RT_ERR_INPUT, "%s: cannot read: %s", path, strerror(EISDIR));
+		rt_err_set_at(err, RT_ERR_INPUT, path, 0, "cannot read: %s", strerror(EISDIR));
 		return -1;
 	}
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		rt_buf_append(text, chunk, n);
 	if (ferror(f)) {
-		rt_err_set(err, RT_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
+		rt_err_set_at(err, RT_ERR_INPUT, path, 0, "cannot read: %s", strerror(errno));
 		fclose(f);
 		return -1;
 	}
@@ -638,7 +636,7 @@ parse_text(struct parse *p)
 	int rc = ini_parse_stream(read_line, p, on_value, p);
 
 	if (rc == -2) {
-		rt_err_set(p->err, RT_ERR_RUN, "%s: out of memory", p->cfg->path);
+		rt_err_set_at(p->err, RT_ERR_RUN, p->cfg->path, 0, "out of memory");
 		return -1;
 	}
 	if (rc > 0 && (!p->err_line || rc < p->err_line)) {
@@ -707,7 +705,7 @@ rt_config_load(const char *dir, struct rt_err *err)
 
 		for (const char *c = text.data; c < nul; c++)
 			line += *c == '\n';
-		rt_err_set(err, RT_ERR_INPUT, "%s:%d: NUL byte", cfg->path, line);
+		rt_err_set_at(err, RT_ERR_INPUT, cfg->path, line, "NUL byte");
 		rt_buf_free(&text);
 		rt_config_free(cfg);
 		return NULL;
@@ -827,265 +825,4 @@ rt_expand_vars(const char *s, struct rt_err *err)
 fail:
 	rt_buf_free(&out);
 	return NULL;
-}
-
-/* --- masking passwords -------------------------------------------------------
- *
- * Each pass marks bytes to hide in a map; every run of marked bytes becomes
- * "****", so neither the password nor its length shows. The passes lean
- * towards hiding too much: a raw '@', ':' or '&' inside a password must not
- * leak the rest of it. */
-
-static void
-mark(bool *m, size_t from, size_t to)
-{
-	for (; from < to; from++)
-		m[from] = true;
-}
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* password or sslpassword, in any case, percent-decoded when is_uri. */
-static bool
-is_secret_key(const char *k, size_t klen, bool is_uri)
-{
-	char key[64];
-	size_t i, n = 0;
-
-	for (i = 0; i < klen && n + 1 < sizeof(key); i++) {
-		if (is_uri && k[i] == '%' && i + 2 < klen
-		    && hexval(k[i + 1]) >= 0 && hexval(k[i + 2]) >= 0) {
-			key[n++] = (char)(hexval(k[i + 1]) * 16 + hexval(k[i + 2]));
-			i += 2;
-		} else {
-			key[n++] = k[i];
-		}
-	}
-	if (i < klen)
-		return false;
-	key[n] = '\0';
-	return strcasecmp(key, "password") == 0 || strcasecmp(key, "sslpassword") == 0;
-}
-
-/* The length of "scheme://" at the start of s, or 0. */
-static size_t
-scheme_len(const char *s)
-{
-	size_t n;
-
-	if (!isalpha((unsigned char)s[0]))
-		return 0;
-	n = 1 + strspn(s + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		       "0123456789+.-");
-	return strncmp(s + n, "://", 3) == 0 ? n + 3 : 0;
-}
-
-/* user:PASSWORD@host: up to the last '@', since a raw '@' may be in the password. */
-static void
-mask_userinfo(const char *s, size_t start, size_t len, bool *m)
-{
-	const char *at = NULL, *colon;
-	size_t i;
-
-	for (i = start; i < len; i++)
-		if (s[i] == '@')
-			at = s + i;
-	if (!at)
-		return;
-	colon = memchr(s + start, ':', (size_t)(at - s) - start);
-	if (colon)
-		mark(m, (size_t)(colon + 1 - s), (size_t)(at - s));
-}
-
-/* Where a query value starting at i ends: at an '&' that starts another
- * "key=", so that a raw '&' inside a password stays hidden. */
-static size_t
-query_value_end(const char *s, size_t i, size_t len)
-{
-	for (; i < len; i++) {
-		size_t k;
-
-		if (s[i] != '&')
-			continue;
-		k = i + 1 + strspn(s + i + 1, "abcdefghijklmnopqrstuvwxyz"
-				   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_%");
-		if (k > i + 1 && k < len && s[k] == '=')
-			return i;
-	}
-	return len;
-}
-
-/* ?password=...&sslpassword=...: every '?' and '&' may start a parameter. */
-static void
-mask_query(const char *s, size_t start, size_t len, bool *m)
-{
-	size_t i;
-
-	for (i = start; i < len; i++) {
-		size_t k, kend;
-
-		if (s[i] != '?' && s[i] != '&')
-			continue;
-		k = i + 1;
-		kend = k + strcspn(s + k, "=&?");
-		if (kend >= len || s[kend] != '=' || !is_secret_key(s + k, kend - k, true))
-			continue;
-		mark(m, kend + 1, query_value_end(s, kend + 1, len));
-	}
-}
-
-static void mask_any(const char *s, size_t len, bool *m);
-
-/* One value of a key=value conninfo: quoted with backslash escapes, or up to
- * white space. Returns the index after it; [*vs, *ve) is the value. */
-static size_t
-conninfo_value(const char *s, size_t i, size_t len, size_t *vs, size_t *ve)
-{
-	bool is_quoted = i < len && s[i] == '\'';
-
-	if (is_quoted)
-		i++;
-	*vs = i;
-	while (i < len && (is_quoted ? s[i] != '\'' : !isspace((unsigned char)s[i]))) {
-		if (s[i] == '\\' && i + 1 < len)
-			i++;
-		i++;
-	}
-	*ve = i;
-	return is_quoted && i < len ? i + 1 : i;
-}
-
-/* key = value pairs, as libpq reads them. Anything it could not read is
- * hidden from there to the end. */
-static void
-mask_conninfo(const char *s, size_t len, bool *m)
-{
-	size_t i = 0, ks, ke, vs, ve;
-
-	for (;;) {
-		while (i < len && isspace((unsigned char)s[i]))
-			i++;
-		if (i >= len)
-			return;
-		ks = i;
-		while (i < len && s[i] != '=' && !isspace((unsigned char)s[i]))
-			i++;
-		ke = i;
-		while (i < len && isspace((unsigned char)s[i]))
-			i++;
-		if (i >= len || s[i] != '=' || ke == ks) {
-			mark(m, ks, len);
-			return;
-		}
-		i++;
-		while (i < len && isspace((unsigned char)s[i]))
-			i++;
-		i = conninfo_value(s, i, len, &vs, &ve);
-		if (is_secret_key(s + ks, ke - ks, false))
-			mark(m, vs, ve);
-		else if (ke - ks == 6 && strncmp(s + ks, "dbname", 6) == 0)
-			mask_any(s + vs, ve - vs, m + vs);  /* dbname may be a whole URL */
-	}
-}
-
-static void
-mask_any(const char *s, size_t len, bool *m)
-{
-	size_t sl = scheme_len(s);
-
-	if (!sl && memchr(s, '=', len))
-		mask_conninfo(s, len, m);
-	mask_userinfo(s, sl, len, m);
-	mask_query(s, sl, len, m);
-}
-
-/* libpq's own reading, as a safety net: a password that libpq sees but no
- * pass marked means the string is stranger than the passes know. */
-static bool
-libpq_sees_password(const char *url)
-{
-	PQconninfoOption *opts, *o;
-	bool has = false;
-	char *errmsg = NULL;
-
-	opts = PQconninfoParse(url, &errmsg);
-	if (errmsg)
-		PQfreemem(errmsg);
-	if (!opts)
-		return false;
-	for (o = opts; o->keyword; o++)
-		if ((strcmp(o->keyword, "password") == 0 || strcmp(o->keyword, "sslpassword") == 0)
-		    && o->val && *o->val)
-			has = true;
-	PQconninfoFree(opts);
-	return has;
-}
-
-char *
-rt_url_mask(const char *url)
-{
-	struct rt_buf out = { 0 };
-	size_t len, i;
-	bool *m, is_marked = false;
-
-	if (!url)
-		return rt_xstrdup("");
-	len = strlen(url);
-	m = rt_xcalloc(len + 1, sizeof(*m));
-	mask_any(url, len, m);
-	for (i = 0; i < len; i++)
-		is_marked = is_marked || m[i];
-	if (!is_marked && libpq_sees_password(url))
-		mark(m, scheme_len(url), len);
-	rt_buf_puts(&out, "");
-	for (i = 0; i < len; i++) {
-		if (!m[i])
-			rt_buf_putc(&out, url[i]);
-		else if (i == 0 || !m[i - 1])
-			rt_buf_puts(&out, MASK);
-	}
-	free(m);
-	return rt_buf_take(&out);
-}
-
-/* --- the database name -------------------------------------------------------- */
-
-static const char *
-conninfo_val(const PQconninfoOption *opts, const char *key)
-{
-	for (; opts->keyword; opts++)
-		if (strcmp(opts->keyword, key) == 0)
-			return opts->val && *opts->val ? opts->val : NULL;
-	return NULL;
-}
-
-/* libpq's order (conninfo_add_defaults): dbname, else $PGDATABASE, else the
- * user (written, else $PGUSER, else the login name). */
-char *
-rt_url_dbname(const char *url)
-{
-	PQconninfoOption *opts;
-	const char *v;
-	char *errmsg = NULL, *name = NULL;
-	struct passwd *pw;
-
-	opts = PQconninfoParse(url ? url : "", &errmsg);
-	if (errmsg)
-		PQfreemem(errmsg);
-	if (!opts)
-		return NULL;
-	if ((v = conninfo_val(opts, "dbname")) || ((v = getenv("PGDATABASE")) && *v)
-	    || (v = conninfo_val(opts, "user")) || ((v = getenv("PGUSER")) && *v))
-		name = rt_xstrdup(v);
-	else if ((pw = getpwuid(geteuid())))
-		name = rt_xstrdup(pw->pw_name);
-	PQconninfoFree(opts);
-	return name;
 }

@@ -364,6 +364,31 @@ rt_db_blockers(struct rt_db *db)
 	return b.len ? rt_buf_take(&b) : NULL;
 }
 
+static int try_lock(struct rt_db *db, bool *got, struct rt_err *err);
+
+int
+rt_db_try_lock(struct rt_db *db, bool *got, struct rt_err *err)
+{
+	if (db->has_lock) {
+		*got = true;
+		return 0;
+	}
+	if (try_lock(db, got, err) < 0)
+		return -1;
+	db->has_lock = *got;
+	return 0;
+}
+
+bool
+rt_db_is_modified(const char *id, const char *sha256, const struct rt_strv *ids,
+		  const struct rt_strv *sums)
+{
+	for (size_t i = 0; i < ids->n; i++)
+		if (strcmp(ids->v[i], id) == 0)
+			return sums->v[i][0] && strcmp(sums->v[i], sha256) != 0;
+	return false;
+}
+
 static int
 try_lock(struct rt_db *db, bool *got, struct rt_err *err)
 {

@@ -80,7 +80,7 @@ input_error(struct parser *p, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	rt_err_set(p->err, RT_ERR_INPUT, "%s:%d: %s", p->path, line, what);
+	rt_err_set_at(p->err, RT_ERR_INPUT, p->path, line, "%s", what);
 	return -1;
 }
 
@@ -709,15 +709,15 @@ rt_rev_load_at(int dirfd, const char *name, const char *path, unsigned flags,
 
 	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		rt_err_set(err, RT_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
+		rt_err_set_at(err, RT_ERR_INPUT, path, 0, "cannot read: %s", strerror(errno));
 		return NULL;
 	}
 	rt_buf_reset(b);
 	r = is_headers_only ? read_headers(fd, b, &region) : read_all(fd, b);
 	if (r < 0 && errno == EFBIG)
-		rt_err_set(err, RT_ERR_INPUT, "%s: file is larger than 64 MiB", path);
+		rt_err_set_at(err, RT_ERR_INPUT, path, 0, "file is larger than 64 MiB");
 	else if (r < 0)
-		rt_err_set(err, RT_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
+		rt_err_set_at(err, RT_ERR_INPUT, path, 0, "cannot read: %s", strerror(errno));
 	close(fd);
 	if (r == 0 && is_headers_only)
 		rev = parse(path, b->data, region, true, err);   /* region: the header block */

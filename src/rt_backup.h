@@ -32,6 +32,7 @@ struct rt_backup_info {
 	char *path;             /* the dump, as found (dir/name) */
 	char *name;             /* its file name */
 	long long bytes;        /* size of the dump */
+	long long saved_bytes;  /* its size as the sidecar recorded it; 0 without one */
 	time_t mtime;           /* of the dump */
 	long mtime_ns;          /* nanoseconds of mtime: orders backups made in one second */
 	enum rt_backup_check check;
@@ -87,6 +88,8 @@ enum rt_backup_phase {
 	RT_BACKUP_DUMPING,      /* pg_dump running; bytes = written so far */
 	RT_BACKUP_HASHING,      /* computing the SHA-256; bytes = hashed so far */
 	RT_BACKUP_DONE,
+	RT_BACKUP_RESTORING,    /* restore (rt_restore.h): bytes = read, hashed and fed so far */
+	RT_BACKUP_COUNTING,     /* restore: exact counts after it; tables_done of tables_total */
 };
 
 struct rt_backup_progress {
@@ -138,6 +141,11 @@ const char *rt_backup_job_note(const struct rt_backup_job *job);
 void rt_backup_job_free(struct rt_backup_job *job);
 
 /* ---- restoring -------------------------------------------------------- */
+
+/* The restore workflow is the operation in rt_restore.h (checksum in the same
+ * pass, lock, post-restore comparison). What follows is the bare pg_restore
+ * job it replaced, kept only until the console calls rt_restore.h; it checks
+ * nothing and takes no lock. New code must not use it. */
 
 struct rt_restore_opts {
 	/* Back to the moment of the backup: every table of the backup's schemas is

@@ -5,6 +5,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* rt_url_mask, rt_url_dbname: callers that include only this header, from
+ * when they were declared here, keep compiling */
+#include "rt_conninfo.h"
+
 struct rt_err;
 
 struct rt_env {
@@ -55,14 +59,5 @@ const struct rt_env *rt_config_env(const struct rt_config *cfg, const char *name
 /* Expands ${VAR} in s from the environment. Returns a new string owned by the
  * caller, or NULL with err (RT_ERR_INPUT) naming an unset variable. */
 char *rt_expand_vars(const char *s, struct rt_err *err);
-
-/* A copy of a libpq URL or key=value conninfo with the password replaced by
- * "****"; owned by the caller. Never fails (unparseable input is masked whole
- * after the scheme). */
-char *rt_url_mask(const char *url);
-
-/* The database name a URL/conninfo connects to (libpq's rules: dbname, else
- * user, else $PGDATABASE/$PGUSER/login). Owned by the caller; NULL if unparseable. */
-char *rt_url_dbname(const char *url);
 
 #endif

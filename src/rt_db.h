@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "rt_job.h"
+
 struct rt_err;
 struct rt_graph;
 struct rt_plan;
@@ -67,6 +69,16 @@ typedef void (*rt_lock_wait_fn)(const char *holder, void *ctx);
 int rt_db_lock(struct rt_db *db, int timeout_ms, rt_lock_wait_fn on_wait, void *ctx,
 	       volatile sig_atomic_t *cancel, struct rt_err *err);
 
+/* One try at the migration lock, without waiting: *got says whether it is
+ * held now (also when it already was). Returns 0 or -1 with err. */
+int rt_db_try_lock(struct rt_db *db, bool *got, struct rt_err *err);
+
+/* Whether the revision id, whose file now has SHA-256 sha256, was applied
+ * from a file with another checksum (ids and sums from
+ * rt_db_applied_checksums); false when no checksum was recorded. */
+bool rt_db_is_modified(const char *id, const char *sha256, const struct rt_strv *ids,
+		       const struct rt_strv *sums);
+
 /* Releases the migration lock if held. */
 void rt_db_unlock(struct rt_db *db);
 
@@ -97,7 +109,21 @@ struct rt_apply_opts {
 	const char *os_user;          /* recorded in retort_history; NULL: from the system */
 };
 
+/* Starts applying plan (see rt_graph.h) on db, which must hold the migration
+ * lock, as a job (rt_job.h): the connection is non-blocking until the job is
+ * freed; events (RT_EV_STEP_*, RT_EV_STATEMENT, RT_EV_RETRY, RT_EV_CANCELLING)
+ * go to fn (may be NULL). The version table and retort_history are created
+ * and the dirty check done before it returns. rt_job_cancel sends the server
+ * a cancel request for the statement in flight; the revision in progress is
+ * rolled back (a transaction-off one stays dirty) and the job ends with
+ * RT_ERR_CANCEL. opts->progress, on_retry and cancel are not used. Returns a
+ * job owned by the caller (free it before db), or NULL with err. */
+struct rt_job *rt_apply_start(struct rt_db *db, const struct rt_plan *plan,
+			      const struct rt_apply_opts *opts, rt_event_fn fn, void *ctx,
+			      struct rt_err *err);
+
 /* Applies plan (see rt_graph.h) on db, which must hold the migration lock.
+ * Blocking: rt_apply_start driven to its end (opts->cancel is polled).
  * Refuses (RT_ERR_INPUT) an upgrade or downgrade while a transaction-off
  * revision is dirty (see rt_resolve).
  * Creates the version table and retort_history if missing. Each transactional

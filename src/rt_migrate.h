@@ -9,7 +9,9 @@
  * start:   a job (rt_job.h) that takes the migration lock within the
  *          configured timeout (cancellable, with RT_EV_LOCK_WAIT), re-reads
  *          the version table and re-plans (when the database moved since
- *          prepare it stops with RT_ERR_INPUT and changes nothing), backs a
+ *          prepare and a person confirmed the old plan, it stops with
+ *          RT_ERR_INPUT and changes nothing; an unseen plan is just made
+ *          again, and may turn out to be a no-op), backs a
  *          protected env up (RT_EV_BACKUP*), applies the plan statement by
  *          statement through libpq's asynchronous API (RT_EV_STEP_*,
  *          RT_EV_STATEMENT, RT_EV_RETRY), and releases the lock. Cancelled,
@@ -82,9 +84,10 @@ bool rt_migrate_backs_up(const struct rt_migrate *m);
 const char *rt_migrate_what(const struct rt_migrate *m);
 
 /* The answer: typed is what the person typed for RT_CONFIRM_DBNAME (NULL
- * for a plain yes). A plain yes on a protected env is accepted only when
- * the env was named explicitly (--yes --env NAME). Returns 0, or -1 with
- * err (RT_ERR_INPUT, "not confirmed: ...; nothing changed"). */
+ * for a plain yes); assume_yes says nobody was asked (--yes, or the CLI's
+ * unasked runs). A yes without typing on a protected env is accepted only
+ * when the env was named explicitly (--yes --env NAME). Returns 0, or -1
+ * with err (RT_ERR_INPUT, "not confirmed: ...; nothing changed"). */
 int rt_migrate_confirm(struct rt_migrate *m, const char *typed, bool assume_yes,
 		       struct rt_err *err);
 

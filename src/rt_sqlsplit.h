@@ -16,13 +16,16 @@ struct rt_stmt_list {
 	size_t n;
 };
 
-/* Splits script into statements on top-level semicolons. Understands
- * 'strings' (with '' escapes), E'strings' (backslash escapes), "identifiers",
- * $tag$ dollar quotes $tag$, -- line comments and nested block comments, and
- * BEGIN ATOMIC ... END bodies. Empty statements (only whitespace or comments)
- * are dropped. first_line is the script's line number in its file, added to
- * each statement's line. Returns 0, or -1 with err (RT_ERR_INPUT, message
- * "line N: unterminated ...") on an unterminated quote or comment. */
+/* Splits script into statements on top-level semicolons, with the engine's
+ * lexer (rt_sqllex.h): 'strings' (with '' escapes), E'strings' (backslash
+ * escapes), "identifiers", $tag$ dollar quotes $tag$, -- line comments and
+ * nested block comments are never split, nor BEGIN ATOMIC ... END bodies. A
+ * psql meta-command (a backslash at a statement's start, to the end of the
+ * line) is a statement of its own. Empty statements (only whitespace or
+ * comments) are dropped. first_line is the script's line number in its file
+ * (the line of script[0]). Returns 0, or -1 with err (RT_ERR_INPUT, message
+ * "line N: unterminated ...", err->line N, no path: rt_err_locate adds the
+ * file) on an unterminated quote or comment or an unclosed BEGIN ATOMIC. */
 int rt_sql_split(const char *script, int first_line, struct rt_stmt_list *out, struct rt_err *err);
 
 void rt_stmt_list_free(struct rt_stmt_list *list);

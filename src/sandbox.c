@@ -1,8 +1,18 @@
-/* sandbox.c - the embedded PostgreSQL cluster under PROJECT/.retort/sandbox.
+/* sandbox.c - the embedded PostgreSQL cluster of a project.
  *
- * Layout: data/ (the cluster), server.log, run/ (the unix socket; no TCP
- * port), socket_dir (the socket directory actually used, when run/ would not
- * do), lock (serialises start and stop).
+ * The sandbox directory holds data/ (the cluster), server.log, run/ (the unix
+ * socket; no TCP port), socket_dir (the socket directory actually used, when
+ * run/ would not do) and lock (serialises start and stop). It is
+ * PROJECT/.retort/sandbox itself.
+ *
+ * As root, initdb refuses to run, so the sandbox directory and the socket
+ * directory belong to the postgres user and every program runs as postgres.
+ * When postgres cannot reach the project (a clone under /root, a mktemp -d
+ * directory), the sandbox directory is /var/tmp/retort-sandbox-<uid>-<hash of
+ * the project path> instead (or the same in /tmp), postgres's with mode 0700,
+ * and PROJECT/.retort/sandbox is a symlink to it. That directory also holds
+ * "project", the project's path: a moved or copied project keeps the link of
+ * the original, and must not take over its cluster.
  *
  * A unix socket path must fit in sun_path (108 bytes with the NUL). When
  * run/.s.PGSQL.5432 would not fit, or when run/ holds characters that pg_ctl's
@@ -10,9 +20,6 @@
  * in /tmp/retort-<uid>-<hash of the sandbox path> instead, created 0700.
  * pg_ctl itself is given relative paths (-D data, -l server.log, run from
  * the sandbox directory) for the same reason.
- *
- * As root, initdb refuses to run, so the sandbox directory and the socket
- * directory belong to the postgres user and every program runs as postgres.
  */
 #include "config.h"
 #include "rt_sandbox.h"
@@ -38,7 +45,8 @@
 
 #include "rt_err.h"
 #include "rt_mem.h"
-#include "spawn.h"
+#include "rt_migration.h"
+#include "rt_spawn.h"
 
 #define PG_PORT "5432"
 #define SOCKET_NAME "/.s.PGSQL." PG_PORT
@@ -46,10 +54,19 @@
 #define LOG_TAIL_LINES 10
 /* Characters that need no quoting in pg_ctl's -o string nor encoding in a URL. */
 #define SAFE_PATH_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-"
+#define OUTSIDE_PREFIX "retort-sandbox-"
+#define MARKER_NAME "project"
+
+/* Where a sandbox the server user cannot keep in the project goes, best first:
+ * /var/tmp survives a reboot (so does the cluster's data), /tmp is the fallback. */
+static const char *const outside_parents[] = { "/var/tmp", "/tmp" };
 
 /* The paths of one sandbox, all absolute and owned. */
 struct box {
-	char *base;       /* PROJECT/.retort/sandbox */
+	char *project;    /* the project directory */
+	char *link;       /* PROJECT/.retort/sandbox */
+	char *base;       /* the sandbox directory: link, or the outside one it names */
+	bool is_outside;  /* base is outside the project (see the top of this file) */
 	char *data;
 	char *log;
 	char *run;        /* the preferred socket directory */
@@ -58,19 +75,7 @@ struct box {
 };
 
 static void
-box_init(struct box *b, const char *project_dir)
-{
-	b->base = rt_xasprintf("%s/.retort/sandbox",
-			       strcmp(project_dir, "/") == 0 ? "" : project_dir);
-	b->data = rt_xasprintf("%s/data", b->base);
-	b->log = rt_xasprintf("%s/server.log", b->base);
-	b->run = rt_xasprintf("%s/run", b->base);
-	b->sockfile = rt_xasprintf("%s/socket_dir", b->base);
-	b->lock = rt_xasprintf("%s/lock", b->base);
-}
-
-static void
-box_free(struct box *b)
+box_free_paths(struct box *b)
 {
 	free(b->lock);
 	free(b->sockfile);
@@ -78,6 +83,41 @@ box_free(struct box *b)
 	free(b->log);
 	free(b->data);
 	free(b->base);
+}
+
+/* Moves the sandbox directory of b to base (which may be b->base itself). */
+static void
+box_set_base(struct box *b, const char *base, bool is_outside)
+{
+	char *copy = rt_xstrdup(base);
+
+	box_free_paths(b);
+	b->base = copy;
+	b->is_outside = is_outside;
+	b->data = rt_xasprintf("%s/data", b->base);
+	b->log = rt_xasprintf("%s/server.log", b->base);
+	b->run = rt_xasprintf("%s/run", b->base);
+	b->sockfile = rt_xasprintf("%s/socket_dir", b->base);
+	b->lock = rt_xasprintf("%s/lock", b->base);
+}
+
+/* A box in the project; box_locate then finds where the sandbox really is. */
+static void
+box_init(struct box *b, const char *project_dir)
+{
+	memset(b, 0, sizeof(*b));
+	b->project = rt_xstrdup(project_dir);
+	b->link = rt_xasprintf("%s/.retort/sandbox",
+			       strcmp(project_dir, "/") == 0 ? "" : project_dir);
+	box_set_base(b, b->link, false);
+}
+
+static void
+box_free(struct box *b)
+{
+	box_free_paths(b);
+	free(b->link);
+	free(b->project);
 }
 
 static bool
@@ -308,6 +348,16 @@ current_socket_dir(const struct box *b)
 
 /* --- the server process ------------------------------------------------------ */
 
+/* Whether paths a and b name the same directory. */
+static bool
+is_same_dir(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev
+	       && sa.st_ino == sb.st_ino;
+}
+
 /* The postmaster's pid when it is alive, else 0. */
 static pid_t
 running_pid(const struct box *b)
@@ -327,6 +377,15 @@ running_pid(const struct box *b)
 		return 0;
 	if (kill((pid_t)pid, 0) < 0 && errno != EPERM)
 		return 0;
+	/* a copied project carries the original's postmaster.pid: that server
+	 * is not ours unless its data directory (line 2) is this one, or is gone
+	 * (a project moved while its server ran) */
+	line = pidfile_line(b, 2);
+	if (line && access(line, F_OK) == 0 && !is_same_dir(line, b->data)) {
+		free(line);
+		return 0;
+	}
+	free(line);
 	/* a stale pid file after a crash may name a recycled pid; a zombie
 	 * (not yet reaped, where no init reaps) has an empty command line */
 	cmd = rt_xasprintf("/proc/%ld/cmdline", pid);
@@ -343,48 +402,7 @@ running_pid(const struct box *b)
 	return (pid_t)pid;
 }
 
-int
-rt_sandbox_status(const char *project_dir, struct rt_sandbox_status *st, struct rt_err *err)
-{
-	struct box b;
-	struct stat sb;
-	char *ver;
-	int rc = 0;
-
-	memset(st, 0, sizeof(*st));
-	box_init(&b, project_dir);
-	ver = rt_xasprintf("%s/PG_VERSION", b.data);
-	if (stat(ver, &sb) == 0) {
-		st->is_initialized = true;
-	} else if (errno != ENOENT) {
-		rt_err_set(err, RT_ERR_RUN, "cannot read the sandbox in %s: %s", b.base,
-			   strerror(errno));
-		rc = -1;
-	}
-	free(ver);
-	if (rc == 0) {
-		st->pid = st->is_initialized ? running_pid(&b) : 0;
-		st->is_running = st->pid > 0;
-		st->datadir = rt_xstrdup(b.data);
-		st->socket_dir = current_socket_dir(&b);
-		st->bindir = rt_pg_bindir();
-	}
-	box_free(&b);
-	return rc;
-}
-
-void
-rt_sandbox_status_free(struct rt_sandbox_status *st)
-{
-	if (!st)
-		return;
-	free(st->bindir);
-	free(st->socket_dir);
-	free(st->datadir);
-	memset(st, 0, sizeof(*st));
-}
-
-/* --- starting ---------------------------------------------------------------- */
+/* --- the server user ----------------------------------------------------------- */
 
 /* The postgres user, when we are root and the server must run as it. */
 struct server_user {
@@ -440,29 +458,24 @@ can_search(const struct stat *sb, const struct server_user *u)
 	return sb->st_mode & S_IXOTH;
 }
 
-/* As root: every directory above the sandbox must be searchable by postgres. */
-static int
-check_reachable(const char *dir, const struct server_user *u, struct rt_err *err)
+/* The first directory from dir up to / that the server user cannot search
+ * (owned by the caller, its mode in *mode), or NULL when it can reach dir or
+ * when we run the server as ourselves. */
+static char *
+unreachable_dir(const char *dir, const struct server_user *u, mode_t *mode)
 {
 	char *path = realpath(dir, NULL);
 	char *slash;
 	struct stat sb;
-	int rc = 0;
 
 	if (!u->is_switch || !path) {
 		free(path);
-		return 0;
+		return NULL;
 	}
 	for (;;) {
 		if (stat(path, &sb) == 0 && !can_search(&sb, u)) {
-			rt_err_set(err, RT_ERR_RUN, "the sandbox server runs as the %s user, "
-				   "which cannot reach %s (mode %04o)", SERVER_USER, path,
-				   (unsigned)(sb.st_mode & 07777));
-			rt_err_detail(err, "as root, keep the project where %s can search every "
-				      "parent directory (not under /root), e.g. /srv or /tmp, "
-				      "or chmod o+x %s", SERVER_USER, path);
-			rc = -1;
-			break;
+			*mode = sb.st_mode & 07777;
+			return path;
 		}
 		slash = strrchr(path, '/');
 		if (!slash || strcmp(path, "/") == 0)
@@ -470,8 +483,296 @@ check_reachable(const char *dir, const struct server_user *u, struct rt_err *err
 		slash[slash == path ? 1 : 0] = '\0';
 	}
 	free(path);
+	return NULL;
+}
+
+/* As root, with the sandbox in the project: every directory above it must be
+ * searchable by postgres. */
+static int
+check_reachable(const struct box *b, const struct server_user *u, struct rt_err *err)
+{
+	mode_t mode = 0;
+	char *dir = unreachable_dir(b->project, u, &mode);
+
+	if (!dir)
+		return 0;
+	rt_err_set(err, RT_ERR_RUN, "the sandbox server runs as the %s user, which cannot "
+		   "reach %s (mode %04o)", SERVER_USER, dir, (unsigned)mode);
+	if (access(b->link, F_OK) == 0)
+		rt_err_detail(err, "%s was made when %s could reach it: chmod o+x %s, or "
+			      "move it away to get a new sandbox in %s", b->link, SERVER_USER,
+			      dir, outside_parents[0]);
+	else
+		rt_err_detail(err, "nor can it keep the sandbox in %s or %s (they must be "
+			      "root's, sticky and searchable by %s): chmod o+x %s",
+			      outside_parents[0], outside_parents[1], SERVER_USER, dir);
+	free(dir);
+	return -1;
+}
+
+/* --- where the sandbox lives ------------------------------------------------------ */
+
+/* PARENT/retort-sandbox-UID-HASH, HASH being 16 hex digits of the SHA-256 of the
+ * project path: the same project finds it again, another one never does. */
+static char *
+outside_dir(const char *parent, const char *project)
+{
+	char hex[65];
+
+	rt_sha256_hex(project, strlen(project), hex);
+	return rt_xasprintf("%s/" OUTSIDE_PREFIX "%u-%.16s", parent, (unsigned)geteuid(), hex);
+}
+
+static bool
+is_own_outside_dir(const struct box *b, const char *dir)
+{
+	bool is_own = false;
+	size_t i;
+
+	for (i = 0; i < sizeof(outside_parents) / sizeof(outside_parents[0]) && !is_own; i++) {
+		char *own = outside_dir(outside_parents[i], b->project);
+
+		is_own = strcmp(own, dir) == 0;
+		free(own);
+	}
+	return is_own;
+}
+
+/* The first parent for a new outside sandbox: root's, not writable by others
+ * unless sticky (nobody else may rename our directory away), and searchable by
+ * the server user. NULL when none will do. */
+static const char *
+pick_parent(const struct server_user *u)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(outside_parents) / sizeof(outside_parents[0]); i++) {
+		struct stat sb;
+		mode_t mode;
+		char *dir;
+
+		if (stat(outside_parents[i], &sb) < 0 || !S_ISDIR(sb.st_mode) || sb.st_uid != 0
+		    || ((sb.st_mode & (S_IWGRP | S_IWOTH)) && !(sb.st_mode & S_ISVTX)))
+			continue;
+		dir = unreachable_dir(outside_parents[i], u, &mode);
+		if (!dir)
+			return outside_parents[i];
+		free(dir);
+	}
+	return NULL;
+}
+
+/* The project path written in dir's marker (owned by the caller), or NULL. */
+static char *
+read_marker(const char *dir)
+{
+	char *path = rt_xasprintf("%s/" MARKER_NAME, dir);
+	char buf[PATH_MAX + 2];
+	char *res = NULL;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	free(path);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n > 0 && buf[n - 1] == '\n')
+		res = rt_xstrndup(buf, (size_t)n - 1);
+	return res;
+}
+
+/* Whether dir is this project's sandbox directory outside it: 1 when dir does
+ * not exist; 0 when it is a directory (not a symlink) of the server user, mode
+ * 0700, whose marker names the project; -1 with err otherwise. */
+static int
+check_outside_dir(const struct box *b, const char *dir, const struct server_user *u,
+		  struct rt_err *err)
+{
+	uid_t owner = u->is_switch ? u->uid : geteuid();
+	struct stat sb;
+	char *marker;
+
+	if (lstat(dir, &sb) < 0) {
+		if (errno == ENOENT)
+			return 1;
+		rt_err_set(err, RT_ERR_RUN, "cannot read the sandbox in %s: %s", dir,
+			   strerror(errno));
+		return -1;
+	}
+	/* a predictable name in a shared directory: anyone may have made it first */
+	if (!S_ISDIR(sb.st_mode) || sb.st_uid != owner || (sb.st_mode & 07777) != 0700) {
+		rt_err_set(err, RT_ERR_RUN, "refusing %s as the sandbox: it must be a directory "
+			   "owned by %s with mode 0700", dir, u->is_switch ? SERVER_USER : "you");
+		if (u->is_switch)
+			rt_err_detail(err, "someone else made it; remove it, then start again");
+		else
+			rt_err_detail(err, "a sandbox made by retort run as root is root's to use");
+		return -1;
+	}
+	marker = read_marker(dir);
+	if (marker && strcmp(marker, b->project) == 0) {
+		free(marker);
+		return 0;
+	}
+	if (marker) {
+		rt_err_set(err, RT_ERR_RUN, "%s is the sandbox of %s, not of this project",
+			   dir, marker);
+		rt_err_detail(err, "a moved or copied project keeps the original's %s link; "
+			      "remove %s to give this project a sandbox of its own",
+			      ".retort/sandbox", b->link);
+	} else {
+		rt_err_set(err, RT_ERR_RUN, "refusing %s as the sandbox: it has no readable "
+			   "%s file naming this project", dir, MARKER_NAME);
+	}
+	free(marker);
+	return -1;
+}
+
+/* PROJECT/.retort/sandbox is a symlink: the sandbox is where it points, which
+ * must be this project's directory. */
+static int
+follow_link(struct box *b, const struct server_user *u, struct rt_err *err)
+{
+	char target[PATH_MAX];
+	ssize_t n = readlink(b->link, target, sizeof(target) - 1);
+	int rc;
+
+	if (n < 0) {
+		rt_err_set(err, RT_ERR_RUN, "cannot read the link %s: %s", b->link,
+			   strerror(errno));
+		return -1;
+	}
+	target[n] = '\0';
+	rc = target[0] == '/' ? check_outside_dir(b, target, u, err) : 1;
+	if (rc < 0)
+		return -1;
+	/* a missing directory is ours to make only under this project's own name */
+	if (rc > 0 && !is_own_outside_dir(b, target)) {
+		rt_err_set(err, RT_ERR_RUN, "%s points to %s, which is not this project's "
+			   "sandbox", b->link, target);
+		rt_err_detail(err, "remove %s to give this project a sandbox of its own",
+			      b->link);
+		return -1;
+	}
+	box_set_base(b, target, true);
+	return 0;
+}
+
+/* This project's existing outside directory, when .retort/sandbox is gone. */
+static bool
+find_outside(struct box *b, const struct server_user *u)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(outside_parents) / sizeof(outside_parents[0]); i++) {
+		char *dir = outside_dir(outside_parents[i], b->project);
+		bool is_found = check_outside_dir(b, dir, u, NULL) == 0;
+
+		if (is_found)
+			box_set_base(b, dir, true);
+		free(dir);
+		if (is_found)
+			return true;
+	}
+	return false;
+}
+
+/* Points b at the sandbox of its project, creating nothing: the directory
+ * .retort/sandbox, or where that symlink points, or this project's directory in
+ * /var/tmp or /tmp; when there is none yet, where a start would make it (outside
+ * the project when we are root and postgres cannot reach the project). */
+static int
+box_locate(struct box *b, const struct server_user *u, struct rt_err *err)
+{
+	struct stat sb;
+	const char *parent;
+	mode_t mode;
+	char *dir;
+
+	if (lstat(b->link, &sb) == 0)
+		return S_ISLNK(sb.st_mode) ? follow_link(b, u, err) : 0;
+	if (errno != ENOENT && errno != ENOTDIR) {
+		rt_err_set(err, RT_ERR_RUN, "cannot read %s: %s", b->link, strerror(errno));
+		return -1;
+	}
+	if (find_outside(b, u))
+		return 0;
+	dir = unreachable_dir(b->project, u, &mode);
+	if (!dir)
+		return 0;
+	free(dir);
+	/* with no parent that will do, stay in the project: a start says why not */
+	parent = pick_parent(u);
+	if (!parent)
+		return 0;
+	dir = outside_dir(parent, b->project);
+	box_set_base(b, dir, true);
+	free(dir);
+	/* someone else's directory under this project's name is never used, not
+	 * even to stop the server its postmaster.pid names */
+	return check_outside_dir(b, b->base, u, err) < 0 ? -1 : 0;
+}
+
+/* The server user for locating only: without one, there is no outside sandbox. */
+static void
+server_user_quiet(struct server_user *u)
+{
+	if (server_user_get(u, NULL) < 0)
+		memset(u, 0, sizeof(*u));
+}
+
+/* --- status ---------------------------------------------------------------------- */
+
+int
+rt_sandbox_status(const char *project_dir, struct rt_sandbox_status *st, struct rt_err *err)
+{
+	struct server_user u;
+	struct box b;
+	struct stat sb;
+	char *ver;
+	int rc = 0;
+
+	memset(st, 0, sizeof(*st));
+	box_init(&b, project_dir);
+	server_user_quiet(&u);
+	if (box_locate(&b, &u, err) < 0) {
+		rc = -1;
+		goto out;
+	}
+	ver = rt_xasprintf("%s/PG_VERSION", b.data);
+	if (stat(ver, &sb) == 0) {
+		st->is_initialized = true;
+	} else if (errno != ENOENT) {
+		rt_err_set(err, RT_ERR_RUN, "cannot read the sandbox in %s: %s", b.base,
+			   strerror(errno));
+		rc = -1;
+	}
+	free(ver);
+	if (rc == 0) {
+		st->pid = st->is_initialized ? running_pid(&b) : 0;
+		st->is_running = st->pid > 0;
+		st->datadir = rt_xstrdup(b.data);
+		st->socket_dir = current_socket_dir(&b);
+		st->bindir = rt_pg_bindir();
+	}
+out:
+	free(u.groups);
+	box_free(&b);
 	return rc;
 }
+
+void
+rt_sandbox_status_free(struct rt_sandbox_status *st)
+{
+	if (!st)
+		return;
+	free(st->bindir);
+	free(st->socket_dir);
+	free(st->datadir);
+	memset(st, 0, sizeof(*st));
+}
+/* --- starting ---------------------------------------------------------------- */
 
 static int
 make_dir(const char *path, mode_t mode, struct rt_err *err)
@@ -492,17 +793,32 @@ give_to_server(const char *path, const struct server_user *u, struct rt_err *err
 	return -1;
 }
 
+/* Writes line and a newline to path. O_NOFOLLOW: as root we write into a
+ * directory that the server user owns, and must not follow a link it made. */
+static int
+write_line(const char *path, const char *line, struct rt_err *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	if (!f && fd >= 0)
+		close(fd);
+	if (!f || fprintf(f, "%s\n", line) < 0 || fclose(f) != 0) {
+		rt_err_set(err, RT_ERR_RUN, "cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* PROJECT/.retort and PROJECT/.retort/sandbox (0700, the server user's). */
 static int
 make_box(const struct box *b, const struct server_user *u, struct rt_err *err)
 {
-	size_t dotlen = strlen(b->base) - strlen("/sandbox");
-	char *dot = rt_xstrndup(b->base, dotlen);
-	char *project = rt_xstrndup(b->base, dotlen - strlen("/.retort"));
+	char *dot = rt_xstrndup(b->link, strlen(b->link) - strlen("/sandbox"));
 	int rc = -1;
 
 	/* check before creating anything in the project */
-	if (check_reachable(*project ? project : "/", u, err) < 0)
+	if (check_reachable(b, u, err) < 0)
 		goto out;
 	if (make_dir(dot, 0755, err) < 0)
 		goto out;
@@ -510,7 +826,81 @@ make_box(const struct box *b, const struct server_user *u, struct rt_err *err)
 		goto out;
 	rc = 0;
 out:
-	free(project);
+	free(dot);
+	return rc;
+}
+
+/* Makes the outside directory b->base. It is made under a temporary name,
+ * marked and given to the server user, then renamed into place, so that the
+ * name never shows a half-made directory (which a concurrent start would
+ * refuse). When a concurrent start wins the rename, its directory is used. */
+static int
+create_outside_dir(const struct box *b, const struct server_user *u, struct rt_err *err)
+{
+	char *tmp = rt_xasprintf("%s.XXXXXX", b->base);
+	char *marker = NULL;
+	int rc = -1;
+
+	if (!mkdtemp(tmp)) {
+		rt_err_set(err, RT_ERR_RUN, "cannot create %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	marker = rt_xasprintf("%s/" MARKER_NAME, tmp);
+	if (write_line(marker, b->project, err) < 0 || give_to_server(tmp, u, err) < 0)
+		goto undo;
+	if (rename(tmp, b->base) == 0) {
+		rc = 0;
+		goto out;
+	}
+	if (errno != EEXIST && errno != ENOTEMPTY) {
+		rt_err_set(err, RT_ERR_RUN, "cannot create %s: %s", b->base, strerror(errno));
+		goto undo;
+	}
+	if (check_outside_dir(b, b->base, u, err) == 0)
+		rc = 0;
+undo:
+	unlink(marker);
+	rmdir(tmp);
+out:
+	free(marker);
+	free(tmp);
+	return rc;
+}
+
+/* The outside sandbox directory, and PROJECT/.retort/sandbox pointing at it. */
+static int
+make_outside_box(const struct box *b, const struct server_user *u, struct rt_err *err)
+{
+	char *dot = rt_xstrndup(b->link, strlen(b->link) - strlen("/sandbox"));
+	char target[PATH_MAX];
+	ssize_t n;
+	int rc = check_outside_dir(b, b->base, u, err);
+
+	if (rc > 0)
+		rc = create_outside_dir(b, u, err);
+	if (rc < 0 || make_dir(dot, 0755, err) < 0) {
+		rc = -1;
+		goto out;
+	}
+	if (symlink(b->base, b->link) == 0)
+		goto out;
+	rc = -1;
+	if (errno != EEXIST) {
+		rt_err_set(err, RT_ERR_RUN, "cannot create the link %s: %s", b->link,
+			   strerror(errno));
+		goto out;
+	}
+	/* already there: from box_locate, or from a concurrent start */
+	n = readlink(b->link, target, sizeof(target) - 1);
+	if (n >= 0) {
+		target[n] = '\0';
+		if (strcmp(target, b->base) == 0)
+			rc = 0;
+	}
+	if (rc < 0)
+		rt_err_set(err, RT_ERR_RUN, "%s exists and does not point to %s", b->link,
+			   b->base);
+out:
 	free(dot);
 	return rc;
 }
@@ -519,7 +909,7 @@ out:
 static int
 lock_box(const struct box *b, struct rt_err *err)
 {
-	int fd = open(b->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int fd = open(b->lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 
 	if (fd < 0) {
 		rt_err_set(err, RT_ERR_RUN, "cannot open %s: %s", b->lock, strerror(errno));
@@ -604,13 +994,7 @@ prepare_socket_dir(const char *dir, const struct server_user *u, struct rt_err *
 static int
 remember_socket_dir(const struct box *b, const char *dir, struct rt_err *err)
 {
-	FILE *f = fopen(b->sockfile, "w");
-
-	if (!f || fprintf(f, "%s\n", dir) < 0 || fclose(f) != 0) {
-		rt_err_set(err, RT_ERR_RUN, "cannot write %s: %s", b->sockfile, strerror(errno));
-		return -1;
-	}
-	return 0;
+	return write_line(b->sockfile, dir, err);
 }
 
 static int
@@ -746,9 +1130,9 @@ rt_sandbox_start(const char *project_dir, const char *dbname, struct rt_err *err
 	int lockfd = -1, rc = -1;
 
 	box_init(&b, project_dir);
-	if (server_user_get(&u, err) < 0)
+	if (server_user_get(&u, err) < 0 || box_locate(&b, &u, err) < 0)
 		goto out;
-	if (make_box(&b, &u, err) < 0)
+	if ((b.is_outside ? make_outside_box(&b, &u, err) : make_box(&b, &u, err)) < 0)
 		goto out;
 	lockfd = lock_box(&b, err);
 	if (lockfd < 0)
@@ -765,11 +1149,19 @@ out:
 int
 rt_sandbox_stop(const char *project_dir, struct rt_err *err)
 {
+	struct server_user u;
 	struct box b;
 	char *bindir = NULL, *pg_ctl = NULL;
 	int lockfd = -1, rc = 0;
 
 	box_init(&b, project_dir);
+	server_user_quiet(&u);
+	/* a cluster kept outside the project is stopped there, and a link copied
+	 * from another project stops nothing */
+	if (box_locate(&b, &u, err) < 0) {
+		rc = -1;
+		goto out;
+	}
 	if (!running_pid(&b))
 		goto out;
 	rc = -1;
@@ -795,6 +1187,7 @@ out:
 		close(lockfd);
 	free(pg_ctl);
 	free(bindir);
+	free(u.groups);
 	box_free(&b);
 	return rc;
 }
@@ -815,10 +1208,21 @@ char *
 rt_sandbox_url(const char *project_dir, const char *dbname)
 {
 	struct rt_buf out = { 0 };
+	struct server_user u;
 	struct box b;
 	char *sockdir;
 
 	box_init(&b, project_dir);
+	server_user_quiet(&u);
+	if (box_locate(&b, &u, NULL) < 0) {
+		/* never a URL into another project's cluster: this project's own
+		 * place, where a start (once the link is removed) would put it */
+		const char *parent = pick_parent(&u);
+		char *dir = outside_dir(parent ? parent : outside_parents[0], project_dir);
+
+		box_set_base(&b, dir, true);
+		free(dir);
+	}
 	sockdir = current_socket_dir(&b);
 	rt_buf_puts(&out, "postgresql://postgres@/");
 	put_encoded(&out, dbname, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -828,6 +1232,7 @@ rt_sandbox_url(const char *project_dir, const char *dbname)
 	/* a PGPORT in the user's environment must not send libpq elsewhere */
 	rt_buf_puts(&out, "&port=" PG_PORT);
 	free(sockdir);
+	free(u.groups);
 	box_free(&b);
 	return rt_buf_take(&out);
 }

@@ -5,13 +5,14 @@
 
 #include <curses.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "dialog.h"
+#include "dialogs.h"
+#include "jobs.h"
 #include "pane.h"
 #include "panes.h"
 #include "prompt.h"
@@ -20,6 +21,7 @@
 #include "rt_migration.h"
 #include "rt_project.h"
 #include "rt_session.h"
+#include "rt_spawn.h"
 #include "status.h"
 #include "term.h"
 #include "ui.h"
@@ -95,21 +97,19 @@ ui_words_free(char **argv)
 int
 ui_run_child(struct ui *ui, char **argv, int wait_key)
 {
+	struct rt_err err = { 0 };
 	int status = -1;
-	pid_t pid;
 
 	ui_log("run: %s", argv[0]);
 	term_suspend();
-	pid = fork();
-	if (pid == 0) {
-		signal(SIGINT, SIG_DFL);
-		execvp(argv[0], argv);
-		fprintf(stderr, "retort: cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
+	/* argv is only read; C has no implicit char ** to const char *const * */
+	if (rt_spawn_foreground((const char *const *)argv, &status, &err) < 0) {
+		/* on the plain terminal, and held there: the console would
+		 * overwrite a message of its own at once */
+		fprintf(stderr, "retort: %s\n", err.msg);
+		status = -1;
+		wait_key = 1;
 	}
-	if (pid > 0)
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
 	if (wait_key) {
 		unsigned char c;
 
@@ -123,9 +123,7 @@ ui_run_child(struct ui *ui, char **argv, int wait_key)
 		term_resume();
 	}
 	ui->need_layout = true;
-	if (pid < 0)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return status;
 }
 
 /* ---- handlers ---------------------------------------------------------------- */
@@ -142,8 +140,7 @@ static unsigned
 act_help(struct ui *ui, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	ui->modal = MODAL_HELP;
-	ui->modal_top = 0;
+	ui_dialog_push(ui, dlg_help_new(ui), NULL, NULL);
 	return UI_REDRAW;
 }
 
@@ -193,7 +190,7 @@ static unsigned
 act_counts(struct ui *ui, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	ui_counts_start(ui);
+	ui_counts_start(ui, false, NULL, NULL);
 	ui_pane_reload(ui, PANE_TABLES);
 	return UI_REDRAW;
 }
@@ -202,8 +199,30 @@ static unsigned
 act_cancel(struct ui *ui, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	if (!ui_jobs_cancel(ui) && ui->job)
-		ui_counts_cancel(ui);
+	ui_jobs_cancel_background(ui);
+	return UI_REDRAW;
+}
+
+/* The last error's detail (SQLSTATE, DETAIL, HINT, blockers ...) in a dialog. */
+static unsigned
+act_detail(struct ui *ui, int argc, char **argv)
+{
+	struct dlg_view v = { .cur = -1 };
+
+	(void)argc, (void)argv;
+	if (!ui->detail[0]) {
+		ui_msg(ui, R_NORMAL, "no error detail to show");
+		return UI_REDRAW;
+	}
+	snprintf(v.title, sizeof(v.title), "Detail of the last error");
+	for (const char *s = ui->detail; *s;) {
+		const char *nl = strchr(s, '\n');
+		size_t len = nl ? (size_t)(nl - s) : strlen(s);
+
+		rowbuf_addn(dlg_view_row(&v), R_NORMAL, s, len);
+		s = nl ? nl + 1 : s + len;
+	}
+	ui_dialog_push(ui, dlg_text_new(&v), NULL, NULL);
 	return UI_REDRAW;
 }
 
@@ -311,11 +330,7 @@ act_env(struct ui *ui, int argc, char **argv)
 		ui_msg(ui, R_ERROR, "%s", err.msg);
 		return UI_REDRAW;
 	}
-	if (ui->job) {
-		rt_count_job_cancel(ui->job);
-		rt_count_job_free(ui->job);
-		ui->job = NULL;
-	}
+	ui_counts_drop(ui);
 	ui->has_snap = false;
 	ui->snap_is_backup = false;
 	rt_counts_free(&ui->snap);
@@ -514,6 +529,7 @@ const struct ui_action ui_actions[] = {
 	{ "reload", 'R', "R", "reload files, database state and counts", act_reload },
 	{ "revision", 0, "", ":revision -m \"message\" creates a revision file", act_revision },
 	{ "merge", 0, "", ":merge -m \"message\" [REVS] merges the heads", act_merge },
+	{ "detail", 0, "", ":detail shows the last error's detail (SQLSTATE, DETAIL, HINT)", act_detail },
 	{ "help", '?', "?", "this help", act_help },
 	{ "quit", 'q', "q", "quit (:q)", act_quit },
 };

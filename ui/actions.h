@@ -38,50 +38,18 @@ void ui_words_free(char **argv);
 /* Runs a ":" line: an action by name, else a CLI command as a child process. */
 unsigned ui_command(struct ui *ui, const char *line);
 
-/* The migration flow (migrate.c): lock, read current, plan, then the
- * confirmation overlay; ui_migrate_answer applies or not. */
-enum rt_plan_kind;
+/* The migration flow (migrate.c): the engine's migration operation is
+ * prepared, confirmed in a dialog, then run as a job that a running dialog
+ * follows (Esc or Ctrl-C cancels it). kind is an enum rt_plan_kind. */
 unsigned ui_migrate(struct ui *ui, int kind, const char *target);
-void ui_migrate_answer(struct ui *ui, int yes, const char *why);
-/* Applies the confirmed plan (after the automatic backup named backup, or
- * NULL); ui_migrate_end drops it (the backup failed). */
-void ui_migrate_apply(struct ui *ui, const char *backup);
-void ui_migrate_end(struct ui *ui);
 
-/* Backup and restore (backup.c). The jobs run in the background: the loop
- * polls their descriptors (ui_jobs_fds) and steps them (ui_jobs_step). */
-struct pollfd;
-/* Why a migration, backup, restore or env switch cannot start now ("a backup
- * is running"), or NULL. */
-const char *ui_busy(const struct ui *ui);
-/* b: the confirmation overlay; ui_backup_answer starts the job or not. */
+/* Backup and restore (backup.c), each a chain of dialogs and a background job. */
+/* b: the confirmation dialog, then the backup job. */
 unsigned ui_backup(struct ui *ui);
-void ui_backup_answer(struct ui *ui, int yes);
-/* Starts the backup job; with then_migrate, ui_migrate_apply runs when it
- * is done (the automatic backup of a protected env). 0 or -1 (said on the
- * message line). */
-int ui_backup_start(struct ui *ui, bool then_migrate);
-/* r: reads and verifies the list and opens it (name: choose that backup at
- * once); ui_backups_key handles keys in the list. */
+/* r: reads and verifies the list and opens its dialog (name: confirm the
+ * restore of that backup at once). */
 unsigned ui_restore(struct ui *ui, const char *name);
-unsigned ui_backups_key(struct ui *ui, int key);
-/* Keys in the restore confirmation (c toggles --clean, y / Enter). */
-unsigned ui_restore_key(struct ui *ui, int key);
-/* Starts the restore of ui->rinfo, or drops it (why on the message line). */
-void ui_restore_answer(struct ui *ui, int yes, const char *why);
-/* Adds the running jobs' descriptors to fds (room for 3); returns how many.
- * *now is set when a job wants a step at once. */
-size_t ui_jobs_fds(const struct ui *ui, struct pollfd *fds, bool *now);
-/* Steps the running backup or restore (non-blocking). */
-void ui_jobs_step(struct ui *ui);
-/* Asks the running backup or restore to stop; false when none runs. */
-bool ui_jobs_cancel(struct ui *ui);
-/* At quit: stops and frees everything backup.c holds. */
-void ui_jobs_free(struct ui *ui);
-/* The count job ended (rc as rt_count_job_step's) after a restore: compares
- * the live counts with the backup's and says so on the message line. */
-void ui_restore_counted(struct ui *ui, int rc);
-/* The list overlay's lines (pure): a header, then one row per backup. */
+/* One row of the backups list (pure). */
 void ui_backup_row(const struct rt_backup_info *b, int name_w, long long now,
 		   struct rowbuf *out);
 

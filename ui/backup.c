@@ -1,78 +1,31 @@
-/* backup.c - backup and restore from the console: b confirms, then runs the
- * engine's backup job in the background with progress on the message line;
- * r lists the backups (checksums verified), confirms the chosen one (typed
- * database name on a protected env, --clean toggled with c), restores it in
- * the background, then counts every table exactly and compares the live
- * counts with the backup's sidecar (the Tables pane's delta column). */
+/* backup.c - backup and restore from the console. b: a confirmation dialog,
+ * then the backup job in the background with progress on the message line.
+ * r: the backups list dialog, then the engine's restore operation
+ * (rt_restore.h) prepared and confirmed in a dialog (typed database name on
+ * a protected env, --clean toggled with c), its job in the background (lock,
+ * checksum, pg_restore, exact counts compared with the backup's sidecar),
+ * and its verdict on the message line and in the Tables pane's delta
+ * column. Each step starts the next from its completion callback. */
 #include "config.h"
 #include "actions.h"
 
-#include <curses.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "panes.h"
-#include "prompt.h"
-#include "rowbuf.h"
-#include "rt_fmt.h"
+#include "dialog.h"
+#include "dialogs.h"
+#include "jobs.h"
 #include "rt_backup.h"
 #include "rt_config.h"
 #include "rt_counts.h"
 #include "rt_db.h"
+#include "rt_fmt.h"
+#include "rt_job.h"
+#include "rt_restore.h"
 #include "rt_session.h"
 #include "status.h"
 #include "ui.h"
-
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static const char *
-check_text(enum rt_backup_check c, enum ui_role *role)
-{
-	*role = c == RT_BACKUP_OK ? R_GOOD : c == RT_BACKUP_UNCHECKED ? R_DIM : R_ERROR;
-	switch (c) {
-	case RT_BACKUP_OK: return "ok";
-	case RT_BACKUP_BAD_SUM: return "MISMATCH";
-	case RT_BACKUP_NO_SIDECAR: return "no sidecar";
-	default: return "unchecked";
-	}
-}
-
-void
-ui_backup_row(const struct rt_backup_info *b, int name_w, long long now, struct rowbuf *out)
-{
-	char size[32], age[32];
-	enum ui_role role;
-	const char *chk = check_text(b->check, &role);
-
-	rt_fmt_bytes(b->bytes, size, sizeof(size));
-	rt_fmt_age(now - (long long)b->mtime, age, sizeof(age));
-	rowbuf_add(out, R_NORMAL, "  ");
-	rowbuf_addw(out, R_NORMAL, b->name, name_w);
-	rowbuf_addf(out, R_DIM, " %9s  ", size);
-	rowbuf_addw(out, R_ID, b->revision ? b->revision : "?", 12);
-	rowbuf_addf(out, R_DATE, " %5s  ", age);
-	rowbuf_add(out, role, chk);
-}
-
-const char *
-ui_busy(const struct ui *ui)
-{
-	if (ui->bjob)
-		return "a backup is running (Esc cancels it)";
-	if (ui->rjob)
-		return "a restore is running (Esc cancels it)";
-	return NULL;
-}
 
 static bool
 can_start(struct ui *ui)
@@ -92,16 +45,6 @@ can_start(struct ui *ui)
 
 /* ---- backup ------------------------------------------------------------------ */
 
-unsigned
-ui_backup(struct ui *ui)
-{
-	if (!can_start(ui))
-		return UI_REDRAW;
-	ui->modal = MODAL_BACKUP;
-	ui->modal_top = 0;
-	return UI_REDRAW;
-}
-
 static void
 on_backup_progress(const struct rt_backup_progress *p, void *ctx)
 {
@@ -116,27 +59,43 @@ on_backup_progress(const struct rt_backup_progress *p, void *ctx)
 	       p->tables_total, p->seconds);
 }
 
-void
-ui_backup_answer(struct ui *ui, int yes)
+static void
+backup_done(struct ui *ui, struct ui_job *j, int rc, const struct rt_err *err)
 {
-	ui->modal = MODAL_NONE;
-	if (!yes) {
-		ui_msg(ui, R_NORMAL, "no backup taken");
-		return;
+	struct rt_backup_job *bj = ui_backup_job_of(j);
+	const struct rt_backup_info *b = rc == 0 ? rt_backup_job_result(bj) : NULL;
+	const char *note = rt_backup_job_note(bj);
+	char size[32];
+
+	if (b) {
+		rt_fmt_bytes(b->bytes, size, sizeof(size));
+		ui_msg(ui, R_GOOD, "backup: %s  (%s, revision %s, %zu tables counted%s%s)", b->path,
+		       size, b->revision ? b->revision : "?", b->counts.n, note ? "; " : "",
+		       note ? note : "");
+	} else if (rc == 0) {
+		ui_msg(ui, R_ERROR, "backup: finished without a result");
+	} else if (err->kind == RT_ERR_CANCEL) {
+		ui_msg(ui, R_NORMAL, "backup cancelled: no backup file left behind");
+	} else {
+		ui_msg(ui, R_ERROR, "backup failed: %s%s%s", err->msg, err->detail[0] ? "  | " : "",
+		       err->detail);
+		snprintf(ui->detail, sizeof(ui->detail), "%s", err->detail);
 	}
-	ui_backup_start(ui, false);
 }
 
-int
-ui_backup_start(struct ui *ui, bool then_migrate)
+static const struct ui_job_cbs backup_cbs = { backup_done, NULL, NULL };
+
+static void
+backup_start(struct ui *ui)
 {
 	const struct rt_config *cfg = rt_session_config(ui->s);
 	const struct rt_env *env = rt_session_env(ui->s);
 	struct rt_backup_opts o = { 0 };
 	struct rt_err err = { 0 };
+	struct rt_backup_job *bj;
 
 	if (!can_start(ui))
-		return -1;
+		return;
 	o.dir = cfg->backup_dir;
 	o.env_name = env ? env->name : NULL;
 	o.progress = on_backup_progress;
@@ -144,418 +103,275 @@ ui_backup_start(struct ui *ui, bool then_migrate)
 	ui_msg(ui, R_NORMAL, "backing up %s to %s ...  (Esc cancels)", rt_db_name(rt_session_db(ui->s)),
 	       cfg->backup_dir);
 	status_draw_now(ui);
-	ui->job_t0 = mono();
-	ui->bjob = rt_backup_start(rt_session_db(ui->s), &o, &err);
-	if (!ui->bjob) {
-		ui_msg(ui, R_ERROR, "backup%s: %s%s%s", then_migrate ? " before migrating (nothing "
-		       "migrated)" : "", err.msg, err.detail[0] ? "  | " : "", err.detail);
-		return -1;
+	bj = rt_backup_start(rt_session_db(ui->s), &o, &err);
+	if (!bj) {
+		ui_msg(ui, R_ERROR, "backup: %s%s%s", err.msg, err.detail[0] ? "  | " : "", err.detail);
+		return;
 	}
-	ui->migrate_after_backup = then_migrate;
+	ui_job_add(ui, UI_JOB_BACKUP, ui_backup_job_wrap(bj), &backup_cbs, NULL);
 	ui_log("backup started into %s", cfg->backup_dir);
-	return 0;
 }
 
 static void
-backup_step(struct ui *ui)
+backup_confirmed(struct ui *ui, struct dialog *d, int result, void *ctx)
+{
+	(void)d, (void)ctx;
+	if (result == DLG_YES)
+		backup_start(ui);
+	else
+		ui_msg(ui, R_NORMAL, "no backup taken");
+}
+
+unsigned
+ui_backup(struct ui *ui)
+{
+	const struct rt_config *cfg = rt_session_config(ui->s);
+	struct dlg_view v = { .cur = -1 };
+
+	if (!can_start(ui))
+		return UI_REDRAW;
+	snprintf(v.title, sizeof(v.title), "Back up");
+	dlg_view_line(&v, R_HEADER, "Back up %s to %s? [y/N]", rt_db_name(rt_session_db(ui->s)),
+		      cfg->backup_dir);
+	dlg_view_line(&v, R_DIM, "  pg_dump -Fc, then the exact row count of every table in the "
+		      "same snapshot");
+	ui_dialog_push(ui, dlg_confirm_new(&v, NULL), backup_confirmed, NULL);
+	return UI_REDRAW;
+}
+
+/* ---- restoring ------------------------------------------------------------------ */
+
+/* A restore from its confirmation to the end of its job. */
+struct rflow {
+	struct ui *ui;
+	struct rt_restore *op;
+	char name[256];
+};
+
+static void
+rflow_free(void *ctx)
+{
+	struct rflow *r = ctx;
+
+	rt_restore_free(r->op);
+	free(r);
+}
+
+static void
+on_restore_event(const struct rt_event *ev, void *ctx)
+{
+	struct rflow *r = ctx;
+	const struct rt_backup_progress *p = ev->backup;
+	bool is_clean = rt_restore_is_clean(r->op);
+	char done[32], total[32];
+
+	switch (ev->kind) {
+	case RT_EV_LOCK_WAIT:
+		ui_msg(r->ui, R_NORMAL, "restore: waiting for the migration lock held by %s  (Esc "
+		       "cancels)", ev->text ? ev->text : "another session");
+		break;
+	case RT_EV_LOCKED:
+		ui_msg(r->ui, R_NORMAL, "restoring %s%s ...  (Esc cancels)", r->name,
+		       is_clean ? " (clean)" : "");
+		break;
+	case RT_EV_BACKUP:
+		if (p && p->phase == RT_BACKUP_COUNTING) {
+			ui_msg(r->ui, R_NORMAL, "restored %s: counting rows to compare with the backup "
+			       "%zu/%zu ...  (Esc stops)", r->name, p->tables_done, p->tables_total);
+		} else if (p) {
+			rt_fmt_bytes(p->bytes, done, sizeof(done));
+			rt_fmt_bytes(rt_restore_info(r->op)->bytes, total, sizeof(total));
+			ui_msg(r->ui, R_NORMAL, "restoring %s%s: %s of %s, %.0f s  (Esc cancels)", r->name,
+			       is_clean ? " (clean)" : "", done, total, p->seconds);
+		}
+		break;
+	case RT_EV_CANCELLING:
+		ui_msg(r->ui, R_NORMAL, "cancelling the restore ...");
+		break;
+	case RT_EV_NOTE:
+		ui_log("restore: %s", ev->text ? ev->text : "");
+		break;
+	default:
+		break;
+	}
+}
+
+/* The Tables pane after a restore: the backup's counts as the snapshot, and
+ * the exact live counts the operation compared them with. */
+static void
+show_counts(struct ui *ui, const struct rflow *r, const struct rt_restore_result *res)
+{
+	const struct rt_counts *saved = &rt_restore_info(r->op)->counts;
+
+	rt_counts_copy(&ui->snap, saved);
+	ui->has_snap = true;
+	ui->snap_is_backup = true;
+	for (size_t i = 0; res->is_compared && i < ui->counts.n; i++) {
+		struct rt_table_count *t = &ui->counts.v[i];
+		const struct rt_table_count *b = rt_counts_find(saved, t->schema, t->name);
+
+		t->exact = b ? rt_counts_best(b) : -1;
+		for (size_t k = 0; k < res->diffs.n; k++)
+			if (strcmp(res->diffs.v[k].schema, t->schema) == 0 &&
+			    strcmp(res->diffs.v[k].name, t->name) == 0)
+				t->exact = res->diffs.v[k].live;
+	}
+	ui_pane_reload(ui, PANE_TABLES);
+}
+
+static void
+restore_done(struct ui *ui, struct ui_job *j, int rc, const struct rt_err *err)
+{
+	struct rflow *r = j->ctx;
+	const struct rt_restore_result *res = rt_restore_result(r->op);
+	char *rev;
+
+	ui_reload(ui, false);
+	if (res && res->is_restored)
+		show_counts(ui, r, res);
+	rev = ui->current.n ? rt_strv_join(&ui->current, "+") : rt_xstrdup("base");
+	snprintf(ui->detail, sizeof(ui->detail), "%s", rc < 0 ? err->detail : "");
+	if (rc == 0)
+		ui_msg(ui, R_GOOD, "restored %s: counts match, database at %s", r->name,
+		       res && res->revision_after ? res->revision_after : rev);
+	else if (res && res->is_compared)   /* the operation's verdict, as the CLI gives it */
+		ui_msg(ui, R_ERROR, "restored %s, but %s (differences highlighted in Tables)%s%s",
+		       r->name, err->msg, err->detail[0] ? "  | " : "", err->detail);
+	else if (err->kind == RT_ERR_CANCEL)
+		ui_msg(ui, R_NORMAL, "%s; database at %s", err->msg, rev);
+	else
+		ui_msg(ui, R_ERROR, "%s%s%s; database at %s", err->msg, err->detail[0] ? "  | " : "",
+		       err->detail, rev);
+	free(rev);
+}
+
+static const struct ui_job_cbs restore_cbs = { restore_done, NULL, rflow_free };
+
+static void
+restore_start(struct ui *ui, struct rflow *r)
 {
 	struct rt_err err = { 0 };
-	const struct rt_backup_info *b;
-	const char *note;
-	char size[32], why[sizeof(ui->msg)];
-	int rc = rt_backup_job_step(ui->bjob, &err);
+	struct rt_job *job;
 
-	if (rc == 1)
+	/* a count in flight holds a lock the drops would wait for */
+	ui_counts_drop(ui);
+	job = rt_restore_op_start(r->op, on_restore_event, r, &err);
+	if (!job) {
+		ui_msg(ui, R_ERROR, "restore: %s%s%s", err.msg, err.detail[0] ? "  | " : "", err.detail);
+		rflow_free(r);
 		return;
-	note = rt_backup_job_note(ui->bjob);
-	if (rc == 0 && (b = rt_backup_job_result(ui->bjob))) {
-		rt_fmt_bytes(b->bytes, size, sizeof(size));
-		ui_msg(ui, R_GOOD, "backup: %s  (%s, revision %s, %zu tables counted%s%s)", b->path, size,
-		       b->revision ? b->revision : "?", b->counts.n, note ? "; " : "", note ? note : "");
-	} else if (rc == 0) {
-		ui_msg(ui, R_ERROR, "backup: finished without a result");
-	} else if (err.kind == RT_ERR_CANCEL) {
-		ui_msg(ui, R_NORMAL, "backup cancelled: no backup file left behind");
-	} else {
-		ui_msg(ui, R_ERROR, "backup failed: %s%s%s", err.msg, err.detail[0] ? "  | " : "",
-		       err.detail);
 	}
-	if (ui->migrate_after_backup) {
-		ui->migrate_after_backup = false;
-		b = rc == 0 ? rt_backup_job_result(ui->bjob) : NULL;
-		if (b) {
-			char *name = rt_xstrdup(b->name);
+	ui_msg(ui, R_NORMAL, "restoring %s%s ...  (Esc cancels)", r->name,
+	       rt_restore_is_clean(r->op) ? " (clean)" : "");
+	ui_log("restore: started %s", rt_restore_what(r->op));
+	ui_job_add(ui, UI_JOB_RESTORE, job, &restore_cbs, r);
+}
 
-			rt_backup_job_free(ui->bjob);
-			ui->bjob = NULL;
-			ui_migrate_apply(ui, name);
-			free(name);
+/* A prepared restore of file (resolved by the operation), or NULL (said). */
+static struct rt_restore *
+prepare(struct ui *ui, const char *file, bool is_clean)
+{
+	struct rt_restore_req req = { file, is_clean, RT_LOCK_TIMEOUT_CONFIG };
+	struct rt_err err = { 0 };
+	struct rt_restore *op = rt_restore_prepare(ui->s, &req, &err);
+
+	if (!op) {
+		ui_msg(ui, R_ERROR, "%s%s%s", err.msg, err.detail[0] ? "  | " : "", err.detail);
+		snprintf(ui->detail, sizeof(ui->detail), "%s", err.detail);
+	}
+	return op;
+}
+
+static void
+restore_confirmed(struct ui *ui, struct dialog *d, int result, void *ctx)
+{
+	struct rflow *r = ctx;
+	struct rt_err err = { 0 };
+	bool is_clean = dlg_restore_is_clean(d);
+	struct rt_restore *op;
+
+	if (result != DLG_YES || !can_start(ui)) {
+		if (result != DLG_YES)
+			ui_msg(ui, R_NORMAL, "%s", result == DLG_CANCEL ?
+			       "restore cancelled; nothing changed" :
+			       "restore not confirmed; nothing changed");
+		rflow_free(r);
+		return;
+	}
+	if (is_clean != rt_restore_is_clean(r->op)) {
+		/* c toggled --clean: the operation is prepared with it (cheap: no dump read) */
+		if (!(op = prepare(ui, rt_restore_info(r->op)->path, is_clean))) {
+			rflow_free(r);
 			return;
 		}
-		snprintf(why, sizeof(why), "%s", err.kind == RT_ERR_CANCEL ? "backup cancelled" : ui->msg);
-		ui_msg(ui, R_ERROR, "%s; nothing migrated", why);
-		ui_migrate_end(ui);
+		rt_restore_free(r->op);
+		r->op = op;
 	}
-	rt_backup_job_free(ui->bjob);
-	ui->bjob = NULL;
-}
-
-/* ---- the list of backups ------------------------------------------------------- */
-
-static void
-list_free(struct ui *ui)
-{
-	if (ui->blist) {
-		rt_backup_list_free(ui->blist);
-		free(ui->blist);
-	}
-	ui->blist = NULL;
-}
-
-static void
-rinfo_free(struct ui *ui)
-{
-	if (ui->rinfo) {
-		rt_backup_info_free(ui->rinfo);
-		free(ui->rinfo);
-	}
-	ui->rinfo = NULL;
-}
-
-/* Verifies backup i of the list and moves on to the confirmation. */
-static void
-choose(struct ui *ui, size_t i)
-{
-	const struct rt_backup_info *b = &ui->blist->v[i];
-	struct rt_err err = { 0 };
-
-	if (b->check == RT_BACKUP_BAD_SUM || b->check == RT_BACKUP_NO_SIDECAR) {
-		ui_msg(ui, R_ERROR, "%s: %s; it cannot be restored", b->name,
-		       b->check == RT_BACKUP_BAD_SUM ?
-		       "checksum MISMATCH (the dump changed since the backup)" :
-		       "no sidecar (incomplete or not a retort backup)");
+	if (rt_restore_confirm(r->op, dlg_restore_typed(d), false, &err) < 0) {
+		ui_msg(ui, R_NORMAL, "restore %s", err.msg);
+		rflow_free(r);
 		return;
 	}
-	rinfo_free(ui);
-	ui->rinfo = rt_xcalloc(1, sizeof(*ui->rinfo));
-	ui_msg(ui, R_NORMAL, "verifying %s ...", b->name);
-	status_draw_now(ui);
-	if (rt_backup_verify(b->path, ui->rinfo, &err) < 0) {
-		ui_msg(ui, R_ERROR, "%s", err.msg);
-		rinfo_free(ui);
+	restore_start(ui, r);
+}
+
+static void
+confirm_restore(struct ui *ui, const char *file)
+{
+	struct rflow *r;
+	struct rt_restore *op = prepare(ui, file, true);
+
+	if (!op)
+		return;
+	r = rt_xcalloc(1, sizeof(*r));
+	r->ui = ui;
+	r->op = op;
+	snprintf(r->name, sizeof(r->name), "%s", rt_restore_info(op)->name);
+	ui_msg(ui, R_NORMAL, "restore %s?", r->name);
+	ui_log("restore: confirm %s", rt_restore_what(op));
+	ui_dialog_push(ui, dlg_restore_new(op), restore_confirmed, r);
+}
+
+static void
+chosen(struct ui *ui, struct dialog *d, int result, void *ctx)
+{
+	const char *path = dlg_backups_chosen(d);
+
+	(void)ctx;
+	if (result != DLG_YES || !path) {
+		ui_msg(ui, R_NORMAL, "no restore");
 		return;
 	}
-	list_free(ui);
-	ui->restore_clean = true;
-	ui->modal = MODAL_RESTORE;
-	ui->modal_top = 0;
-	ui_msg(ui, R_NORMAL, "restore %s?", ui->rinfo->name);
-	ui_log("restore: confirm %s", ui->rinfo->path);
+	confirm_restore(ui, path);
 }
 
 unsigned
 ui_restore(struct ui *ui, const char *name)
 {
 	const struct rt_config *cfg = rt_session_config(ui->s);
+	struct rt_backup_list *list;
 	struct rt_err err = { 0 };
 
 	if (!can_start(ui))
 		return UI_REDRAW;
-	list_free(ui);
-	ui->blist = rt_xcalloc(1, sizeof(*ui->blist));
+	if (name) {
+		confirm_restore(ui, name);
+		return UI_REDRAW | UI_RELAYOUT;
+	}
+	list = rt_xcalloc(1, sizeof(*list));
 	ui_msg(ui, R_NORMAL, "reading the backups in %s (verifying checksums) ...", cfg->backup_dir);
 	status_draw_now(ui);
-	if (rt_backup_list(cfg->backup_dir, true, ui->blist, &err) < 0) {
-		ui_msg(ui, R_ERROR, "%s", err.msg);
-		list_free(ui);
-		return UI_REDRAW;
-	}
-	if (ui->blist->n == 0) {
-		ui_msg(ui, R_NORMAL, "no backups in %s (b backs up)", cfg->backup_dir);
-		list_free(ui);
-		return UI_REDRAW;
-	}
-	ui->bsel = 0;
-	ui->modal_top = 0;
-	if (name) {
-		for (size_t i = 0; i < ui->blist->n; i++)
-			if (strcmp(ui->blist->v[i].name, name) == 0 ||
-			    strcmp(ui->blist->v[i].path, name) == 0) {
-				ui->modal = MODAL_BACKUPS;
-				ui->bsel = i;
-				choose(ui, i);
-				return UI_REDRAW | UI_RELAYOUT;
-			}
-		ui_msg(ui, R_ERROR, "no backup %s in %s", name, cfg->backup_dir);
-		list_free(ui);
-		return UI_REDRAW;
-	}
-	ui->modal = MODAL_BACKUPS;
-	ui_msg(ui, R_NORMAL, "%zu backup%s: j/k move, Enter restores, Esc closes", ui->blist->n,
-	       ui->blist->n == 1 ? "" : "s");
-	return UI_REDRAW;
-}
-
-unsigned
-ui_backups_key(struct ui *ui, int key)
-{
-	size_t n = ui->blist ? ui->blist->n : 0;
-
-	switch (key) {
-	case KEY_DOWN: case 'j':
-		if (ui->bsel + 1 < n)
-			ui->bsel++;
-		return UI_REDRAW;
-	case KEY_UP: case 'k':
-		if (ui->bsel)
-			ui->bsel--;
-		return UI_REDRAW;
-	case KEY_HOME: case 'g':
-		ui->bsel = 0;
-		return UI_REDRAW;
-	case KEY_END: case 'G':
-		ui->bsel = n ? n - 1 : 0;
-		return UI_REDRAW;
-	case '\r': case '\n': case KEY_ENTER:
-		if (n)
-			choose(ui, ui->bsel);
-		return UI_REDRAW | UI_RELAYOUT;
-	case 27: case 'q': case 'r':
-		list_free(ui);
-		ui->modal = MODAL_NONE;
-		ui_msg(ui, R_NORMAL, "no restore");
-		return UI_REDRAW | UI_RELAYOUT;
-	case KEY_RESIZE:
-		return UI_RELAYOUT;
-	}
-	return UI_REDRAW;
-}
-
-/* ---- restoring ------------------------------------------------------------------ */
-
-static void
-on_wait(const char *holder, void *ctx)
-{
-	struct ui *ui = ctx;
-
-	ui_msg(ui, R_NORMAL, "waiting for the migration lock held by %s", holder);
-	status_draw_now(ui);
-}
-
-static void
-release_lock(struct ui *ui)
-{
-	struct rt_db *db = rt_session_db(ui->s);
-
-	if (ui->restore_locked && db)
-		rt_db_unlock(db);
-	ui->restore_locked = false;
-}
-
-unsigned
-ui_restore_key(struct ui *ui, int key)
-{
-	const struct rt_env *env = rt_session_env(ui->s);
-	bool is_protected = env && env->is_protected;
-	char p[256];
-
-	if (key == 'c' || key == 'C') {
-		ui->restore_clean = !ui->restore_clean;
-		ui_msg(ui, R_NORMAL, "--clean %s", ui->restore_clean ? "on" : "off");
-		return UI_REDRAW;
-	}
-	if (key == KEY_RESIZE)
-		return UI_RELAYOUT;
-	if (is_protected && (key == '\r' || key == '\n' || key == KEY_ENTER || key == 'y' ||
-			     key == 'Y')) {
-		snprintf(p, sizeof(p), "Type the database name (%s) to restore: ",
-			 rt_db_name(rt_session_db(ui->s)));
-		prompt_open(PROMPT_CONFIRM_NAME, p, status_msg_win());
-		return UI_REDRAW;
-	}
-	if (key == 'y' || key == 'Y')
-		ui_restore_answer(ui, 1, NULL);
-	else
-		ui_restore_answer(ui, 0, key == 27 ? "restore cancelled; nothing changed" :
-				  "restore not confirmed; nothing changed");
-	return UI_REDRAW | UI_RELAYOUT;
-}
-
-void
-ui_restore_answer(struct ui *ui, int yes, const char *why)
-{
-	struct rt_db *db = rt_session_db(ui->s);
-	struct rt_restore_opts o = { 0 };
-	struct rt_err err = { 0 };
-
-	ui->modal = MODAL_NONE;
-	if (!ui->rinfo)
-		return;
-	if (!yes) {
-		ui_msg(ui, R_NORMAL, "%s", why ? why : "restore not confirmed; nothing changed");
-		rinfo_free(ui);
-		return;
-	}
-	if (!can_start(ui)) {
-		rinfo_free(ui);
-		return;
-	}
-	/* a count in flight holds a lock the drops would wait for */
-	if (ui->job) {
-		rt_count_job_cancel(ui->job);
-		rt_count_job_free(ui->job);
-		ui->job = NULL;
-	}
-	ui->cancel = 0;
-	if (rt_db_lock(db, 2000, on_wait, ui, &ui->cancel, &err) < 0) {
-		ui_msg(ui, R_ERROR, "%s", err.msg);
-		free(ui->lock_holder);
-		ui->lock_holder = rt_db_lock_holder(db);
-		rinfo_free(ui);
-		return;
-	}
-	ui->restore_locked = true;
-	o.clean = ui->restore_clean;
-	o.tables = &ui->rinfo->counts;
-	ui->job_t0 = mono();
-	ui->rjob = rt_restore_start(db, ui->rinfo->path, &o, &err);
-	if (!ui->rjob) {
-		ui_msg(ui, R_ERROR, "restore: %s%s%s", err.msg, err.detail[0] ? "  | " : "", err.detail);
-		release_lock(ui);
-		rinfo_free(ui);
-		return;
-	}
-	ui_msg(ui, R_NORMAL, "restoring %s%s ...  (Esc cancels)", ui->rinfo->name,
-	       ui->restore_clean ? " (clean)" : "");
-	ui_log("restore: started %s clean=%d", ui->rinfo->path, (int)ui->restore_clean);
-}
-
-static void
-restore_step(struct ui *ui)
-{
-	struct rt_err err = { 0 };
-	int rc = rt_restore_job_step(ui->rjob, &err);
-
-	if (rc == 1) {
-		ui_msg(ui, R_NORMAL, "restoring %s%s ... %.0f s  (Esc cancels)", ui->rinfo->name,
-		       ui->restore_clean ? " (clean)" : "", mono() - ui->job_t0);
-		return;
-	}
-	rt_restore_job_free(ui->rjob);
-	ui->rjob = NULL;
-	release_lock(ui);
-	if (rc < 0) {
-		if (err.kind == RT_ERR_CANCEL || ui->cancel)
-			ui_msg(ui, R_NORMAL, "restore cancelled: rolled back, nothing changed");
+	if (rt_backup_list(cfg->backup_dir, true, list, &err) < 0 || list->n == 0) {
+		if (err.kind != RT_ERR_NONE)
+			ui_msg(ui, R_ERROR, "%s", err.msg);
 		else
-			ui_msg(ui, R_ERROR, "restore failed (rolled back): %s%s%s", err.msg,
-			       err.detail[0] ? "  | " : "", err.detail);
-		rinfo_free(ui);
-		ui_reload(ui, false);
-		return;
+			ui_msg(ui, R_NORMAL, "no backups in %s (b backs up)", cfg->backup_dir);
+		rt_backup_list_free(list);
+		free(list);
+		return UI_REDRAW;
 	}
-	/* Everything changed: reload, then count every table exactly against
-	 * the sidecar's counts (the Tables pane's snapshot). */
-	snprintf(ui->restored, sizeof(ui->restored), "%s", ui->rinfo->name);
-	ui_reload(ui, false);
-	rt_counts_copy(&ui->snap, &ui->rinfo->counts);
-	ui->has_snap = true;
-	ui->snap_is_backup = true;
-	rinfo_free(ui);
-	if (!ui->job)
-		ui_counts_start(ui);
-	ui_pane_reload(ui, PANE_TABLES);
-	if (!ui->job) {
-		ui_restore_counted(ui, -1);
-		return;
-	}
-	ui_msg(ui, R_NORMAL, "restored %s: counting rows to compare with the backup ...  (Esc stops)",
-	       ui->restored);
-}
-
-void
-ui_restore_counted(struct ui *ui, int rc)
-{
-	struct rt_count_diffs d = { 0 };
-	char *rev;
-
-	if (!ui->restored[0])
-		return;
-	rev = ui->current.n ? rt_strv_join(&ui->current, "+") : rt_xstrdup("base");
-	if (rc != 0) {
-		ui_msg(ui, R_ERROR, "restored %s: counts not compared (counting stopped), database at %s",
-		       ui->restored, rev);
-	} else {
-		rt_counts_compare(&ui->snap, &ui->counts, &d);
-		if (d.n)
-			ui_msg(ui, R_ERROR, "restored %s: %zu table%s differ%s (highlighted in Tables), "
-			       "database at %s", ui->restored, d.n, d.n == 1 ? "" : "s",
-			       d.n == 1 ? "s" : "", rev);
-		else
-			ui_msg(ui, R_GOOD, "restored %s: counts match, database at %s", ui->restored, rev);
-		rt_count_diffs_free(&d);
-	}
-	ui_log("restore: %s", ui->msg);
-	free(rev);
-	ui->restored[0] = '\0';
-}
-
-/* ---- the loop's side ---------------------------------------------------------------- */
-
-size_t
-ui_jobs_fds(const struct ui *ui, struct pollfd *fds, bool *now)
-{
-	int fd[2];
-	size_t n = 0, k;
-
-	if (ui->bjob) {
-		k = rt_backup_job_fds(ui->bjob, fd);
-		if (k == 0)
-			*now = true;
-		for (size_t i = 0; i < k && i < 2; i++)
-			fds[n++] = (struct pollfd){ fd[i], POLLIN, 0 };
-	}
-	if (ui->rjob && rt_restore_job_fd(ui->rjob) >= 0)
-		fds[n++] = (struct pollfd){ rt_restore_job_fd(ui->rjob), POLLIN, 0 };
-	return n;
-}
-
-void
-ui_jobs_step(struct ui *ui)
-{
-	if (ui->bjob)
-		backup_step(ui);
-	if (ui->rjob)
-		restore_step(ui);
-}
-
-bool
-ui_jobs_cancel(struct ui *ui)
-{
-	if (ui->bjob) {
-		rt_backup_job_cancel(ui->bjob);
-		ui_msg(ui, R_NORMAL, "cancelling the backup ...");
-		return true;
-	}
-	if (ui->rjob) {
-		ui->cancel = 1;
-		rt_restore_job_cancel(ui->rjob);
-		ui_msg(ui, R_NORMAL, "cancelling the restore ...");
-		return true;
-	}
-	return false;
-}
-
-void
-ui_jobs_free(struct ui *ui)
-{
-	if (ui->bjob)
-		rt_backup_job_free(ui->bjob);
-	if (ui->rjob)
-		rt_restore_job_free(ui->rjob);
-	ui->bjob = NULL;
-	ui->rjob = NULL;
-	release_lock(ui);
-	list_free(ui);
-	rinfo_free(ui);
+	ui_msg(ui, R_NORMAL, "%zu backup%s: j/k move, Enter restores, Esc closes", list->n,
+	       list->n == 1 ? "" : "s");
+	ui_dialog_push(ui, dlg_backups_new(list), chosen, NULL);
+	return UI_REDRAW;
 }

@@ -1,5 +1,8 @@
 /* loop.c - one poll() loop: relayout when dirty, draw every window with
- * wnoutrefresh and one doupdate, then wait for the tty or the count job. */
+ * wnoutrefresh and one doupdate (the top dialog over the panes), then wait
+ * for the tty and every running job; step the jobs after each poll and give
+ * keys to the prompt, else the top dialog, else the focused pane and the
+ * action table. */
 #include "config.h"
 #include "loop.h"
 
@@ -11,13 +14,14 @@
 #include <unistd.h>
 
 #include "actions.h"
+#include "dialog.h"
+#include "jobs.h"
 #include "bench.h"
 #include "draw.h"
 #include "pane.h"
 #include "panes.h"
 #include "prompt.h"
-#include "rt_counts.h"
-#include "rt_db.h"
+#include "rt_job.h"
 #include "rt_session.h"
 #include "status.h"
 #include "term.h"
@@ -48,7 +52,7 @@ free_windows(struct ui *ui)
 	if (msg_win)
 		delwin(msg_win);
 	st_win = msg_win = NULL;
-	overlay_reset();
+	dialog_reset();
 }
 
 static void
@@ -103,8 +107,8 @@ draw_all(struct ui *ui)
 		doupdate();
 		return;
 	}
-	/* an overlay covers the panes: draw them all, then it, every time */
-	if (need_full || ui->modal != MODAL_NONE)
+	/* a dialog covers the panes: draw them all, then it, every time */
+	if (need_full || ui->ndialogs)
 		for (int i = 0; i < NPANES; i++)
 			ui->panes[i].dirty = 1;
 	need_full = false;
@@ -114,7 +118,7 @@ draw_all(struct ui *ui)
 	}
 	status_draw(ui);
 	status_lines += 2;
-	overlay_draw(ui);
+	dialog_draw(ui);
 	if (ui->opts->bench)
 		bench_changed = screen_lines_changed();
 	if (prompt_is_open())
@@ -162,6 +166,25 @@ on_mouse(struct ui *ui)
 	}
 }
 
+/* Gives key to the top dialog. True when it took the key: a dialog is modal
+ * unless it closed itself and passed the key on with no other dialog open. */
+static bool
+dialog_key(struct ui *ui, int key)
+{
+	struct dialog *d = ui_dialog_top(ui);
+	unsigned f;
+
+	if (!d)
+		return false;
+	need_full = true;
+	f = d->ops->on_key(d, ui, key);
+	if (f & UI_RELAYOUT)
+		ui->need_layout = true;
+	if ((f & UI_QUIT))
+		ui->quit = true;
+	return (f & UI_HANDLED) || ui->ndialogs;
+}
+
 static void
 handle_key(struct ui *ui, int ch)
 {
@@ -178,11 +201,8 @@ handle_key(struct ui *ui, int ch)
 			ui->quit = true;
 		return;
 	}
-	if (ui->modal != MODAL_NONE) {
-		need_full = true;
-		f = overlay_key(ui, ch);
+	if (dialog_key(ui, ch))
 		return;
-	}
 	if (ch == KEY_MOUSE) {
 		need_full = true;
 		on_mouse(ui);
@@ -211,7 +231,7 @@ static void
 finish_prompt(struct ui *ui)
 {
 	enum prompt_kind kind;
-	struct rt_db *db;
+	struct dialog *d;
 	char *line;
 	unsigned f = 0;
 
@@ -233,20 +253,11 @@ finish_prompt(struct ui *ui)
 		}
 		break;
 	case PROMPT_CONFIRM_NAME:
-		db = rt_session_db(ui->s);
-		if (ui->modal == MODAL_RESTORE) {
-			if (line && db && strcmp(line, rt_db_name(db)) == 0)
-				ui_restore_answer(ui, 1, NULL);
-			else
-				ui_restore_answer(ui, 0, line ? "restore not confirmed: the typed name "
-						  "does not match; nothing changed" : "restore cancelled");
-			f = UI_RELAYOUT;
-		} else if (line && db && strcmp(line, rt_db_name(db)) == 0) {
-			ui_migrate_answer(ui, 1, NULL);
-		} else {
-			ui_migrate_answer(ui, 0, line ? "not confirmed: the typed name does not match"
-						      : "cancelled");
-		}
+		/* the dialog that opened it checks the name */
+		d = ui_dialog_top(ui);
+		if (d && d->ops->on_line)
+			d->ops->on_line(d, ui, line);
+		f = UI_RELAYOUT;
 		break;
 	default:
 		break;
@@ -290,16 +301,14 @@ on_signals(struct ui *ui)
 	if (!term_got_int)
 		return;
 	term_got_int = 0;
-	if (ui_jobs_cancel(ui))
-		;
-	else if (ui->job)
-		ui_counts_cancel(ui);
-	else if (prompt_is_open())
+	need_full = true;
+	if (prompt_is_open())
 		prompt_cancel();
-	else if (ui->modal == MODAL_CONFIRM)
-		ui_migrate_answer(ui, 0, "cancelled");
-	else
+	else if (ui->ndialogs)
+		dialog_key(ui, DLG_KEY_INTR);
+	else if (!ui_jobs_cancel_background(ui))
 		ui_msg(ui, R_NORMAL, "press q to quit");
+	finish_prompt(ui);
 }
 
 /* ui --bench: the first paint, then cursor moves down History, each timed
@@ -335,10 +344,9 @@ bench_loop(struct ui *ui)
 void
 ui_loop(struct ui *ui)
 {
-	struct pollfd fds[5];
-	int ch, n, timeout;
+	struct pollfd fds[1 + UI_MAXJOBS * RT_JOB_MAXFDS];
+	int ch, n;
 	size_t nfds;
-	bool now;
 
 	ui->need_layout = true;
 	if (ui->opts->bench) {
@@ -351,21 +359,16 @@ ui_loop(struct ui *ui)
 		draw_all(ui);
 		if (ui->opts->exit_after_draw)
 			break;
-		/* the tty, the count job, then the backup or restore job */
+		/* the tty and every job; a tick while any runs (timed retries, progress) */
 		fds[0] = (struct pollfd){ STDIN_FILENO, POLLIN, 0 };
-		fds[1] = (struct pollfd){ ui->job ? rt_count_job_fd(ui->job) : -1, POLLIN, 0 };
-		now = false;
-		nfds = 2 + ui_jobs_fds(ui, fds + 2, &now);
-		timeout = now ? 0 : ui->job || ui_busy(ui) ? 100 : -1;
-		n = poll(fds, nfds, timeout);
+		nfds = 1 + ui_jobs_fds(ui, fds + 1, sizeof(fds) / sizeof(fds[0]) - 1);
+		n = poll(fds, nfds, ui->njobs ? RT_JOB_TICK_MS : -1);
 		if (n != 1 || !fds[0].revents || term_got_int || term_got_quit)
 			need_full = true;   /* a job, a tick or a signal: not only keys */
 		on_signals(ui);
 		if (n < 0 && errno != EINTR)
 			break;
-		if (ui->job && (n == 0 || (n > 0 && fds[1].revents)))
-			ui_counts_step(ui);
-		if (ui_busy(ui) && n >= 0)
+		if (ui->njobs)
 			ui_jobs_step(ui);
 		while (!ui->quit && (ch = wgetch(msg_win)) != ERR) {
 			if (ch == KEY_RESIZE) {

@@ -1,22 +1,35 @@
-/* migrate.c - upgrade, downgrade and stamp from the console: take the lock,
- * read the version table, plan, show the plan and its SQL for confirmation,
- * apply with progress on the message line, then show the real state. */
+/* migrate.c - upgrade, downgrade and stamp from the console, through the
+ * engine's migration operation (rt_migrate.h): prepare (no lock), the
+ * confirmation dialog (y/N, or the database name typed on a protected env),
+ * then the operation's job with the running dialog following its events;
+ * Esc or Ctrl-C there cancels it. Lock timeout, retries and the automatic
+ * backup are the operation's business. */
 #include "config.h"
 #include "actions.h"
 
-#include <curses.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "prompt.h"
-#include "rt_config.h"
-#include "rt_db.h"
+#include "dialog.h"
+#include "dialogs.h"
+#include "jobs.h"
 #include "rt_graph.h"
+#include "rt_job.h"
+#include "rt_migrate.h"
 #include "rt_migration.h"
 #include "rt_session.h"
-#include "status.h"
 #include "ui.h"
+
+/* One migration, from its confirmation to the running dialog's close. */
+struct mflow {
+	struct rt_migrate *m;
+	enum rt_plan_kind kind;
+	struct dialog *run;          /* the running dialog, until it closes */
+	struct ui_job *job;          /* while the job runs */
+	bool had_exact;              /* exact counts were shown: count again after */
+};
 
 static const char *
 verb(int kind)
@@ -25,33 +38,29 @@ verb(int kind)
 }
 
 static void
-on_wait(const char *holder, void *ctx)
+flow_free(struct mflow *f)
 {
-	struct ui *ui = ctx;
-
-	ui_msg(ui, R_NORMAL, "waiting for the migration lock held by %s", holder);
-	status_draw_now(ui);
+	rt_migrate_free(f->m);
+	free(f);
 }
 
+/* The version table rows now, as the operation read them after its job
+ * ("base" for none). */
 static void
-on_progress(const struct rt_step *st, size_t i, size_t n, enum rt_step_phase phase, double ms,
-	    void *ctx)
+heads_now(const struct mflow *f, char *buf, size_t size)
 {
-	struct ui *ui = ctx;
+	const struct rt_strv *now = rt_migrate_heads_now(f->m);
+	char *rows = rt_strv_join(now, " ");
 
-	if (phase == RT_STEP_START)
-		ui_msg(ui, R_NORMAL, "[%zu/%zu] %s %s  %s ...", i + 1, n,
-		       st->is_up ? "upgrade" : "downgrade", st->rev->id, st->rev->message);
-	else
-		ui_msg(ui, phase == RT_STEP_DONE ? R_GOOD : R_ERROR, "[%zu/%zu] %s %s %s (%.0f ms)", i + 1,
-		       n, st->is_up ? "upgrade" : "downgrade", st->rev->id,
-		       phase == RT_STEP_DONE ? "ok" : "FAILED", ms);
-	status_draw_now(ui);
+	snprintf(buf, size, "%s", now->n ? rows : "base");
+	free(rows);
 }
+
+/* ---- the confirmation --------------------------------------------------------------- */
 
 /* The sections each step runs, in order: what the person confirms. */
-static char *
-steps_sql(const struct rt_plan *plan)
+static void
+add_steps_sql(struct dlg_view *v, const struct rt_plan *plan)
 {
 	struct rt_buf b = { 0 };
 
@@ -65,49 +74,172 @@ steps_sql(const struct rt_plan *plan)
 		rt_buf_puts(&b, up ? rev->upgrade : rev->downgrade);
 		rt_buf_puts(&b, "\n");
 	}
-	return rt_buf_take(&b);
+	dlg_view_sql(v, rt_buf_str(&b));
+	rt_buf_free(&b);
 }
 
-static void end_confirm(struct ui *ui);
+static struct dialog *
+confirm_dialog(const struct mflow *f)
+{
+	const struct rt_plan *plan = rt_migrate_plan(f->m);
+	bool is_typed = rt_migrate_confirm_kind(f->m) == RT_CONFIRM_DBNAME;
+	struct dlg_view v = { .cur = -1 };
+	char p[512];
+
+	snprintf(v.title, sizeof(v.title), "Confirm %s", rt_migrate_what(f->m));
+	for (size_t i = 0; i < plan->nsteps; i++) {
+		const struct rt_step *st = &plan->steps[i];
+
+		dlg_view_line(&v, st->is_up ? R_UP : R_DOWN, "  %2zu  %-9s %s  %s", i + 1,
+			      plan->kind == RT_PLAN_STAMP ? "stamp" : st->is_up ? "upgrade" :
+			      "downgrade", st->rev->id, st->rev->message);
+	}
+	if (plan->kind == RT_PLAN_STAMP)
+		dlg_view_line(&v, R_NORMAL, "  (stamp runs no migration SQL; it rewrites the version "
+			      "table)");
+	if (rt_migrate_backs_up(f->m))
+		dlg_view_line(&v, R_NORMAL, "  (the database is backed up first: protected env)");
+	if (is_typed)
+		dlg_view_line(&v, R_ERROR, "Protected env: Type the database name on the line below.");
+	else
+		dlg_view_line(&v, R_HEADER, "Proceed? [y/N]   (j/k PgUp/PgDn scroll the SQL)");
+	dlg_view_line(&v, R_NORMAL, "%s", "");
+	add_steps_sql(&v, plan);
+	snprintf(p, sizeof(p), "Type the database name (%s) to %s: ", rt_migrate_dbname(f->m),
+		 verb(f->kind));
+	return dlg_confirm_new(&v, is_typed ? p : NULL);
+}
+
+/* ---- the job -------------------------------------------------------------------------- */
 
 static void
-release_lock(struct ui *ui)
+job_done(struct ui *ui, struct ui_job *j, int rc, const struct rt_err *err)
 {
-	struct rt_db *db = rt_session_db(ui->s);
+	struct mflow *f = j->ctx;
+	const char *backup = rt_migrate_backup_path(f->m), *slash;
+	bool is_cancel = rc < 0 && err->kind == RT_ERR_CANCEL;
+	char heads[1000], where[1100], outcome[1700], note[600] = "";
 
-	if (ui->confirm_locked && db)
-		rt_db_unlock(db);
-	ui->confirm_locked = false;
-}
-
-void
-ui_migrate_end(struct ui *ui)
-{
-	end_confirm(ui);
+	f->job = NULL;
+	heads_now(f, heads, sizeof(heads));
+	snprintf(where, sizeof(where), "database at %s", heads);
+	if (backup && *backup) {
+		slash = strrchr(backup, '/');
+		snprintf(note, sizeof(note), "  (backup: %s)", slash ? slash + 1 : backup);
+	}
+	if (rc == 0)
+		snprintf(outcome, sizeof(outcome), "%s %s%s", f->kind == RT_PLAN_UPGRADE ?
+			 "upgraded to" : f->kind == RT_PLAN_DOWNGRADE ? "downgraded to" : "stamped",
+			 heads, note);
+	else if (is_cancel)
+		snprintf(outcome, sizeof(outcome), "%s cancelled; %s%s", verb(f->kind), where, note);
+	else
+		snprintf(outcome, sizeof(outcome), "%s failed: %s", verb(f->kind), err->msg);
+	ui_reload(ui, false);
+	if (f->had_exact && ui->is_connected)
+		ui_counts_start(ui, true, NULL, NULL);
+	snprintf(ui->detail, sizeof(ui->detail), "%s", rc < 0 ? err->detail : "");
+	if (rc < 0 && !is_cancel)
+		ui_msg(ui, R_ERROR, "%s; %s%s%s%s", outcome, where, note, err->detail[0] ? "  | " : "",
+		       err->detail);
+	else
+		ui_msg(ui, rc == 0 ? R_GOOD : R_NORMAL, "%s", outcome);
+	dlg_run_finish(f->run, rc == 0 ? RUN_OK : is_cancel ? RUN_CANCELLED : RUN_FAILED, outcome,
+		       rc == 0 ? NULL : is_cancel ? err->msg : err->detail,
+		       is_cancel ? NULL : where);
+	/* a success needs no answer: the panes show the new state; a failure or a
+	 * cancel stays on the screen until a key */
+	if (rc == 0)
+		ui_dialog_close(ui, f->run, DLG_YES);
 }
 
 static void
-end_confirm(struct ui *ui)
+job_release(void *ctx)
 {
-	release_lock(ui);
-	rt_plan_free(ui->confirm_plan);
-	ui->confirm_plan = NULL;
-	free(ui->confirm_sql);
-	ui->confirm_sql = NULL;
-	ui->modal = MODAL_NONE;
+	((struct mflow *)ctx)->job = NULL;
+}
+
+static const struct ui_job_cbs migrate_cbs = { job_done, NULL, job_release };
+
+/* The running dialog closed: the flow ends. */
+static void
+run_closed(struct ui *ui, struct dialog *d, int result, void *ctx)
+{
+	struct mflow *f = ctx;
+
+	(void)d, (void)result;
+	/* only at quit can the job still run: stop it before freeing what it borrows */
+	ui_job_drop(ui, f->job);
+	flow_free(f);
+}
+
+static void
+start(struct ui *ui, struct mflow *f)
+{
+	struct rt_err err = { 0 };
+	struct rt_job *job;
+	char title[300];
+
+	for (size_t i = 0; i < ui->counts.n; i++)
+		f->had_exact |= ui->counts.v[i].exact >= 0;
+	/* a count in flight holds the locks a migration statement would wait for */
+	ui_counts_drop(ui);
+	rt_counts_copy(&ui->snap, &ui->counts);
+	ui->has_snap = true;
+	ui->snap_is_backup = false;
+	snprintf(title, sizeof(title), "%s", rt_migrate_what(f->m));
+	title[0] = (char)toupper((unsigned char)title[0]);
+	f->run = dlg_run_new(title, rt_migrate_plan(f->m));
+	job = rt_migrate_start(f->m, ui_dialog_event, f->run, &err);
+	if (!job) {
+		ui_msg(ui, R_ERROR, "%s: %s", verb(f->kind), err.msg);
+		f->run->ops->release(f->run);
+		flow_free(f);
+		return;
+	}
+	dlg_run_set_job(f->run, job);
+	f->job = ui_job_add(ui, UI_JOB_MIGRATE, job, &migrate_cbs, f);
+	if (!f->job) {
+		ui_msg(ui, R_ERROR, "%s", "a migration is running already");
+		f->run->ops->release(f->run);
+		flow_free(f);
+		return;
+	}
+	ui_dialog_push(ui, f->run, run_closed, f);
+	ui_msg(ui, R_NORMAL, "%s ...  (Esc or Ctrl-C cancels)", rt_migrate_what(f->m));
+}
+
+static void
+confirmed(struct ui *ui, struct dialog *d, int result, void *ctx)
+{
+	struct mflow *f = ctx;
+	struct rt_err err = { 0 };
+
+	if (result != DLG_YES) {
+		ui_msg(ui, R_NORMAL, "%s", result == DLG_CANCEL ? "cancelled; nothing changed" :
+		       "not confirmed; nothing changed");
+		flow_free(f);
+		return;
+	}
+	if (rt_migrate_confirm(f->m, dlg_confirm_typed(d), false, &err) < 0) {
+		ui_msg(ui, R_ERROR, "%s", err.msg);
+		flow_free(f);
+		return;
+	}
+	ui_log("apply: %s", rt_migrate_what(f->m));
+	start(ui, f);
 }
 
 unsigned
 ui_migrate(struct ui *ui, int kind, const char *target)
 {
-	struct rt_db *db = rt_session_db(ui->s);
-	const struct rt_env *env = rt_session_env(ui->s);
-	struct rt_strv cur = { 0 };
+	struct rt_migrate_req req = { 0 };
 	struct rt_err err = { 0 };
-	struct rt_plan *plan = NULL;
-	char *rows;
+	const struct rt_graph *g = ui->g;
+	struct rt_migrate *m;
+	struct mflow *f;
 
-	if (!db || !ui->is_connected) {
+	if (!rt_session_db(ui->s) || !ui->is_connected) {
 		ui_msg(ui, R_ERROR, "not connected: %s", ui->conn_err);
 		return UI_REDRAW;
 	}
@@ -119,142 +251,31 @@ ui_migrate(struct ui *ui, int kind, const char *target)
 		ui_msg(ui, R_ERROR, "%s", ui_busy(ui));
 		return UI_REDRAW;
 	}
-	ui->cancel = 0;
-	if (rt_db_lock(db, 2000, on_wait, ui, &ui->cancel, &err) < 0) {
+	req.kind = (enum rt_plan_kind)kind;
+	req.target = target;
+	req.lock_timeout_ms = RT_LOCK_TIMEOUT_CONFIG;
+	m = rt_migrate_prepare(ui->s, &req, &err);
+	/* prepare loads the graph when the session has none (or only headers):
+	 * the panes' plan borrows from the old one */
+	if (rt_session_graph(ui->s) != g)
+		ui_reload(ui, false);
+	if (!m) {
 		ui_msg(ui, R_ERROR, "%s", err.msg);
-		free(ui->lock_holder);
-		ui->lock_holder = rt_db_lock_holder(db);
+		snprintf(ui->detail, sizeof(ui->detail), "%s", err.detail);
 		return UI_REDRAW;
 	}
-	ui->confirm_locked = true;
-	if (rt_db_current(db, &cur, &err) < 0)
-		goto fail;
-	if (kind == RT_PLAN_UPGRADE)
-		plan = rt_plan_upgrade(ui->g, &cur, target, &err);
-	else if (kind == RT_PLAN_DOWNGRADE)
-		plan = rt_plan_downgrade(ui->g, &cur, target, &err);
-	else
-		plan = rt_plan_stamp(ui->g, &cur, target, &err);
-	if (!plan)
-		goto fail;
-	if (plan->nsteps == 0 && kind != RT_PLAN_STAMP) {
-		rows = rt_strv_join(&cur, " ");
-		ui_msg(ui, R_NORMAL, "nothing to do: database at %s", cur.n ? rows : "base");
-		free(rows);
-		rt_plan_free(plan);
-		rt_strv_free(&cur);
-		release_lock(ui);
+	f = rt_xcalloc(1, sizeof(*f));
+	f->m = m;
+	f->kind = req.kind;
+	if (rt_migrate_is_noop(m)) {
+		char heads[1000];
+
+		heads_now(f, heads, sizeof(heads));
+		ui_msg(ui, R_NORMAL, "nothing to do: database at %s", heads);
+		flow_free(f);
 		return UI_REDRAW;
 	}
-	ui->confirm_sql = steps_sql(plan);
-	rows = rt_strv_join(&plan->heads_after, " ");
-	snprintf(ui->confirm_what, sizeof(ui->confirm_what), "%s to %s", verb(kind),
-		 plan->heads_after.n ? rows : "base");
-	free(rows);
-	ui->confirm_plan = plan;
-	ui->modal = MODAL_CONFIRM;
-	ui->modal_top = 0;
-	rt_strv_free(&cur);
-	if (env && env->is_protected) {
-		char p[256];
-
-		snprintf(p, sizeof(p), "Type the database name (%s) to %s: ", rt_db_name(db), verb(kind));
-		prompt_open(PROMPT_CONFIRM_NAME, p, status_msg_win());
-	}
-	ui_log("confirm: %s (%zu steps)", ui->confirm_what, plan->nsteps);
+	ui_log("confirm: %s (%zu steps)", rt_migrate_what(m), rt_migrate_plan(m)->nsteps);
+	ui_dialog_push(ui, confirm_dialog(f), confirmed, f);
 	return UI_REDRAW;
-fail:
-	ui_msg(ui, R_ERROR, "%s", err.msg);
-	rt_strv_free(&cur);
-	release_lock(ui);
-	return UI_REDRAW;
-}
-
-void
-ui_migrate_answer(struct ui *ui, int yes, const char *why)
-{
-	const struct rt_config *cfg = rt_session_config(ui->s);
-	const struct rt_env *env = rt_session_env(ui->s);
-	const struct rt_plan *plan = ui->confirm_plan;
-
-	if (!plan) {
-		ui->modal = MODAL_NONE;
-		return;
-	}
-	if (!yes) {
-		ui_msg(ui, R_NORMAL, "%s", why ? why : "not confirmed");
-		end_confirm(ui);
-		return;
-	}
-	ui->modal = MODAL_NONE;
-	/* a protected env is backed up first (backup.c calls ui_migrate_apply) */
-	if (env && env->is_protected && cfg->auto_backup && plan->kind != RT_PLAN_STAMP) {
-		ui_log("apply: backing up first");
-		if (ui_backup_start(ui, true) < 0)
-			end_confirm(ui);
-		return;
-	}
-	ui_migrate_apply(ui, NULL);
-}
-
-void
-ui_migrate_apply(struct ui *ui, const char *backup)
-{
-	struct rt_db *db = rt_session_db(ui->s);
-	struct rt_apply_opts opts = { 0 };
-	struct rt_err err = { 0 };
-	const struct rt_plan *plan = ui->confirm_plan;
-	bool had_exact = false;
-	char *rows;
-	int rc;
-
-	if (!plan)
-		return;
-	if (!backup) {
-		const struct rt_config *cfg = rt_session_config(ui->s);
-		const struct rt_env *env = rt_session_env(ui->s);
-
-		if (env && env->is_protected && plan->kind != RT_PLAN_STAMP && !cfg->auto_backup)
-			backup = "none (auto_backup = false)";
-	}
-	for (size_t i = 0; i < ui->counts.n; i++)
-		had_exact |= ui->counts.v[i].exact >= 0;
-	if (ui->job) {
-		rt_count_job_cancel(ui->job);
-		rt_count_job_free(ui->job);
-		ui->job = NULL;
-	}
-	rt_counts_copy(&ui->snap, &ui->counts);
-	ui->has_snap = true;
-	ui->snap_is_backup = false;
-	ui->modal = MODAL_NONE;
-	ui->cancel = 0;
-	opts.progress = on_progress;
-	opts.ctx = ui;
-	opts.cancel = &ui->cancel;
-	opts.ddl_lock_timeout_ms = rt_session_config(ui->s)->ddl_lock_timeout_ms;
-	opts.lock_retries = rt_session_config(ui->s)->lock_retries;
-	ui_log("apply: %s", ui->confirm_what);
-	rc = rt_plan_apply(db, plan, &opts, &err);
-	rows = rt_strv_join(&plan->heads_after, " ");
-	if (rc == 0)
-		ui_msg(ui, R_GOOD, "%s %s%s%s%s", plan->kind == RT_PLAN_UPGRADE ? "upgraded to" :
-			   plan->kind == RT_PLAN_DOWNGRADE ? "downgraded to" : "stamped",
-		       plan->heads_after.n ? rows : "base", backup ? "  (backup: " : "",
-		       backup ? backup : "", backup ? ")" : "");
-	free(rows);
-	end_confirm(ui);
-	ui_reload(ui, false);
-	if (rc < 0)
-		ui_msg(ui, R_ERROR, "%s%s%s%s%s%s", err.msg, err.detail[0] ? "  | " : "", err.detail,
-		       backup ? "  (backup: " : "", backup ? backup : "", backup ? ")" : "");
-	if (had_exact && ui->is_connected) {
-		char keep[sizeof(ui->msg)];
-		enum ui_role role = ui->msg_role;
-
-		memcpy(keep, ui->msg, sizeof(keep));
-		ui_counts_start(ui);
-		memcpy(ui->msg, keep, sizeof(keep));
-		ui->msg_role = role;
-	}
 }

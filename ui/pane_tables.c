@@ -201,10 +201,10 @@ subtitle(const struct pane *p, char *buf, size_t size)
 {
 	const struct ui *ui = p->ui;
 	static const char *const by[] = { "name", "count", "delta" };
+	size_t done, total;
 
-	if (ui->job)
-		snprintf(buf, size, "counting %zu/%zu (Esc)", rt_count_job_done(ui->job),
-			 rt_count_job_total(ui->job));
+	if (ui_counts_progress(ui, &done, &total))
+		snprintf(buf, size, "counting %zu/%zu (Esc)", done, total);
 	else
 		snprintf(buf, size, "%zu  sort: %s%s", ui->counts.n, by[ui->sort],
 			 !ui->has_snap ? "" : ui->snap_is_backup ? "  vs backup" :

@@ -1,169 +1,110 @@
-/* sqlhl.c - a small SQL lexer for the preview: enough of PostgreSQL's lexical
- * rules (nested block comments, E'' and $tag$ quoting) to colour correctly. */
+/* sqlhl.c - SQL highlighting for the preview, on the engine's lexer
+ * (rt_sqllex.h), so the console colours exactly the tokens the splitter sees.
+ * The lexer runs one line at a time; a quote or comment still open at a
+ * line's end is carried to the next line in struct sqlhl_state. */
 #include "config.h"
 #include "sqlhl.h"
 
-#include <ctype.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "rowbuf.h"
+#include "rt_sqllex.h"
 
-static const char *const keywords[] = {
-	"add", "all", "alter", "analyze", "and", "as", "asc", "begin", "between", "bigint",
-	"bigserial", "boolean", "by", "cascade", "case", "check", "column", "commit",
-	"concurrently", "constraint", "create", "current_timestamp", "default", "delete", "desc",
-	"distinct", "do", "drop", "else", "end", "exists", "extension", "false", "foreign",
-	"from", "function", "grant", "group", "having", "if", "in", "index", "insert", "integer",
-	"into", "is", "join", "jsonb", "key", "left", "like", "limit", "not", "null", "on", "or",
-	"order", "primary", "references", "rename", "replace", "returning", "revoke", "rollback",
-	"schema", "select", "sequence", "serial", "set", "table", "text", "timestamp",
-	"timestamptz", "to", "trigger", "true", "type", "unique", "update", "uuid", "using",
-	"values", "varchar", "view", "where", "with", "without", "zone", "int", "numeric", "date",
-	"language", "plpgsql", "returns", "declare", "raise", "then", "when", "loop", "for",
-	"each", "row", "execute", "procedure", "owner", "only", "restrict", "character",
-	"varying", "smallint", "real", "double", "precision", "enum", "vacuum", "lock",
-	"transaction", "start", "savepoint", "release", "truncate", "comment", "nulls", "first",
-	"last", "over", "partition", "union", "inner", "outer", "cross", "lateral", "limit",
-	"offset", "coalesce", "cast", "interval", "now",
+/* sqlhl_state.mode for each construct that can stay open across lines; the
+ * values 0-4 are the ones sqlhl.h has always documented. */
+static const enum rt_sql_tok_kind mode_kinds[] = {
+	[0] = RT_SQL_TOK_EOF,
+	[1] = RT_SQL_TOK_COMMENT,
+	[2] = RT_SQL_TOK_STRING,
+	[3] = RT_SQL_TOK_DOLLAR,
+	[4] = RT_SQL_TOK_QUOTED_IDENT,
+	[5] = RT_SQL_TOK_ESCAPE_STRING,
+	[6] = RT_SQL_TOK_BIT_STRING,
 };
+
+#define NMODES (sizeof(mode_kinds) / sizeof(mode_kinds[0]))
 
 int
 sqlhl_is_keyword(const char *word, size_t len)
 {
-	for (size_t i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
-		if (strlen(keywords[i]) == len && strncasecmp(keywords[i], word, len) == 0)
-			return 1;
-	return 0;
+	return rt_sql_is_keyword(word, len);
 }
 
-static int
-is_ident(int c)
+static void
+state_to_open(const struct sqlhl_state *st, struct rt_sql_open *open)
 {
-	return isalnum(c) || c == '_' || (c & 0x80);
+	memset(open, 0, sizeof(*open));
+	if (st->mode <= 0 || (size_t)st->mode >= NMODES)
+		return;
+	open->kind = mode_kinds[st->mode];
+	open->depth = st->depth;
+	open->tag = st->tag;
+	open->tag_len = strnlen(st->tag, sizeof(st->tag));
 }
 
-/* Length of a dollar-quote tag at s ("$$" or "$name$"), or 0. */
-static size_t
-dollar_tag(const char *s, size_t len)
+/* A dollar quote whose tag does not fit the state ends at the line's end:
+ * later lines are then coloured as code, which is wrong but harmless. */
+static void
+open_to_state(const struct rt_sql_open *open, struct sqlhl_state *st)
 {
-	size_t i = 1;
+	int mode = 0;
 
-	if (len < 2 || s[0] != '$')
-		return 0;
-	if (isdigit((unsigned char)s[1]))
-		return 0;
-	while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '_'))
-		i++;
-	return i < len && s[i] == '$' ? i + 1 : 0;
-}
-
-/* Consumes the rest of a quoted/comment construct from line+i; returns the new i. */
-static size_t
-continue_mode(struct sqlhl_state *st, const char *line, size_t len, size_t i, struct rowbuf *out)
-{
-	size_t start = i, tl;
-	enum ui_role role = st->mode == 1 ? R_COMMENT : st->mode == 4 ? R_NORMAL : R_STRING;
-
-	while (i < len && st->mode) {
-		if (st->mode == 1) {
-			if (line[i] == '*' && i + 1 < len && line[i + 1] == '/') {
-				i += 2;
-				if (--st->depth == 0)
-					st->mode = 0;
-				continue;
-			}
-			if (line[i] == '/' && i + 1 < len && line[i + 1] == '*') {
-				i += 2;
-				st->depth++;
-				continue;
-			}
-		} else if (st->mode == 2 || st->mode == 4) {
-			char q = st->mode == 2 ? '\'' : '"';
-
-			if (line[i] == q) {
-				if (i + 1 < len && line[i + 1] == q) {
-					i += 2;
-					continue;
-				}
-				i++;
-				st->mode = 0;
-				continue;
-			}
-		} else if (st->mode == 3) {
-			tl = strlen(st->tag);
-			if (len - i >= tl && memcmp(line + i, st->tag, tl) == 0) {
-				i += tl;
-				st->mode = 0;
-				continue;
-			}
+	for (size_t i = 1; i < NMODES; i++)
+		if (mode_kinds[i] == open->kind)
+			mode = (int)i;
+	if (open->kind == RT_SQL_TOK_DOLLAR) {
+		if (open->tag_len >= sizeof(st->tag))
+			mode = 0;
+		else if (open->tag != st->tag) {
+			memcpy(st->tag, open->tag, open->tag_len);
+			st->tag[open->tag_len] = '\0';
 		}
-		i++;
 	}
-	rowbuf_addn(out, role, line + start, i - start);
-	return i;
+	st->mode = mode;
+	st->depth = open->kind == RT_SQL_TOK_COMMENT ? open->depth : 0;
+	if (mode != 3)
+		st->tag[0] = '\0';
+}
+
+static enum ui_role
+role_of(enum rt_sql_tok_kind kind)
+{
+	switch (kind) {
+	case RT_SQL_TOK_KEYWORD:
+	case RT_SQL_TOK_META:
+		return R_KEYWORD;
+	case RT_SQL_TOK_STRING:
+	case RT_SQL_TOK_ESCAPE_STRING:
+	case RT_SQL_TOK_BIT_STRING:
+	case RT_SQL_TOK_DOLLAR:
+		return R_STRING;
+	case RT_SQL_TOK_COMMENT:
+		return R_COMMENT;
+	case RT_SQL_TOK_NUMBER:
+		return R_NUMBER;
+	default:
+		return R_NORMAL;
+	}
 }
 
 void
 sqlhl_line(struct sqlhl_state *st, const char *line, size_t len, struct rowbuf *out)
 {
-	size_t i = 0, j, tl;
+	struct rt_sql_lexer lx;
+	struct rt_sql_open open;
+	struct rt_sql_token tok;
+	size_t at = 0;
 
-	if (st->mode)
-		i = continue_mode(st, line, len, 0, out);
-	while (i < len) {
-		unsigned char ch = (unsigned char)line[i];
-
-		if (ch == '-' && i + 1 < len && line[i + 1] == '-') {
-			rowbuf_addn(out, R_COMMENT, line + i, len - i);
-			return;
-		}
-		if (ch == '/' && i + 1 < len && line[i + 1] == '*') {
-			st->mode = 1;
-			st->depth = 1;
-			rowbuf_addn(out, R_COMMENT, line + i, 2);
-			i = continue_mode(st, line, len, i + 2, out);
-			continue;
-		}
-		if (ch == '\'' || ((ch == 'E' || ch == 'e') && i + 1 < len && line[i + 1] == '\'' &&
-				   (i == 0 || !is_ident((unsigned char)line[i - 1])))) {
-			j = ch == '\'' ? 1 : 2;
-			rowbuf_addn(out, R_STRING, line + i, j);
-			st->mode = 2;
-			i = continue_mode(st, line, len, i + j, out);
-			continue;
-		}
-		if (ch == '"') {
-			rowbuf_addn(out, R_NORMAL, line + i, 1);
-			st->mode = 4;
-			i = continue_mode(st, line, len, i + 1, out);
-			continue;
-		}
-		if (ch == '$' && (tl = dollar_tag(line + i, len - i)) > 0 && tl < sizeof(st->tag)) {
-			memcpy(st->tag, line + i, tl);
-			st->tag[tl] = '\0';
-			rowbuf_addn(out, R_STRING, line + i, tl);
-			st->mode = 3;
-			i = continue_mode(st, line, len, i + tl, out);
-			continue;
-		}
-		if (isdigit(ch) && (i == 0 || !is_ident((unsigned char)line[i - 1]))) {
-			for (j = i; j < len && (isdigit((unsigned char)line[j]) || line[j] == '.'); j++)
-				;
-			rowbuf_addn(out, R_NUMBER, line + i, j - i);
-			i = j;
-			continue;
-		}
-		if (is_ident(ch)) {
-			for (j = i; j < len && is_ident((unsigned char)line[j]); j++)
-				;
-			rowbuf_addn(out, sqlhl_is_keyword(line + i, j - i) ? R_KEYWORD : R_NORMAL,
-				    line + i, j - i);
-			i = j;
-			continue;
-		}
-		rowbuf_addn(out, R_NORMAL, line + i, 1);
-		i++;
+	state_to_open(st, &open);
+	rt_sql_lexer_init_open(&lx, line, len, 1, &open);
+	while (rt_sql_lex_next(&lx, &tok) != RT_SQL_TOK_EOF) {
+		if (tok.offset > at)
+			rowbuf_addn(out, R_NORMAL, line + at, tok.offset - at);
+		rowbuf_addn(out, role_of(tok.kind == RT_SQL_TOK_ERROR ? tok.open : tok.kind),
+			line + tok.offset, tok.len);
+		at = tok.offset + tok.len;
 	}
+	if (at < len)
+		rowbuf_addn(out, R_NORMAL, line + at, len - at);
+	open_to_state(&lx.open, st);
 }

@@ -48,6 +48,7 @@ ui_msg(struct ui *ui, enum ui_role role, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(ui->msg, sizeof(ui->msg), fmt, ap);
 	va_end(ap);
+	ui->msg_seq++;
 	for (char *c = ui->msg; *c; c++)
 		if (*c == '\n' || *c == '\t')
 			*c = ' ';
@@ -168,18 +169,12 @@ read_counts(struct ui *ui)
 static void
 count_unknown(struct ui *ui)
 {
-	char keep[sizeof(ui->msg)];
-	enum ui_role role = ui->msg_role;
 	bool any = false;
 
 	for (size_t i = 0; i < ui->counts.n; i++)
 		any |= ui->counts.v[i].estimate < 0;
-	if (!any || ui->job)
-		return;
-	memcpy(keep, ui->msg, sizeof(keep));
-	ui_counts_start(ui);
-	memcpy(ui->msg, keep, sizeof(keep));
-	ui->msg_role = role;
+	if (any)
+		ui_counts_start(ui, true, NULL, NULL);
 }
 
 void
@@ -252,57 +247,97 @@ ui_reload(struct ui *ui, bool with_graph)
 	ui_selection_changed(ui);
 }
 
+/* The default ending of a count: the ui_msg count when it said "counting". */
+struct count_note {
+	unsigned long seq;       /* 0: it said nothing */
+	size_t total;
+};
+
+static void
+count_tick(struct ui *ui, struct ui_job *j)
+{
+	(void)j;
+	ui_pane_reload(ui, PANE_TABLES);
+}
+
+static void
+count_done(struct ui *ui, struct ui_job *j, int rc, const struct rt_err *err)
+{
+	struct count_note *note = j->ctx;
+
+	ui_pane_reload(ui, PANE_TABLES);
+	if (rc == 0 && note->seq && note->seq == ui->msg_seq)   /* keep an action's outcome */
+		ui_msg(ui, R_GOOD, "counted %zu tables exactly", note->total);
+	else if (rc < 0 && err->kind == RT_ERR_CANCEL)
+		ui_msg(ui, R_NORMAL, "counting cancelled");
+	else if (rc < 0)
+		ui_msg(ui, R_ERROR, "counts: %s", err->msg);
+}
+
+static const struct ui_job_cbs count_cbs = { count_done, count_tick, free };
+
 void
-ui_counts_start(struct ui *ui)
+ui_counts_start(struct ui *ui, bool is_quiet, const struct ui_job_cbs *then, void *ctx)
 {
 	struct rt_db *db = rt_session_db(ui->s);
 	struct rt_err err = { 0 };
+	struct rt_count_job *cj;
+	struct count_note *note = NULL;
 
-	if (ui->job) {
-		ui_msg(ui, R_NORMAL, "counting already (Esc cancels)");
-		return;
+	if (ui_job_find(ui, UI_JOB_COUNT)) {
+		if (!is_quiet)
+			ui_msg(ui, R_NORMAL, "counting already (Esc cancels)");
+		goto refused;
 	}
 	if (!db || !ui->is_connected) {
-		ui_msg(ui, R_ERROR, "not connected: %s", ui->conn_err);
-		return;
+		if (!is_quiet)
+			ui_msg(ui, R_ERROR, "not connected: %s", ui->conn_err);
+		goto refused;
 	}
-	ui->job = rt_count_job_start(db, &ui->counts, &err);
-	if (!ui->job)
+	cj = rt_count_job_start(db, &ui->counts, &err);
+	if (!cj) {
 		ui_msg(ui, R_ERROR, "counts: %s", err.msg);
-	else
+		goto refused;
+	}
+	if (!is_quiet)
 		ui_msg(ui, R_NORMAL, "counting rows exactly (Esc cancels)");
-}
-
-void
-ui_counts_cancel(struct ui *ui)
-{
-	if (!ui->job)
-		return;
-	rt_count_job_cancel(ui->job);
-}
-
-void
-ui_counts_step(struct ui *ui)
-{
-	struct rt_err err = { 0 };
-	int rc;
-
-	if (!ui->job)
-		return;
-	rc = rt_count_job_step(ui->job, &ui->counts, &err);
+	if (!then) {
+		note = rt_xcalloc(1, sizeof(*note));
+		note->seq = is_quiet ? 0 : ui->msg_seq;
+		note->total = rt_count_job_total(cj);
+		then = &count_cbs;
+		ctx = note;
+	}
+	ui_job_add(ui, UI_JOB_COUNT, ui_count_job_wrap(cj, &ui->counts), then, ctx);
 	ui_pane_reload(ui, PANE_TABLES);
-	if (rc == 1)
-		return;
-	if (ui->restored[0])
-		ui_restore_counted(ui, rc);
-	else if (rc == 0 && strncmp(ui->msg, "counting", 8) == 0)   /* keep an action's outcome */
-		ui_msg(ui, R_GOOD, "counted %zu tables exactly", rt_count_job_total(ui->job));
-	else if (rc == 0)
-		;
-	else if (err.kind == RT_ERR_CANCEL)
-		ui_msg(ui, R_NORMAL, "counting cancelled");
-	else
-		ui_msg(ui, R_ERROR, "counts: %s", err.msg);
-	rt_count_job_free(ui->job);
-	ui->job = NULL;
+	return;
+refused:
+	/* the caller's chain ends here: as if the count had failed */
+	if (then && then->on_done) {
+		struct ui_job none = { UI_JOB_COUNT, NULL, then, ctx };
+
+		if (err.kind == RT_ERR_NONE)
+			rt_err_set(&err, RT_ERR_RUN, "counting could not start");
+		then->on_done(ui, &none, -1, &err);
+	}
+	if (then && then->release)
+		then->release(ctx);
+}
+
+bool
+ui_counts_progress(const struct ui *ui, size_t *done, size_t *total)
+{
+	struct rt_count_job *cj = ui_count_job_of(ui_job_find(ui, UI_JOB_COUNT));
+
+	if (!cj)
+		return false;
+	*done = rt_count_job_done(cj);
+	*total = rt_count_job_total(cj);
+	return true;
+}
+
+void
+ui_counts_drop(struct ui *ui)
+{
+	ui_job_drop(ui, ui_job_find(ui, UI_JOB_COUNT));
 }

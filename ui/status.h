@@ -1,5 +1,4 @@
-/* status.h - the status line, the message line and the overlays (confirm,
- * help, terminal too small). */
+/* status.h - the status line and the message line. */
 #ifndef UI_STATUS_H
 #define UI_STATUS_H
 
@@ -14,12 +13,5 @@ void *status_msg_win(void);
 void status_draw(struct ui *ui);
 /* Draws the message line and calls doupdate at once (progress callbacks). */
 void status_draw_now(struct ui *ui);
-
-/* Draws the modal overlay, if any, on stdscr-sized window (wnoutrefresh). */
-void overlay_draw(struct ui *ui);
-/* Keys while an overlay is up; returns UI_* flags. */
-unsigned overlay_key(struct ui *ui, int key);
-/* Drops the overlay window (after a resize). */
-void overlay_reset(void);
 
 #endif

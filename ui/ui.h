@@ -4,11 +4,12 @@
 #ifndef UI_UI_H
 #define UI_UI_H
 
-#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
+#include "dialog.h"
+#include "jobs.h"
 #include "layout.h"
 #include "pane.h"
 #include "rowbuf.h"
@@ -16,24 +17,14 @@
 #include "rt_err.h"
 #include "rt_mem.h"
 
-struct rt_backup_info;
-struct rt_backup_job;
-struct rt_backup_list;
 struct rt_graph;
 struct rt_plan;
-struct rt_restore_job;
 struct rt_session;
 struct ui_opts;
 
 enum { PANE_HISTORY, PANE_PENDING, PANE_SQL, PANE_TABLES, NPANES };
 enum ui_sql_mode { SQL_AUTO, SQL_UP, SQL_DOWN, SQL_PLAN };
 enum ui_sort { SORT_NAME, SORT_COUNT, SORT_DELTA };
-enum ui_modal {
-	MODAL_NONE, MODAL_CONFIRM, MODAL_HELP, MODAL_OUTPUT,
-	MODAL_BACKUP,                  /* "Back up <db> to <dir>? [y/N]" */
-	MODAL_BACKUPS,                 /* the list of backups (r) */
-	MODAL_RESTORE,                 /* confirming the restore of rinfo */
-};
 
 struct ui {
 	const struct ui_opts *opts;
@@ -57,7 +48,6 @@ struct ui {
 	struct rt_counts counts, snap;
 	bool has_snap;
 	bool snap_is_backup;           /* snap holds a backup's sidecar counts (after a restore) */
-	struct rt_count_job *job;
 	enum ui_sort sort;
 
 	struct pane panes[NPANES];
@@ -70,33 +60,23 @@ struct ui {
 	enum ui_role msg_role;
 	char search[256];
 
-	enum ui_modal modal;
-	size_t modal_top;              /* overlay scroll */
-	struct rt_plan *confirm_plan;  /* owned while the overlay is up */
-	char *confirm_sql;
-	char confirm_what[256];        /* "upgrade to 6ee1c5ab22d4" */
-	bool confirm_locked;
+	unsigned long msg_seq;         /* counts ui_msg calls: "is my message still shown?" */
+	char detail[2048];             /* the last error's detail (:detail shows it) */
 
-	/* backup and restore (backup.c) */
-	struct rt_backup_job *bjob;    /* a running backup, or NULL */
-	struct rt_restore_job *rjob;   /* a running restore, or NULL */
-	double job_t0;                 /* when it started (monotonic seconds) */
-	struct rt_backup_list *blist;  /* the r overlay's list, owned while it is up */
-	size_t bsel;                   /* its cursor */
-	struct rt_backup_info *rinfo;  /* the verified backup being restored, or NULL */
-	bool restore_clean;            /* --clean for it (the default) */
-	bool restore_locked;           /* the migration lock is held for it */
-	char restored[256];            /* its file name until the counts are compared */
-	bool migrate_after_backup;     /* bjob is the automatic backup before confirm_plan */
+	/* the open dialogs, bottom first (dialog.h); the top one gets the keys */
+	struct dialog *dialogs[UI_MAXDIALOGS];
+	size_t ndialogs;
+	/* the running jobs (jobs.h), polled and stepped by the loop */
+	struct ui_job *jobs[UI_MAXJOBS];
+	size_t njobs;
 
-	volatile sig_atomic_t cancel;
 	bool quit;
 };
 
 /* Appends a trace line to $RETORT_LOG (when set). */
 void ui_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Sets the message line. */
+/* Sets the message line (and bumps msg_seq). */
 void ui_msg(struct ui *ui, enum ui_role role, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -116,11 +96,15 @@ enum ui_mark ui_mark_of(const struct ui *ui, size_t node);
 /* True when node i was applied from a file whose SHA-256 differs from now. */
 bool ui_is_modified(const struct ui *ui, size_t node);
 
-/* Starts / cancels the exact count job. */
-void ui_counts_start(struct ui *ui);
-void ui_counts_cancel(struct ui *ui);
-/* Services the count job (its fd is readable or a tick passed). */
-void ui_counts_step(struct ui *ui);
+/* Starts the exact count job (jobs.h) unless one runs. With is_quiet the
+ * message line is left alone (a recount after an action). then (may be
+ * NULL) replaces the default ending, which says "counted N tables" when the
+ * message line still shows the count's own message; then->release frees ctx. */
+void ui_counts_start(struct ui *ui, bool is_quiet, const struct ui_job_cbs *then, void *ctx);
+/* Whether the count runs, with its progress. */
+bool ui_counts_progress(const struct ui *ui, size_t *done, size_t *total);
+/* Stops a running count at once (no callback). */
+void ui_counts_drop(struct ui *ui);
 
 /* The version table's location for rt_plan_sql. */
 struct rt_vt_opts;

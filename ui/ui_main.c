@@ -9,6 +9,7 @@
 
 #include "actions.h"
 #include "bench.h"
+#include "dialog.h"
 #include "draw.h"
 #include "loop.h"
 #include "panes.h"
@@ -68,17 +69,13 @@ ui_run(const struct ui_opts *opts, struct rt_err *err)
 	prompt_fini();
 	ui_loop_fini(ui);
 	term_restore();
+	/* the jobs first: a running migration borrows what its dialog's flow owns */
 	ui_jobs_free(ui);
-	if (ui->job) {
-		rt_count_job_cancel(ui->job);
-		rt_count_job_free(ui->job);
-	}
+	ui_dialogs_free(ui);
 	for (int i = NPANES - 1; i >= 0; i--)
 		if (ui->panes[i].ops->release)
 			ui->panes[i].ops->release(&ui->panes[i]);
 	rt_plan_free(ui->plan);
-	rt_plan_free(ui->confirm_plan);
-	free(ui->confirm_sql);
 	rt_counts_free(&ui->counts);
 	rt_counts_free(&ui->snap);
 	rt_strv_free(&ui->current);

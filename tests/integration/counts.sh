@@ -45,7 +45,7 @@ for _ in $(seq 100); do
 	sleep 0.05
 done
 kill -INT "$counter"; wait "$counter"; rc=$?
-is "Ctrl-C during an exact count exits 1" "$rc" 1
+is "Ctrl-C during an exact count exits 130" "$rc" 130
 like "... saying it was cancelled" "$(cat "$T/err")" "^retort: counting cancelled after [0-9]+ of [0-9]+ tables"
 is "... and the server query is gone" "$(psqlc "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'retort counts'")" 0
 kill "$locker" 2>/dev/null; wait "$locker" 2>/dev/null

@@ -272,6 +272,62 @@ test_unterminated(void **state)
 }
 
 static void
+test_other_quotes(void **state)
+{
+	(void)state;
+	CHECK("SELECT U&'a;\\'; SELECT U&\"b;\"; SELECT B'01', X'1f;';", 1,
+		{ "SELECT U&'a;\\'", 1 }, { "SELECT U&\"b;\"", 1 }, { "SELECT B'01', X'1f;'", 1 });
+	check_error("SELECT 1;\nSELECT x'1", 1, "line 2: unterminated quoted string");
+}
+
+static void
+test_meta_commands(void **state)
+{
+	(void)state;
+	/* a psql meta-command is a statement of its own, to the end of its line */
+	CHECK("\\set ON_ERROR_STOP on\nSELECT 1;\n-- c\n\\echo a;b\r\nSELECT 2", 1,
+		{ "\\set ON_ERROR_STOP on", 1 }, { "SELECT 1", 2 }, { "\\echo a;b", 4 },
+		{ "SELECT 2", 5 });
+	/* inside a statement a backslash is just a byte */
+	CHECK("SELECT 1 \\g x;", 1, { "SELECT 1 \\g x", 1 });
+}
+
+static void
+test_error_location(void **state)
+{
+	struct rt_stmt_list list = { 0 };
+	struct rt_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(rt_sql_split("SELECT 1;\n\n/* x", 7, &list, &err), -1);
+	assert_string_equal(err.msg, "line 9: unterminated block comment");
+	assert_string_equal(err.text, "unterminated block comment");
+	assert_int_equal(err.line, 9);
+	assert_string_equal(err.path, "");
+	rt_err_locate(&err, "versions/a_b.sql");
+	assert_string_equal(err.msg, "versions/a_b.sql:9: unterminated block comment");
+	assert_string_equal(err.path, "versions/a_b.sql");
+	assert_int_equal(err.line, 9);
+	/* once located, an error keeps its file */
+	rt_err_locate(&err, "other.sql");
+	assert_string_equal(err.msg, "versions/a_b.sql:9: unterminated block comment");
+	/* an error without a line is not about a place in the file */
+	rt_err_set(&err, RT_ERR_RUN, "out of luck");
+	assert_int_equal(err.line, 0);
+	assert_string_equal(err.path, "");
+	rt_err_locate(&err, "x.sql");
+	assert_string_equal(err.msg, "out of luck");
+	rt_err_set_at(&err, RT_ERR_INPUT, "f\n.sql", 0, "cannot read: %s", "gone");
+	assert_string_equal(err.msg, "f?.sql: cannot read: gone");
+	assert_string_equal(err.path, "f\n.sql");
+	rt_err_clear(&err);
+	assert_int_equal(err.line, 0);
+	assert_string_equal(err.text, "");
+	rt_err_locate(NULL, "x");
+	rt_err_set_at(NULL, RT_ERR_INPUT, "x", 1, "y");
+}
+
+static void
 test_large_linear(void **state)
 {
 	/* 200k statements and a 4 MB dollar-quoted body full of '$': a quadratic
@@ -316,6 +372,9 @@ main(void)
 		cmocka_unit_test(test_line_numbers),
 		cmocka_unit_test(test_crlf),
 		cmocka_unit_test(test_unterminated),
+		cmocka_unit_test(test_other_quotes),
+		cmocka_unit_test(test_meta_commands),
+		cmocka_unit_test(test_error_location),
 		cmocka_unit_test(test_large_linear),
 	};
 

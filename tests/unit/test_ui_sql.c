@@ -81,6 +81,50 @@ test_multiline(void **state)
 	rowbuf_free(&b);
 }
 
+/* What the engine's lexer reads is what gets coloured, across lines too. */
+static void
+test_same_as_engine(void **state)
+{
+	struct sqlhl_state st = { 0 };
+	struct rowbuf b = { 0 };
+
+	(void)state;
+	hl(&st, "x = E'a\\' -- not a comment", &b);   /* \' escapes the quote */
+	assert_int_equal(role_of(&b, "-- not"), R_STRING);
+	assert_int_equal(st.mode, 5);
+	hl(&st, "b' AND y = B'01' || X'1f' AND 1.5e-3 > $1", &b);
+	assert_int_equal(role_of(&b, "b'"), R_STRING);
+	assert_int_equal(role_of(&b, "AND"), R_KEYWORD);
+	assert_int_equal(role_of(&b, "B'01'"), R_STRING);
+	assert_int_equal(role_of(&b, "X'1f'"), R_STRING);
+	assert_int_equal(role_of(&b, "1.5e-3"), R_NUMBER);
+	assert_int_equal(role_of(&b, "e-3"), R_NUMBER);
+	assert_int_equal(role_of(&b, "$1"), R_NORMAL);
+	assert_int_equal(st.mode, 0);
+	hl(&st, "SELECT \"select\", U&'d\\0061t' FROM \"a\"\"", &b);
+	assert_int_equal(role_of(&b, "\"select"), R_NORMAL);
+	assert_int_equal(role_of(&b, "U&'"), R_STRING);
+	assert_int_equal(role_of(&b, "FROM"), R_KEYWORD);
+	assert_int_equal(st.mode, 4);
+	hl(&st, "from\" where", &b);
+	assert_int_equal(role_of(&b, "from"), R_NORMAL);
+	assert_int_equal(role_of(&b, "where"), R_KEYWORD);
+	hl(&st, "\\connect db", &b);
+	assert_int_equal(role_of(&b, "\\connect"), R_KEYWORD);
+	/* a tag too long to carry: the next line is code again */
+	hl(&st, "$a_tag_longer_than_the_forty_bytes_of_the_state$ x", &b);
+	assert_int_equal(role_of(&b, "x"), R_STRING);
+	assert_int_equal(st.mode, 0);
+	hl(&st, "$q$ a", &b);
+	hl(&st, "", &b);
+	assert_int_equal(st.mode, 3);
+	assert_string_equal(st.tag, "$q$");
+	hl(&st, "b $q$ select", &b);
+	assert_int_equal(role_of(&b, "select"), R_KEYWORD);
+	assert_int_equal(st.mode, 0);
+	rowbuf_free(&b);
+}
+
 static void
 test_keyword_lookup(void **state)
 {
@@ -97,6 +141,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keywords_strings_comments),
 		cmocka_unit_test(test_multiline),
+		cmocka_unit_test(test_same_as_engine),
 		cmocka_unit_test(test_keyword_lookup),
 	};
 

@@ -1,0 +1,63 @@
+/* apply_int.h - private: the statements a plan sends, shared by the offline
+ * SQL (apply.c) and the live job (apply_run.c), so both say the same. */
+#ifndef RT_APPLY_INT_H
+#define RT_APPLY_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct rt_apply_opts;
+struct rt_err;
+struct rt_plan;
+struct rt_step;
+struct rt_strv;
+
+/* One statement to send, with where it came from for error messages. */
+struct rt_cmd {
+	char *sql;
+	const char *path;   /* migration file, or NULL for retort's own statements */
+	int line;
+};
+
+struct rt_cmdv {
+	struct rt_cmd *v;
+	size_t n, cap;
+};
+
+/* Appends sql (ownership moves to cv). */
+void rt_cmdv_push(struct rt_cmdv *cv, char *sql, const char *path, int line);
+void rt_cmdv_free(struct rt_cmdv *cv);
+
+/* Who and when, for retort_history; NULL fields render as NULL (offline). */
+struct rt_who {
+	const char *started;   /* timestamp literal text, or NULL: statement_timestamp() */
+	const char *os_user;
+	const char *host;
+};
+
+/* Version-table statements turning the rows in before into after. */
+void rt_sqlgen_vt(struct rt_cmdv *out, const char *vt, const struct rt_strv *before,
+		  const struct rt_strv *after);
+
+/* A retort_history INSERT (outcome "ok", "failed" or "dirty"); a new string. */
+char *rt_sqlgen_history(const char *hist, const char *rev, const char *direction,
+			const char *checksum, const char *outcome, const struct rt_who *who,
+			bool returning);
+
+/* The body statements of a step: its section, then verify for an upgrade.
+ * 0, or -1 with err (RT_ERR_INPUT, file:line) when a section does not split. */
+int rt_sqlgen_step_body(struct rt_cmdv *out, const struct rt_step *st, struct rt_err *err);
+
+/* "upgrade", "downgrade" or "stamp". */
+const char *rt_sqlgen_direction(const struct rt_plan *plan, const struct rt_step *st);
+
+/* A stamp's version-table and history statements as one script; a new string. */
+char *rt_sqlgen_stamp(const struct rt_plan *plan, const char *vt, const char *hist,
+		      const struct rt_who *who);
+
+/* Refuses transaction-off revisions in a plan run as one transaction
+ * (single_transaction or dry_run): -1 with err (RT_ERR_INPUT). */
+int rt_sqlgen_check_plan(const struct rt_plan *plan, const struct rt_apply_opts *opts,
+			 struct rt_err *err);
+
+#endif

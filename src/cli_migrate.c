@@ -1,0 +1,309 @@
+/* cli_migrate.c - upgrade, downgrade, stamp and resolve from the command
+ * line: the engine's migration operation (rt_migrate.h), its confirmation
+ * asked on the terminal, its job driven by cli_drive with its events
+ * printed as lines. */
+#include "config.h"
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <readline/readline.h>
+
+#include "rt_backup.h"
+#include "rt_config.h"
+#include "rt_db.h"
+#include "rt_fmt.h"
+#include "rt_graph.h"
+#include "rt_migrate.h"
+#include "rt_migration.h"
+#include "rt_session.h"
+
+/* What the event printer needs. */
+struct printer {
+	struct cli *c;
+	bool line_open;         /* "[1/3] upgrade ... " waits for its end */
+	bool progress_shown;    /* a backup progress line is on stderr */
+	double progress_at;
+};
+
+static void
+end_progress(struct printer *p)
+{
+	if (p->progress_shown)
+		fprintf(stderr, "\r\033[K");
+	p->progress_shown = false;
+}
+
+static void
+on_backup(struct printer *p, const struct rt_backup_progress *b)
+{
+	char bytes[32];
+
+	if (p->c->quiet || !isatty(STDERR_FILENO) || !b)
+		return;
+	if (b->seconds - p->progress_at < 0.2 && p->progress_shown)
+		return;
+	p->progress_at = b->seconds;
+	p->progress_shown = true;
+	rt_fmt_bytes(b->bytes, bytes, sizeof(bytes));
+	fprintf(stderr, "\r\033[Kbacking up: %s, %zu/%zu tables counted, %.0f s", bytes,
+		b->tables_done, b->tables_total, b->seconds);
+}
+
+static void
+on_event(const struct rt_event *ev, void *ctx)
+{
+	struct printer *p = ctx;
+	const struct cli *c = p->c;
+
+	switch (ev->kind) {
+	case RT_EV_LOCK_WAIT:
+		if (!c->quiet)
+			fprintf(stderr, "retort: waiting for the migration lock, held by %s\n", ev->text);
+		break;
+	case RT_EV_BACKUP:
+		on_backup(p, ev->backup);
+		break;
+	case RT_EV_BACKUP_DONE:
+		end_progress(p);
+		printf("backup before migrating: %s\n", ev->text);
+		break;
+	case RT_EV_STEP_START:
+		if (c->quiet)
+			break;
+		printf("[%zu/%zu] %s %s  %s ... ", ev->i + 1, ev->n,
+		       ev->step->is_up ? "upgrade  " : "downgrade", ev->step->rev->id,
+		       ev->step->rev->message);
+		fflush(stdout);
+		p->line_open = true;
+		break;
+	case RT_EV_STEP_DONE:
+	case RT_EV_STEP_FAILED:
+		if (c->quiet)
+			break;
+		printf("%s (%.0f ms)\n", ev->kind == RT_EV_STEP_DONE ? "ok" :
+		       cli_is_cancelling() ? "cancelled" : "FAILED", ev->ms);
+		p->line_open = false;
+		break;
+	case RT_EV_RETRY:
+		if (c->quiet)
+			break;
+		printf("lock timeout; retrying in %.0f ms (attempt %d of %d)\n", ev->ms, ev->attempt,
+		       ev->max_attempts);
+		fflush(stdout);
+		fprintf(stderr, "retort: %s is waiting for a lock held by %s\n", ev->step->rev->id,
+			ev->text ? ev->text : "another session");
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+print_plan(const struct cli *c, const struct rt_plan *plan)
+{
+	if (c->quiet)
+		return;
+	for (size_t i = 0; i < plan->nsteps; i++)
+		printf("  %s %s  %s\n", plan->steps[i].is_up ? "upgrade  " : "downgrade",
+		       plan->steps[i].rev->id, plan->steps[i].rev->message);
+}
+
+static void
+print_rows(const char *what, const struct rt_strv *rows)
+{
+	char *s = rt_strv_join(rows, " ");
+
+	printf("%s: %s\n", what, rows->n ? s : "base (no revision)");
+	free(s);
+}
+
+/* The typed database name on a protected env (or --yes with --env NAME). */
+static int
+confirm(struct cli *c, struct rt_migrate *m, const char *question)
+{
+	char *line, *prompt;
+	int rc;
+
+	if (rt_migrate_confirm_kind(m) != RT_CONFIRM_DBNAME)
+		return rt_migrate_confirm(m, NULL, true, &c->err);
+	print_plan(c, rt_migrate_plan(m));
+	if (c->yes)
+		return rt_migrate_confirm(m, NULL, true, &c->err);
+	if (!isatty(STDIN_FILENO)) {
+		rt_err_set(&c->err, RT_ERR_INPUT, "env '%s' is protected: run on a terminal to confirm, "
+			   "or pass --yes --env %s", c->env->name, c->env->name);
+		return -1;
+	}
+	fprintf(stderr, "env '%s' is protected. %s\n", c->env->name, question);
+	prompt = rt_xasprintf("Type the database name (%s) to go on: ", rt_migrate_dbname(m));
+	rl_outstream = stderr;
+	line = readline(prompt);
+	free(prompt);
+	rc = rt_migrate_confirm(m, line ? line : "", false, &c->err);
+	free(line);
+	return rc;
+}
+
+/* --sql: "FROM:TO" or "TO" (from base); prints the plan's SQL, touches nothing. */
+static int
+run_offline(struct cli *c, enum rt_plan_kind kind, const char *target)
+{
+	struct rt_vt_opts vt = { c->cfg->version_schema, c->cfg->version_table };
+	struct rt_strv from = { 0 };
+	struct rt_idxv idx = { 0 };
+	const char *colon = strchr(target, ':');
+	struct rt_plan *plan = NULL;
+	bool is_base = false;
+	char *start, *sql;
+	int rc = -1;
+
+	if (colon) {
+		start = rt_xstrndup(target, (size_t)(colon - target));
+		target = colon + 1;
+		if (rt_graph_resolve(c->graph, start, &idx, &is_base, &c->err) == 0)
+			for (size_t i = 0; i < idx.n; i++)
+				rt_strv_push(&from, rt_graph_node(c->graph, idx.v[i])->rev->id);
+		free(start);
+		if (c->err.kind != RT_ERR_NONE)
+			goto out;
+	} else if (kind == RT_PLAN_DOWNGRADE) {
+		rt_err_set(&c->err, RT_ERR_INPUT, "downgrade --sql needs FROM:TO (there is no database "
+			   "to read the current revision from)");
+		goto out;
+	}
+	plan = kind == RT_PLAN_UPGRADE ? rt_plan_upgrade(c->graph, &from, target, &c->err) :
+	       kind == RT_PLAN_DOWNGRADE ? rt_plan_downgrade(c->graph, &from, target, &c->err) :
+	       rt_plan_stamp(c->graph, &from, target, &c->err);
+	if (!plan)
+		goto out;
+	sql = rt_plan_sql(plan, &vt, c->single_tx, &c->err);
+	if (!sql)
+		goto out;
+	fputs(sql, stdout);
+	free(sql);
+	rc = 0;
+out:
+	rt_plan_free(plan);
+	rt_strv_free(&from);
+	free(idx.v);
+	return rc;
+}
+
+static void
+say_no_backup(const struct cli *c, const struct rt_migrate *m)
+{
+	const struct rt_plan *plan = rt_migrate_plan(m);
+
+	if (c->quiet || !c->env || !c->env->is_protected || rt_migrate_backs_up(m) ||
+	    plan->kind == RT_PLAN_STAMP || c->dry_run)
+		return;
+	printf("no backup before this change (%s)\n",
+	       c->no_backup ? "--no-backup" : "auto_backup = false");
+}
+
+static int
+run_migration(struct cli *c, enum rt_plan_kind kind, const char *target, const char *question)
+{
+	struct rt_migrate_req req = { kind, target, c->dry_run, c->single_tx, c->no_backup,
+				      c->lock_timeout_ms };
+	struct printer p = { c, false, false, 0 };
+	struct rt_migrate *m = NULL;
+	struct rt_job *job = NULL;
+	int rc = -1;
+
+	if (cli_load_graph(c) < 0)
+		return -1;
+	if (c->sql)
+		return run_offline(c, kind, target ? target : "head");
+	if (cli_connect(c) < 0 || !(m = rt_migrate_prepare(c->session, &req, &c->err)))
+		goto out;
+	if (rt_migrate_is_noop(m)) {
+		if (!c->quiet)
+			print_rows("nothing to do; database at", rt_migrate_heads_now(m));
+		rc = 0;
+		goto out;
+	}
+	if (confirm(c, m, question) < 0)
+		goto out;
+	say_no_backup(c, m);
+	if (!(job = rt_migrate_start(m, on_event, &p, &c->err)))
+		goto out;
+	rc = cli_drive(job, &c->err);
+	rt_job_free(job);
+	job = NULL;
+	end_progress(&p);
+	if (p.line_open && !c->quiet)
+		printf("\n");
+	if (rc < 0) {
+		if (c->err.kind == RT_ERR_CANCEL && !c->quiet)
+			print_rows("database at", rt_migrate_heads_now(m));
+		goto out;
+	}
+	if (!c->quiet && rt_migrate_is_noop(m))   /* another runner got there first */
+		print_rows("nothing to do; database at", rt_migrate_heads_now(m));
+	else if (!c->quiet)
+		print_rows(c->dry_run ? "dry run rolled back; database still at" : "database now at",
+			   rt_migrate_heads_now(m));
+out:
+	rt_job_free(job);
+	rt_migrate_free(m);
+	return rc < 0 ? -1 : 0;
+}
+
+int
+cli_cmd_upgrade(struct cli *c)
+{
+	return run_migration(c, RT_PLAN_UPGRADE, c->nargs ? c->args[0] : NULL,
+			     "Upgrade as shown above?");
+}
+
+int
+cli_cmd_downgrade(struct cli *c)
+{
+	return run_migration(c, RT_PLAN_DOWNGRADE, c->nargs ? c->args[0] : NULL,
+			     "Downgrade as shown above?");
+}
+
+int
+cli_cmd_stamp(struct cli *c)
+{
+	return run_migration(c, RT_PLAN_STAMP, c->args[0], "Stamp the version table?");
+}
+
+/* An interrupted transaction-off revision: resume it, or record what was done by hand. */
+int
+cli_cmd_resolve(struct cli *c)
+{
+	struct rt_apply_opts opts = { 0 };
+	enum rt_resolve_mode mode = RT_RESOLVE_RESUME;
+	struct rt_dirty d;
+	bool found;
+
+	if (c->mark_applied && c->mark_reverted) {
+		rt_err_set(&c->err, RT_ERR_INPUT, "resolve: --mark-applied or --mark-reverted, not both");
+		return -1;
+	}
+	if (c->mark_applied)
+		mode = RT_RESOLVE_MARK_APPLIED;
+	else if (c->mark_reverted)
+		mode = RT_RESOLVE_MARK_REVERTED;
+	if (cli_load_graph(c) < 0 || cli_connect(c) < 0 || cli_lock(c) < 0 ||
+	    rt_db_find_dirty(c->db, &d, &found, &c->err) < 0)
+		return -1;
+	if (found && !c->quiet)
+		printf("revision %s: %s interrupted after %d statement%s\n", d.revision,
+		       d.is_up ? "upgrade" : "downgrade", d.statements_done,
+		       d.statements_done == 1 ? "" : "s");
+	if (found && cli_confirm_protected(c, "Resolve the interrupted revision?") < 0)
+		return -1;
+	opts.ddl_lock_timeout_ms = c->cfg->ddl_lock_timeout_ms;
+	if (rt_resolve(c->db, c->graph, mode, c->drop_invalid, &opts, &c->err) < 0)
+		return -1;
+	if (!c->quiet)
+		printf("%s\n", mode == RT_RESOLVE_RESUME ? "resumed and completed" :
+		       mode == RT_RESOLVE_MARK_APPLIED ? "marked applied" : "marked reverted");
+	return 0;
+}

@@ -1,0 +1,307 @@
+/* dlg_backups.c - choosing a backup to restore (the list, with the checksum
+ * of every dump) and confirming the prepared restore operation (what into
+ * what, --clean toggled with c, the database name typed on a protected
+ * env). */
+#include "config.h"
+#include "dialogs.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "actions.h"
+#include "dialog.h"
+#include "pane.h"
+#include "prompt.h"
+#include "rt_backup.h"
+#include "rt_fmt.h"
+#include "rt_mem.h"
+#include "rt_restore.h"
+#include "rt_session.h"
+#include "status.h"
+#include "ui.h"
+
+/* ---- a row of the list (pure) ------------------------------------------------------ */
+
+static const char *
+check_text(enum rt_backup_check c, enum ui_role *role)
+{
+	*role = c == RT_BACKUP_OK ? R_GOOD : c == RT_BACKUP_UNCHECKED ? R_DIM : R_ERROR;
+	switch (c) {
+	case RT_BACKUP_OK: return "ok";
+	case RT_BACKUP_BAD_SUM: return "MISMATCH";
+	case RT_BACKUP_NO_SIDECAR: return "no sidecar";
+	default: return "unchecked";
+	}
+}
+
+void
+ui_backup_row(const struct rt_backup_info *b, int name_w, long long now, struct rowbuf *out)
+{
+	char size[32], age[32];
+	enum ui_role role;
+	const char *chk = check_text(b->check, &role);
+
+	rt_fmt_bytes(b->bytes, size, sizeof(size));
+	rt_fmt_age(now - (long long)b->mtime, age, sizeof(age));
+	rowbuf_add(out, R_NORMAL, "  ");
+	rowbuf_addw(out, R_NORMAL, b->name, name_w);
+	rowbuf_addf(out, R_DIM, " %9s  ", size);
+	rowbuf_addw(out, R_ID, b->revision ? b->revision : "?", 12);
+	rowbuf_addf(out, R_DATE, " %5s  ", age);
+	rowbuf_add(out, role, chk);
+}
+
+/* ---- the list ------------------------------------------------------------------------ */
+
+struct backups {
+	struct dialog d;
+	struct rt_backup_list *list;
+	size_t sel;
+};
+
+static void
+list_draw(struct dialog *d, const struct ui *ui, struct dlg_view *v)
+{
+	struct backups *b = (struct backups *)d;
+	const struct rt_backup_list *l = b->list;
+	long long now = (long long)time(NULL);
+	int name_w = 20, inner = (COLS - 4 < 110 ? COLS - 4 : 110) - 2;
+
+	(void)ui;
+	snprintf(v->title, sizeof(v->title), "Restore: choose a backup");
+	for (size_t i = 0; i < l->n; i++) {
+		int w = ui_width(l->v[i].name, strlen(l->v[i].name));
+
+		if (w > name_w)
+			name_w = w;
+	}
+	if (name_w > inner - 46)
+		name_w = inner - 46 > 12 ? inner - 46 : 12;
+	dlg_view_line(v, R_HEADER, "  %-*s %9s  %-12s %5s  %s", name_w, "backup (newest first)",
+		      "size", "revision", "age", "checksum");
+	for (size_t i = 0; i < l->n; i++) {
+		if (i == b->sel)
+			v->cur = (long)v->n;
+		ui_backup_row(&l->v[i], name_w, now, dlg_view_row(v));
+	}
+	dlg_view_line(v, R_NORMAL, "%s", "");
+	dlg_view_line(v, R_DIM, "  j/k move   Enter restore the selected backup   Esc close");
+}
+
+/* Whether the selected backup can be restored (else says why). */
+static bool
+choose(struct backups *b, struct ui *ui)
+{
+	const struct rt_backup_info *bi = &b->list->v[b->sel];
+
+	if (bi->check == RT_BACKUP_BAD_SUM || bi->check == RT_BACKUP_NO_SIDECAR) {
+		ui_msg(ui, R_ERROR, "%s: %s; it cannot be restored", bi->name,
+		       bi->check == RT_BACKUP_BAD_SUM ?
+		       "checksum MISMATCH (the dump changed since the backup)" :
+		       "no sidecar (incomplete or not a retort backup)");
+		return false;
+	}
+	return true;
+}
+
+static unsigned
+list_key(struct dialog *d, struct ui *ui, int key)
+{
+	struct backups *b = (struct backups *)d;
+	size_t n = b->list->n;
+
+	switch (key) {
+	case KEY_DOWN: case 'j':
+		if (b->sel + 1 < n)
+			b->sel++;
+		break;
+	case KEY_UP: case 'k':
+		if (b->sel)
+			b->sel--;
+		break;
+	case KEY_HOME: case 'g':
+		b->sel = 0;
+		break;
+	case KEY_END: case 'G':
+		b->sel = n ? n - 1 : 0;
+		break;
+	case '\r': case '\n': case KEY_ENTER:
+		if (n && choose(b, ui))
+			ui_dialog_close(ui, d, DLG_YES);
+		return UI_HANDLED | UI_REDRAW | UI_RELAYOUT;
+	case 27: case 'q': case 'r': case DLG_KEY_INTR:
+		ui_dialog_close(ui, d, DLG_CANCEL);
+		return UI_HANDLED | UI_REDRAW | UI_RELAYOUT;
+	}
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static void
+list_release(struct dialog *d)
+{
+	struct backups *b = (struct backups *)d;
+
+	rt_backup_list_free(b->list);
+	free(b->list);
+	free(b);
+}
+
+static const struct dialog_ops backups_ops = {
+	.name = "backups",
+	.draw = list_draw,
+	.on_key = list_key,
+	.release = list_release,
+};
+
+struct dialog *
+dlg_backups_new(struct rt_backup_list *list)
+{
+	struct backups *b = rt_xcalloc(1, sizeof(*b));
+
+	b->d.ops = &backups_ops;
+	b->list = list;
+	return &b->d;
+}
+
+const char *
+dlg_backups_chosen(const struct dialog *d)
+{
+	const struct backups *b = (const struct backups *)d;
+
+	if (d->ops != &backups_ops || b->sel >= b->list->n)
+		return NULL;
+	return b->list->v[b->sel].path;
+}
+
+/* ---- the restore confirmation ---------------------------------------------------------- */
+
+struct restore {
+	struct dialog d;
+	const struct rt_restore *op;   /* borrowed */
+	bool is_clean, is_typed;
+	char *typed;
+};
+
+static void
+add_kv(struct dlg_view *v, const char *key, enum ui_role role, const char *val)
+{
+	struct rowbuf *rb = dlg_view_row(v);
+
+	rowbuf_addf(rb, R_DIM, "  %-9s ", key);
+	rowbuf_add(rb, role, val);
+}
+
+static void
+restore_draw(struct dialog *d, const struct ui *ui, struct dlg_view *v)
+{
+	struct restore *r = (struct restore *)d;
+	const struct rt_backup_info *b = rt_restore_info(r->op);
+	char line[1200], size[32];
+
+	snprintf(v->title, sizeof(v->title), "Confirm restore");
+	rt_fmt_bytes(b->bytes, size, sizeof(size));
+	snprintf(line, sizeof(line), "%s  (%s; its checksum is checked as it is restored)", b->name,
+		 size);
+	add_kv(v, "backup", R_NORMAL, line);
+	snprintf(line, sizeof(line), "%s from %s%s%s, at %s, %zu tables",
+		 b->created ? b->created : "?", b->database ? b->database : "?",
+		 b->env && *b->env ? ", env " : "", b->env ? b->env : "",
+		 b->revision ? b->revision : "?", b->counts.n);
+	add_kv(v, "taken", R_NORMAL, line);
+	snprintf(line, sizeof(line), "%s  %s  (now at %s)", rt_restore_dbname(r->op),
+		 rt_session_url_masked(ui->s), rt_restore_current(r->op));
+	add_kv(v, "into", R_NORMAL, line);
+	add_kv(v, "--clean", r->is_clean ? R_UP : R_DOWN, r->is_clean ?
+	       "on: every table of the backup's schemas is dropped first (c toggles)" :
+	       "off: restored over the existing objects (c toggles)");
+	dlg_view_line(v, R_NORMAL, "%s", "");
+	if (r->is_typed)
+		dlg_view_line(v, R_ERROR, "Protected env: press Enter, then type the database name "
+			      "(c toggles --clean, Esc cancels).");
+	else
+		dlg_view_line(v, R_HEADER, "Restore? [y/N]   (c toggles --clean)");
+}
+
+static unsigned
+restore_key(struct dialog *d, struct ui *ui, int key)
+{
+	struct restore *r = (struct restore *)d;
+	char p[256];
+
+	if (key == 'c' || key == 'C') {
+		r->is_clean = !r->is_clean;
+		ui_msg(ui, R_NORMAL, "--clean %s", r->is_clean ? "on" : "off");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (r->is_typed && (key == '\r' || key == '\n' || key == KEY_ENTER || key == 'y' ||
+			    key == 'Y')) {
+		snprintf(p, sizeof(p), "Type the database name (%s) to restore: ",
+			 rt_restore_dbname(r->op));
+		prompt_open(PROMPT_CONFIRM_NAME, p, status_msg_win());
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (key == 'y' || key == 'Y')
+		ui_dialog_close(ui, d, DLG_YES);
+	else if (key == 27 || key == DLG_KEY_INTR)
+		ui_dialog_close(ui, d, DLG_CANCEL);
+	else
+		ui_dialog_close(ui, d, DLG_NO);
+	return UI_HANDLED | UI_REDRAW | UI_RELAYOUT;
+}
+
+static void
+restore_line(struct dialog *d, struct ui *ui, const char *line)
+{
+	struct restore *r = (struct restore *)d;
+
+	if (!line) {
+		ui_dialog_close(ui, d, DLG_CANCEL);
+		return;
+	}
+	r->typed = rt_xstrdup(line);
+	ui_dialog_close(ui, d, DLG_YES);
+}
+
+static void
+restore_release(struct dialog *d)
+{
+	struct restore *r = (struct restore *)d;
+
+	free(r->typed);
+	free(r);
+}
+
+static const struct dialog_ops restore_ops = {
+	.name = "restore",
+	.draw = restore_draw,
+	.on_key = restore_key,
+	.on_line = restore_line,
+	.release = restore_release,
+};
+
+struct dialog *
+dlg_restore_new(const struct rt_restore *op)
+{
+	struct restore *r = rt_xcalloc(1, sizeof(*r));
+
+	r->d.ops = &restore_ops;
+	r->op = op;
+	r->is_clean = rt_restore_is_clean(op);
+	r->is_typed = rt_restore_confirm_kind(op) == RT_CONFIRM_DBNAME;
+	return &r->d;
+}
+
+bool
+dlg_restore_is_clean(const struct dialog *d)
+{
+	return d->ops == &restore_ops && ((const struct restore *)d)->is_clean;
+}
+
+const char *
+dlg_restore_typed(const struct dialog *d)
+{
+	return d->ops == &restore_ops ? ((const struct restore *)d)->typed : NULL;
+}

@@ -1,0 +1,280 @@
+/* jobs.c - the list of running jobs the loop polls and steps, their
+ * completion callbacks, and the rt_job adapters for the engine's count,
+ * and backup jobs (until the engine returns rt_job for them). */
+#include "config.h"
+#include "jobs.h"
+
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt_backup.h"
+#include "rt_counts.h"
+#include "rt_err.h"
+#include "rt_job.h"
+#include "rt_mem.h"
+#include "ui.h"
+
+/* ---- adapters -------------------------------------------------------------------- */
+
+struct count_impl {
+	struct rt_count_job *cj;
+	struct rt_counts *into;
+};
+
+static size_t
+count_fds(void *impl, struct pollfd *fds, size_t max)
+{
+	struct count_impl *c = impl;
+	int fd = rt_count_job_fd(c->cj);
+
+	if (fd < 0 || max < 1)
+		return 0;
+	fds[0] = (struct pollfd){ fd, POLLIN, 0 };
+	return 1;
+}
+
+static int
+count_step(void *impl, struct rt_err *err)
+{
+	struct count_impl *c = impl;
+
+	return rt_count_job_step(c->cj, c->into, err);
+}
+
+static void
+count_cancel(void *impl)
+{
+	rt_count_job_cancel(((struct count_impl *)impl)->cj);
+}
+
+static void
+count_free(void *impl)
+{
+	struct count_impl *c = impl;
+
+	rt_count_job_free(c->cj);
+	free(c);
+}
+
+static const struct rt_job_ops count_ops = {
+	"counts", count_fds, count_step, count_cancel, count_free,
+};
+
+struct rt_job *
+ui_count_job_wrap(struct rt_count_job *cj, struct rt_counts *into)
+{
+	struct count_impl *c = rt_xcalloc(1, sizeof(*c));
+
+	c->cj = cj;
+	c->into = into;
+	return rt_job_new(&count_ops, c);
+}
+
+static size_t
+backup_fds(void *impl, struct pollfd *fds, size_t max)
+{
+	int fd[2];
+	size_t k = rt_backup_job_fds(impl, fd), n = 0;
+
+	for (size_t i = 0; i < k && i < 2 && n < max; i++)
+		fds[n++] = (struct pollfd){ fd[i], POLLIN, 0 };
+	return n;
+}
+
+static int
+backup_step(void *impl, struct rt_err *err)
+{
+	return rt_backup_job_step(impl, err);
+}
+
+static void
+backup_cancel(void *impl)
+{
+	rt_backup_job_cancel(impl);
+}
+
+static void
+backup_free(void *impl)
+{
+	rt_backup_job_free(impl);
+}
+
+static const struct rt_job_ops backup_ops = {
+	"backup", backup_fds, backup_step, backup_cancel, backup_free,
+};
+
+struct rt_job *
+ui_backup_job_wrap(struct rt_backup_job *bj)
+{
+	return rt_job_new(&backup_ops, bj);
+}
+
+struct rt_count_job *
+ui_count_job_of(const struct ui_job *j)
+{
+	return j && j->kind == UI_JOB_COUNT ?
+	       ((struct count_impl *)rt_job_impl(j->job))->cj : NULL;
+}
+
+struct rt_backup_job *
+ui_backup_job_of(const struct ui_job *j)
+{
+	return j && j->kind == UI_JOB_BACKUP ? rt_job_impl(j->job) : NULL;
+}
+
+/* ---- the list -------------------------------------------------------------------- */
+
+/* The job first: it may borrow what ctx owns (an operation), and an
+ * unfinished one still reports events while it is stopped. */
+static void
+release(struct ui_job *j)
+{
+	rt_job_free(j->job);
+	if (j->cbs && j->cbs->release)
+		j->cbs->release(j->ctx);
+	free(j);
+}
+
+struct ui_job *
+ui_job_add(struct ui *ui, enum ui_job_kind kind, struct rt_job *job, const struct ui_job_cbs *cbs,
+	   void *ctx)
+{
+	struct ui_job *j = rt_xcalloc(1, sizeof(*j));
+
+	j->kind = kind;
+	j->job = job;
+	j->cbs = cbs;
+	j->ctx = ctx;
+	if (ui_job_find(ui, kind) || ui->njobs == UI_MAXJOBS) {
+		ui_log("job %s refused: one runs already", rt_job_name(job));
+		release(j);
+		return NULL;
+	}
+	ui->jobs[ui->njobs++] = j;
+	ui_log("job %s started", rt_job_name(job));
+	return j;
+}
+
+struct ui_job *
+ui_job_find(const struct ui *ui, enum ui_job_kind kind)
+{
+	for (size_t i = 0; i < ui->njobs; i++)
+		if (ui->jobs[i]->kind == kind)
+			return ui->jobs[i];
+	return NULL;
+}
+
+size_t
+ui_jobs_fds(const struct ui *ui, struct pollfd *fds, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ui->njobs && n + RT_JOB_MAXFDS <= max; i++)
+		n += rt_job_fds(ui->jobs[i]->job, fds + n, max - n);
+	return n;
+}
+
+/* Takes j off the list; false when it is not on it (any more). */
+static bool
+unlink_job(struct ui *ui, struct ui_job *j)
+{
+	for (size_t i = 0; i < ui->njobs; i++)
+		if (ui->jobs[i] == j) {
+			memmove(&ui->jobs[i], &ui->jobs[i + 1], (ui->njobs - i - 1) * sizeof(*ui->jobs));
+			ui->njobs--;
+			return true;
+		}
+	return false;
+}
+
+static bool
+is_listed(const struct ui *ui, const struct ui_job *j)
+{
+	for (size_t i = 0; i < ui->njobs; i++)
+		if (ui->jobs[i] == j)
+			return true;
+	return false;
+}
+
+void
+ui_jobs_step(struct ui *ui)
+{
+	struct ui_job *snap[UI_MAXJOBS];
+	size_t n = ui->njobs;
+
+	/* a callback may add or drop jobs: step the ones there were, if still there */
+	memcpy(snap, ui->jobs, n * sizeof(*snap));
+	for (size_t i = 0; i < n; i++) {
+		struct ui_job *j = snap[i];
+		struct rt_err err = { 0 };
+		int rc;
+
+		if (!is_listed(ui, j))
+			continue;
+		rc = rt_job_step(j->job, &err);
+		if (rc == 1) {
+			if (j->cbs && j->cbs->on_tick)
+				j->cbs->on_tick(ui, j);
+			continue;
+		}
+		unlink_job(ui, j);
+		ui_log("job %s ended: %d %s", rt_job_name(j->job), rc, rc < 0 ? err.msg : "");
+		if (j->cbs && j->cbs->on_done)
+			j->cbs->on_done(ui, j, rc, &err);
+		release(j);
+	}
+}
+
+void
+ui_job_cancel(struct ui_job *j)
+{
+	if (j && rt_job_cancel(j->job))
+		ui_log("job %s: cancel asked", rt_job_name(j->job));
+}
+
+void
+ui_job_drop(struct ui *ui, struct ui_job *j)
+{
+	if (!j || !unlink_job(ui, j))
+		return;
+	ui_log("job %s dropped", rt_job_name(j->job));
+	release(j);
+}
+
+void
+ui_jobs_free(struct ui *ui)
+{
+	while (ui->njobs)
+		ui_job_drop(ui, ui->jobs[ui->njobs - 1]);
+}
+
+const char *
+ui_busy(const struct ui *ui)
+{
+	if (ui_job_find(ui, UI_JOB_MIGRATE))
+		return "a migration is running (Esc cancels it)";
+	if (ui_job_find(ui, UI_JOB_BACKUP))
+		return "a backup is running (Esc cancels it)";
+	if (ui_job_find(ui, UI_JOB_RESTORE))
+		return "a restore is running (Esc cancels it)";
+	return NULL;
+}
+
+bool
+ui_jobs_cancel_background(struct ui *ui)
+{
+	static const enum ui_job_kind order[] = { UI_JOB_BACKUP, UI_JOB_RESTORE, UI_JOB_COUNT };
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		struct ui_job *j = ui_job_find(ui, order[i]);
+
+		if (j) {
+			ui_job_cancel(j);
+			if (order[i] != UI_JOB_COUNT)
+				ui_msg(ui, R_NORMAL, "cancelling the %s ...", rt_job_name(j->job));
+			return true;
+		}
+	}
+	return false;
+}
