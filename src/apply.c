@@ -18,9 +18,11 @@
 #include "apply_int.h"
 #include "db_int.h"
 #include "rt_err.h"
+#include "rt_fmt.h"
 #include "rt_graph.h"
 #include "rt_mem.h"
 #include "rt_migration.h"
+#include "rt_sqllex.h"
 #include "rt_sqlsplit.h"
 
 #define TOOL_VERSION PACKAGE_NAME " " PACKAGE_VERSION
@@ -32,14 +34,16 @@ rt_cmdv_push(struct rt_cmdv *cv, char *sql, const char *path, int line)
 		cv->cap = cv->cap ? cv->cap * 2 : 16;
 		cv->v = rt_xreallocarray(cv->v, cv->cap, sizeof(*cv->v));
 	}
-	cv->v[cv->n++] = (struct rt_cmd){ sql, path, line };
+	cv->v[cv->n++] = (struct rt_cmd){ sql, path, line, NULL, 0 };
 }
 
 void
 rt_cmdv_free(struct rt_cmdv *cv)
 {
-	for (size_t i = 0; i < cv->n; i++)
+	for (size_t i = 0; i < cv->n; i++) {
 		free(cv->v[i].sql);
+		free(cv->v[i].copy_data);
+	}
 	free(cv->v);
 	cv->v = NULL;
 	cv->n = cv->cap = 0;
@@ -175,7 +179,10 @@ section_statements(struct rt_cmdv *out, const struct rt_rev *rev, const char *bo
 	}
 	for (size_t i = 0; i < list.n; i++) {
 		rt_cmdv_push(out, list.v[i].sql, rev->path, list.v[i].line);
+		out->v[out->n - 1].copy_data = list.v[i].copy_data;
+		out->v[out->n - 1].copy_len = list.v[i].copy_len;
 		list.v[i].sql = NULL;
+		list.v[i].copy_data = NULL;
 	}
 	rt_stmt_list_free(&list);
 	return 0;
@@ -206,11 +213,93 @@ rt_sqlgen_direction(const struct rt_plan *plan, const struct rt_step *st)
 
 /* ---- offline SQL ----------------------------------------------------------- */
 
+/* Where a statement's terminating ';' goes: just past its last token that is
+ * not a comment. A statement's text runs to where its ';' was, so it keeps
+ * the comments before it, and the last one of a section has none at all:
+ * "CREATE TABLE t (id int)  -- the table" followed by ';' would put the ';'
+ * inside the comment, and psql would read the next statement as part of
+ * this one. */
+static size_t
+terminator_at(const char *sql)
+{
+	struct rt_sql_lexer lx;
+	struct rt_sql_token tok;
+	size_t len = strlen(sql), end = 0;
+
+	rt_sql_lexer_init(&lx, sql, len, 1);
+	while (rt_sql_lex_next(&lx, &tok) != RT_SQL_TOK_EOF) {
+		if (tok.kind == RT_SQL_TOK_ERROR)   /* rt_sql_split gives none: keep it whole */
+			return len;
+		if (tok.kind != RT_SQL_TOK_COMMENT)
+			end = tok.offset + tok.len;
+	}
+	return end;
+}
+
+/* Each statement, its ';' after its last token and its trailing comments
+ * after that: "CREATE TABLE t (id int);  -- the table". */
 static void
 put_cmds(struct rt_buf *b, const struct rt_cmdv *cv)
 {
-	for (size_t i = 0; i < cv->n; i++)
-		rt_buf_printf(b, "%s;\n\n", cv->v[i].sql);
+	for (size_t i = 0; i < cv->n; i++) {
+		const char *sql = cv->v[i].sql;
+		size_t end = terminator_at(sql);
+
+		rt_buf_append(b, sql, end);
+		rt_buf_putc(b, ';');
+		rt_buf_puts(b, sql + end);
+		rt_buf_putc(b, '\n');
+		if (cv->v[i].copy_data) {   /* psql reads the data from the script itself */
+			rt_buf_puts(b, cv->v[i].copy_data);
+			rt_buf_puts(b, "\\.\n");
+		}
+		rt_buf_putc(b, '\n');
+	}
+}
+
+/* Text from a header, a file name or the command line in a "--" comment of
+ * the offline SQL. PostgreSQL ends the comment at a line feed or a carriage
+ * return, and both are legal in a file name ("a\rDROP TABLE keep; --.sql"):
+ * text holding any character rt_fmt_control_at flags, but the tab, is
+ * written as an E'' literal with those characters escaped, which ends no
+ * comment, reaches no terminal raw and still shows what is there. Other
+ * text is written as it is. */
+static void
+put_comment_text(struct rt_buf *b, const char *s)
+{
+	struct rt_buf e = { 0 };
+	size_t len = strlen(s), i, n;
+	bool is_escaped = false;
+	unsigned cp;
+
+	for (i = 0; i < len; i += n) {
+		n = rt_fmt_control_at(s + i, len - i, &cp);
+		if (n == 0) {   /* printable: copied whole, quote and backslash doubled */
+			for (n = 1; i + n < len && ((unsigned char)s[i + n] & 0xc0) == 0x80; n++)
+				;
+			if (s[i] == '\'' || s[i] == '\\')
+				rt_buf_putc(&e, '\\');
+			rt_buf_append(&e, s + i, n);
+		} else if (s[i] == '\t') {
+			rt_buf_putc(&e, '\t');
+		} else {
+			is_escaped = true;
+			if (s[i] == '\n' || s[i] == '\r')
+				rt_buf_puts(&e, s[i] == '\n' ? "\\n" : "\\r");
+			else if (cp < 0x80 || cp == 0xfffd)   /* C0, DEL, or a byte that is not UTF-8 */
+				rt_buf_printf(&e, "\\x%02x", (unsigned char)s[i]);
+			else
+				rt_buf_printf(&e, "\\u%04x", cp);
+		}
+	}
+	if (is_escaped) {
+		rt_buf_puts(b, "E'");
+		rt_buf_append(b, e.data, e.len);
+		rt_buf_putc(b, '\'');
+	} else {
+		rt_buf_puts(b, s);
+	}
+	rt_buf_free(&e);
 }
 
 static void
@@ -231,7 +320,11 @@ step_comment(struct rt_buf *b, const struct rt_step *st)
 		if (!rev->ndown)
 			rt_buf_puts(b, "<base>");
 	}
-	rt_buf_printf(b, ", %s\n-- %s\n", rev->message, rev->path);
+	rt_buf_puts(b, ", ");
+	put_comment_text(b, rev->message);
+	rt_buf_puts(b, "\n-- ");
+	put_comment_text(b, rev->path);
+	rt_buf_putc(b, '\n');
 	(void)from;
 }
 
@@ -278,11 +371,15 @@ rt_plan_sql(const struct rt_plan *plan, const struct rt_vt_opts *vt_opts, bool s
 	free(qt);
 	free(qh);
 
-	rt_buf_printf(&b, "-- %s %s %s (offline SQL generated by %s)\n\n",
-		      plan->kind == RT_PLAN_UPGRADE ? "upgrade" :
-		      plan->kind == RT_PLAN_DOWNGRADE ? "downgrade" : "stamp",
-		      plan->target ? plan->target : "", single_transaction ? "as one transaction" :
-		      "one transaction per revision", TOOL_VERSION);
+	rt_buf_printf(&b, "-- %s ", plan->kind == RT_PLAN_UPGRADE ? "upgrade" :
+		      plan->kind == RT_PLAN_DOWNGRADE ? "downgrade" : "stamp");
+	put_comment_text(&b, plan->target ? plan->target : "");
+	rt_buf_printf(&b, " %s (offline SQL generated by %s)\n",
+		      single_transaction ? "as one transaction" : "one transaction per revision",
+		      TOOL_VERSION);
+	/* psql's default goes on after an error: the version table would then
+	 * be moved past a revision whose statements failed */
+	rt_buf_puts(&b, "\\set ON_ERROR_STOP on\n\n");
 	if (single_transaction) {
 		rt_buf_puts(&b, "BEGIN;\n\n");
 		in_tx = true;

@@ -17,6 +17,8 @@ struct rt_cmd {
 	char *sql;
 	const char *path;   /* migration file, or NULL for retort's own statements */
 	int line;
+	char *copy_data;    /* COPY ... FROM STDIN: the data block sent after it, else NULL */
+	size_t copy_len;
 };
 
 struct rt_cmdv {

@@ -1,6 +1,6 @@
 /* backup_files.c - the backup dir: sidecars (CSV through libcsv), checksums,
- * the list of backups, verification before a restore, retention, and the
- * comparison of saved and live row counts. */
+ * the list of backups, retention, and the comparison of saved and live row
+ * counts. (The checks before a restore are the restore's: restore.c.) */
 #include "config.h"
 #include "rt_backup.h"
 
@@ -365,64 +365,6 @@ rt_backup_list_free(struct rt_backup_list *l)
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;
-}
-
-/* ---- verify --------------------------------------------------------------------- */
-
-static int
-check_magic(const char *path, struct rt_err *err)
-{
-	char magic[5] = { 0 };
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0) {
-		rt_err_set(err, RT_ERR_INPUT, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	n = read(fd, magic, sizeof(magic));
-	close(fd);
-	if (n != (ssize_t)sizeof(magic) || memcmp(magic, "PGDMP", 5) != 0) {
-		rt_err_set(err, RT_ERR_INPUT, "%s is not a pg_dump custom-format archive (no PGDMP "
-			   "header): not a retort backup", path);
-		return -1;
-	}
-	return 0;
-}
-
-int
-rt_backup_verify(const char *path, struct rt_backup_info *info, struct rt_err *err)
-{
-	const char *slash = strrchr(path, '/');
-	struct stat st;
-	char sum[65];
-
-	memset(info, 0, sizeof(*info));
-	info->path = rt_xstrdup(path);
-	info->name = rt_xstrdup(slash ? slash + 1 : path);
-	if (stat(path, &st) == 0) {
-		info->bytes = (long long)st.st_size;
-		info->mtime = st.st_mtime;
-	}
-	if (check_magic(path, err) < 0)
-		return -1;
-	if (rt_sidecar_read(path, info, err) < 0) {
-		info->check = RT_BACKUP_NO_SIDECAR;
-		rt_err_detail(err, "without its sidecar the backup cannot be verified (an "
-			      "incomplete backup, or not made by retort)");
-		return -1;
-	}
-	if (rt_file_sha256(path, sum, err) < 0)
-		return -1;
-	if (strcmp(sum, info->sha256) != 0) {
-		info->check = RT_BACKUP_BAD_SUM;
-		rt_err_set(err, RT_ERR_INPUT, "%s: checksum mismatch: the dump is damaged or was "
-			   "changed since the backup; refusing to restore it", path);
-		rt_err_detail(err, "SHA-256 now:     %s\nSHA-256 at backup: %s", sum, info->sha256);
-		return -1;
-	}
-	info->check = RT_BACKUP_OK;
-	return 0;
 }
 
 /* ---- prune ---------------------------------------------------------------------- */

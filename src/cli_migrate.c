@@ -26,7 +26,18 @@ struct printer {
 	bool line_open;         /* "[1/3] upgrade ... " waits for its end */
 	bool progress_shown;    /* a backup progress line is on stderr */
 	double progress_at;
+	struct rt_strv notices; /* the step's notices, printed after its line */
 };
+
+/* Warnings always, notices with -v, after the step's line so they never
+ * split it. */
+static void
+flush_notices(struct printer *p)
+{
+	for (size_t i = 0; i < p->notices.n; i++)
+		fprintf(stderr, "retort: %s\n", p->notices.v[i]);
+	rt_strv_free(&p->notices);
+}
 
 static void
 end_progress(struct printer *p)
@@ -85,7 +96,18 @@ on_event(const struct rt_event *ev, void *ctx)
 			break;
 		printf("%s (%.0f ms)\n", ev->kind == RT_EV_STEP_DONE ? "ok" :
 		       cli_is_cancelling() ? "cancelled" : "FAILED", ev->ms);
+		fflush(stdout);
 		p->line_open = false;
+		flush_notices(p);
+		break;
+	case RT_EV_NOTICE:
+		if (ev->is_warning || c->verbose) {
+			char *line = rt_xasprintf("%s: %s", ev->step->rev->id, ev->text);
+
+			rt_strv_push_take(&p->notices, line);
+			if (c->quiet || !p->line_open)
+				flush_notices(p);
+		}
 		break;
 	case RT_EV_RETRY:
 		if (c->quiet)
@@ -209,7 +231,7 @@ run_migration(struct cli *c, enum rt_plan_kind kind, const char *target, const c
 {
 	struct rt_migrate_req req = { kind, target, c->dry_run, c->single_tx, c->no_backup,
 				      c->lock_timeout_ms };
-	struct printer p = { c, false, false, 0 };
+	struct printer p = { .c = c };
 	struct rt_migrate *m = NULL;
 	struct rt_job *job = NULL;
 	int rc = -1;
@@ -237,6 +259,7 @@ run_migration(struct cli *c, enum rt_plan_kind kind, const char *target, const c
 	end_progress(&p);
 	if (p.line_open && !c->quiet)
 		printf("\n");
+	flush_notices(&p);
 	if (rc < 0) {
 		if (c->err.kind == RT_ERR_CANCEL && !c->quiet)
 			print_rows("database at", rt_migrate_heads_now(m));

@@ -11,6 +11,12 @@
  * Error lines: the offending line; a missing header is reported on line 1
  * and a missing section on the last line of the file.
  *
+ * A directive line may hold no control character but the tab (rt_fmt.h
+ * names the class: C0 and C1 controls, DEL, bidirectional overrides): a
+ * header value is one line of printable text, because it is printed on
+ * terminals and written into SQL comments, and PostgreSQL ends a "--"
+ * comment at a carriage return where this parser does not end the line.
+ *
  * Lines before the first section (the header block) are limited to
  * RT_REV_HEADER_LINE_MAX bytes, so that a header-only read is bounded and a
  * header value fits a stack buffer. A header-only parse runs the same code
@@ -34,7 +40,9 @@
 #include <openssl/evp.h>
 
 #include "rt_err.h"
+#include "rt_fmt.h"
 #include "rt_mem.h"
+#include "txcheck_int.h"
 
 #define MAX_FILE_LEN ((size_t)64 << 20)
 
@@ -366,6 +374,35 @@ add_body_line(struct section *sec, const char *text, size_t len, int line)
 	rt_buf_putc(&sec->body, '\n');
 }
 
+/* Refuses a directive line (key at key, key_len bytes) that holds a control
+ * character other than the tab; the text is valid UTF-8 (check_bytes). */
+static int
+check_directive_chars(struct parser *p, const char *text, size_t len, const char *key,
+	size_t key_len, int line)
+{
+	size_t i = 0, n, h;
+	unsigned cp;
+
+	while (i < len) {
+		n = rt_fmt_control_at(text + i, len - i, &cp);
+		if (n == 0) {   /* a printable character: step over its continuation bytes */
+			for (i++; i < len && ((unsigned char)text[i] & 0xc0) == 0x80; i++)
+				;
+			continue;
+		}
+		if (text[i] != '\t')
+			break;
+		i += n;
+	}
+	if (i == len)
+		return 0;
+	for (h = 0; h < NHEADERS && text + i >= key + key_len; h++)
+		if (key_is(key, key_len, headers[h].key))
+			return input_error(p, line, "header '%s' holds U+%04X, a control character "
+				"(a header value is one line of printable text)", headers[h].key, cp);
+	return input_error(p, line, "U+%04X, a control character, in a retort directive line", cp);
+}
+
 static int
 on_line(struct parser *p, const char *text, size_t len, int line)
 {
@@ -373,6 +410,8 @@ on_line(struct parser *p, const char *text, size_t len, int line)
 	size_t key_len, value_len, i;
 
 	key = directive(text, len, &key_len, &value, &value_len);
+	if (key && check_directive_chars(p, text, len, key, key_len, line) < 0)
+		return -1;
 	if (key)
 		return on_directive(p, key, key_len, value, value_len, line);
 	if (p->cur) {
@@ -596,8 +635,11 @@ parse(const char *path, const char *text, size_t len, bool is_headers_only,
 	    parse_lines(&p, body, body_len, &nlines) == 0 &&
 	    check_complete(&p, nlines) == 0)
 		r = 0;
-	if (r == 0 && !is_headers_only)
+	if (r == 0 && !is_headers_only) {
 		take_sections(&p);
+		/* BEGIN, COMMIT... in a body would break the revision's atomicity */
+		r = rt_txcheck_rev(p.rev, err);
+	}
 	for (i = 0; i < NSECTIONS; i++) {
 		rt_buf_free(&p.sec[i].body);
 		rt_buf_free(&p.sec[i].pending);

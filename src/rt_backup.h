@@ -61,12 +61,6 @@ int rt_backup_list(const char *dir, bool verify, struct rt_backup_list *out,
 		   struct rt_err *err);
 void rt_backup_list_free(struct rt_backup_list *l);
 
-/* Checks the file at path before a restore: it is a pg_dump custom-format
- * archive ("PGDMP"), its sidecar exists and the SHA-256 matches. Fills info
- * (free with rt_backup_info_free) even on failure where it can. Returns 0, or
- * -1 with err (RT_ERR_INPUT) saying what is wrong. */
-int rt_backup_verify(const char *path, struct rt_backup_info *info, struct rt_err *err);
-
 /* Retention: a backup goes when it is older than keep_days (0: no age limit)
  * or not among the keep_count newest (0: no count limit). The newest backup
  * always stays. */
@@ -140,42 +134,7 @@ const char *rt_backup_job_note(const struct rt_backup_job *job);
 /* Frees the job; an unfinished one is killed and its temporary file removed. */
 void rt_backup_job_free(struct rt_backup_job *job);
 
-/* ---- restoring -------------------------------------------------------- */
-
-/* The restore workflow is the operation in rt_restore.h (checksum in the same
- * pass, lock, post-restore comparison). What follows is the bare pg_restore
- * job it replaced, kept only until the console calls rt_restore.h; it checks
- * nothing and takes no lock. New code must not use it. */
-
-struct rt_restore_opts {
-	/* Back to the moment of the backup: every table of the backup's schemas is
-	 * dropped (CASCADE, so objects that depend on them and tables created
-	 * since go too), then pg_restore --clean --if-exists. pg_restore's
-	 * script goes through a pipe into psql, which runs the drops and the
-	 * script in one transaction and commits only after pg_restore exited 0. */
-	bool clean;
-	const struct rt_counts *tables;     /* the backup's tables (their schemas are cleaned) */
-};
-
-struct rt_restore_job;
-
-/* Starts pg_restore of path into db's database, in one transaction
- * (--single-transaction --exit-on-error: a failed restore changes nothing;
- * with clean, through psql --single-transaction -v ON_ERROR_STOP=1).
- * Call rt_backup_verify first. Returns a job, or NULL with err. */
-struct rt_restore_job *rt_restore_start(struct rt_db *db, const char *path,
-					const struct rt_restore_opts *opts, struct rt_err *err);
-
-/* The descriptor to poll() (pg_restore's messages; end of file at its exit). */
-int rt_restore_job_fd(const struct rt_restore_job *job);
-
-/* Non-blocking: 1 while pg_restore runs, 0 when it succeeded, -1 with err
- * (RT_ERR_RUN with pg_restore's messages in detail). */
-int rt_restore_job_step(struct rt_restore_job *job, struct rt_err *err);
-
-/* Stops pg_restore (its transaction rolls back). */
-void rt_restore_job_cancel(struct rt_restore_job *job);
-void rt_restore_job_free(struct rt_restore_job *job);
+/* ---- restoring: the operation is rt_restore.h ----------------------------- */
 
 /* One table whose live row count differs from the backup's. */
 struct rt_count_diff {

@@ -82,59 +82,35 @@ bool rt_db_is_modified(const char *id, const char *sha256, const struct rt_strv 
 /* Releases the migration lock if held. */
 void rt_db_unlock(struct rt_db *db);
 
-enum rt_step_phase {
-	RT_STEP_START,
-	RT_STEP_DONE,
-	RT_STEP_FAILED,
-};
-
-/* Progress callback: step i of n starts, is done (ms = its duration) or failed. */
-typedef void (*rt_progress_fn)(const struct rt_step *step, size_t i, size_t n,
-			       enum rt_step_phase phase, double ms, void *ctx);
-
-/* A revision hit the DDL lock timeout and will be retried after wait_ms. */
-typedef void (*rt_retry_fn)(const struct rt_step *step, int attempt, int max_attempts,
-			    const char *blockers, int wait_ms, void *ctx);
-
 struct rt_apply_opts {
 	bool single_transaction;      /* the whole plan in one transaction */
 	int ddl_lock_timeout_ms;      /* lock_timeout for the revisions' statements (> 0), so a
 	                               * migration never queues the application behind it */
 	int lock_retries;             /* retries of a transactional revision that hit it */
-	rt_retry_fn on_retry;         /* may be NULL */
 	bool dry_run;                 /* one transaction, rolled back at the end */
-	rt_progress_fn progress;      /* may be NULL */
-	void *ctx;
-	volatile sig_atomic_t *cancel; /* checked between statements; may be NULL */
 	const char *os_user;          /* recorded in retort_history; NULL: from the system */
 };
 
 /* Starts applying plan (see rt_graph.h) on db, which must hold the migration
- * lock, as a job (rt_job.h): the connection is non-blocking until the job is
- * freed; events (RT_EV_STEP_*, RT_EV_STATEMENT, RT_EV_RETRY, RT_EV_CANCELLING)
- * go to fn (may be NULL). The version table and retort_history are created
- * and the dirty check done before it returns. rt_job_cancel sends the server
- * a cancel request for the statement in flight; the revision in progress is
- * rolled back (a transaction-off one stays dirty) and the job ends with
- * RT_ERR_CANCEL. opts->progress, on_retry and cancel are not used. Returns a
- * job owned by the caller (free it before db), or NULL with err. */
+ * lock, as a job (rt_job.h). The version table and retort_history are
+ * created if missing and an upgrade or downgrade is refused (RT_ERR_INPUT)
+ * while a transaction-off revision is dirty (see rt_resolve), before this
+ * returns. The connection is non-blocking until the job is freed. Each
+ * transactional revision runs in its own transaction together with its
+ * version-table and history updates, sent as one pipeline; a "transaction
+ * off" revision runs statement by statement with a dirty marker in
+ * retort_history until it completes. Events (RT_EV_STEP_*, RT_EV_STATEMENT,
+ * RT_EV_RETRY, RT_EV_CANCELLING) go to fn (may be NULL). On failure the
+ * database stays at the last completed revision, a failed entry is logged,
+ * and the error is "path:line: server message" for the failing statement
+ * (RT_ERR_RUN, err->path and err->line set) with SQLSTATE, DETAIL and HINT in
+ * err->detail. rt_job_cancel sends the server a cancel request for the
+ * statement in flight; the revision in progress rolls back (a
+ * transaction-off one stays dirty) and the job ends with RT_ERR_CANCEL.
+ * Returns a job owned by the caller (free it before db), or NULL with err. */
 struct rt_job *rt_apply_start(struct rt_db *db, const struct rt_plan *plan,
 			      const struct rt_apply_opts *opts, rt_event_fn fn, void *ctx,
 			      struct rt_err *err);
-
-/* Applies plan (see rt_graph.h) on db, which must hold the migration lock.
- * Blocking: rt_apply_start driven to its end (opts->cancel is polled).
- * Refuses (RT_ERR_INPUT) an upgrade or downgrade while a transaction-off
- * revision is dirty (see rt_resolve).
- * Creates the version table and retort_history if missing. Each transactional
- * revision runs in its own transaction together with its version-table and
- * history updates; a "transaction off" revision runs statement by statement
- * with a dirty marker in retort_history until it completes. On failure the
- * database stays at the last completed revision, a failed entry is logged,
- * and err is "path:line: server message" for the failing statement (RT_ERR_RUN)
- * with SQLSTATE, DETAIL and HINT in err->detail. Returns 0 or -1. */
-int rt_plan_apply(struct rt_db *db, const struct rt_plan *plan, const struct rt_apply_opts *opts,
-		  struct rt_err *err);
 
 /* A "transaction off" revision that was interrupted: its retort_history
  * entry is still marked dirty. */

@@ -40,6 +40,8 @@ enum rt_event_kind {
 	RT_EV_RETRY,          /* a statement hit lock_timeout: retry attempt of
 	                       * max_attempts after ms; text: the likely blockers */
 	RT_EV_CANCELLING,     /* a cancel request went to the server */
+	RT_EV_NOTICE,         /* the server sent a notice during the step's statements;
+	                       * text: "WARNING: message", is_warning for WARNING */
 	RT_EV_NOTE,           /* text: anything else worth a line */
 };
 
@@ -54,6 +56,7 @@ struct rt_event {
 	int attempt, max_attempts;
 	double ms;
 	const char *text;
+	bool is_warning;
 	const struct rt_backup_progress *backup;
 };
 

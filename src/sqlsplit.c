@@ -10,7 +10,8 @@
  * before it are dropped) and ends before its ';', trimmed of trailing white
  * space; comments between its first token and the ';' are kept. A psql
  * meta-command (a backslash at a statement's start, to the end of its line)
- * is a statement of its own, so that it keeps its own line number.
+ * is a statement of its own, so that it keeps its own line number. The data
+ * block of a COPY ... FROM STDIN is cut out before the lexer could see it.
  */
 #include "config.h"
 #include "rt_sqlsplit.h"
@@ -30,6 +31,7 @@ struct split {
 	int atomic_depth;     /* > 0 inside BEGIN ATOMIC ... END */
 	int atomic_line;
 	bool after_begin;     /* the previous token was the word BEGIN */
+	int copy_words;       /* COPY ... FROM STDIN: 1 after COPY, 2 after FROM, 3 after STDIN */
 	struct rt_stmt_list *out;
 };
 
@@ -54,7 +56,50 @@ emit(struct split *sp, size_t end)
 	st = &out->v[out->n++];
 	st->sql = rt_xstrndup(sp->s + sp->stmt_start, end - sp->stmt_start);
 	st->line = sp->stmt_line;
+	st->copy_data = NULL;
+	st->copy_len = 0;
 	sp->stmt_line = 0;
+}
+
+/* Follows the words of a statement that starts with COPY: FROM STDIN
+ * (FROM STDOUT is no data block) makes it take one. */
+static void
+track_copy(struct split *sp, const struct rt_sql_token *tok, bool is_first)
+{
+	if (is_first) {
+		sp->copy_words = rt_sql_token_is(sp->s, tok, "copy") ? 1 : 0;
+		return;
+	}
+	if (sp->copy_words == 1 && rt_sql_token_is(sp->s, tok, "from"))
+		sp->copy_words = 2;
+	else if (sp->copy_words == 2)
+		sp->copy_words = rt_sql_token_is(sp->s, tok, "stdin") ? 3 : 1;
+}
+
+/* The data block after a COPY FROM STDIN that ended at offset semi: from
+ * the next line up to the line "\.". Attaches it to the last statement and
+ * returns the offset after the "\." line, or 0 (err set) without one. */
+static size_t
+take_copy_data(struct split *sp, size_t semi, int line, struct rt_err *err)
+{
+	const char *s = sp->s, *nl = strchr(s + semi, '\n'), *p;
+	struct rt_stmt *st = &sp->out->v[sp->out->n - 1];
+
+	sp->copy_words = 0;
+	for (p = nl ? nl + 1 : s + strlen(s); *p; ) {
+		const char *end = strchr(p, '\n');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if ((len == 2 || (len == 3 && p[2] == '\r')) && p[0] == '\\' && p[1] == '.') {
+			st->copy_len = (size_t)(p - (nl + 1));
+			st->copy_data = rt_xstrndup(nl + 1, st->copy_len);
+			return (size_t)(p - s) + len + (end ? 1 : 0);
+		}
+		p = end ? end + 1 : p + len;
+	}
+	rt_err_set_at(err, RT_ERR_INPUT, NULL, line, "COPY FROM STDIN without its data block "
+		      "ending in a line \\.");
+	return 0;
 }
 
 /* Follows BEGIN ATOMIC ... END nesting through one token that is neither a
@@ -121,12 +166,23 @@ take(struct split *sp, const struct rt_sql_token *tok, struct rt_err *err)
 	default:
 		break;
 	}
+	track_copy(sp, tok, sp->stmt_line == 0);
 	if (sp->stmt_line == 0) {
 		sp->stmt_start = tok->offset;
 		sp->stmt_line = tok->line;
 	}
 	track_atomic(sp, tok);
 	return 0;
+}
+
+static int
+count_lines(const char *s, size_t from, size_t to)
+{
+	int n = 0;
+
+	for (size_t i = from; i < to; i++)
+		n += s[i] == '\n';
+	return n;
 }
 
 int
@@ -139,9 +195,23 @@ rt_sql_split(const char *script, int first_line, struct rt_stmt_list *out, struc
 	out->v = NULL;
 	out->n = 0;
 	rt_sql_lexer_init(&lx, script, strlen(script), first_line);
-	while (rt_sql_lex_next(&lx, &tok) != RT_SQL_TOK_EOF)
+	while (rt_sql_lex_next(&lx, &tok) != RT_SQL_TOK_EOF) {
+		bool is_copy_in = tok.kind == RT_SQL_TOK_SEMICOLON && sp.copy_words == 3 &&
+				  sp.atomic_depth == 0;
+		int line = sp.stmt_line;
+		size_t next;
+
 		if (take(&sp, &tok, err) < 0)
 			goto fail;
+		if (!is_copy_in)
+			continue;
+		/* the data is not SQL: the lexer goes on after its "\." line */
+		if (!(next = take_copy_data(&sp, tok.offset, line, err)))
+			goto fail;
+		sp.s += next;
+		rt_sql_lexer_init(&lx, sp.s, strlen(sp.s),
+				  tok.line + count_lines(sp.s - next, tok.offset, next));
+	}
 	if (sp.atomic_depth > 0) {
 		rt_err_set_at(err, RT_ERR_INPUT, NULL, sp.atomic_line,
 			"BEGIN ATOMIC without a matching END");
@@ -161,8 +231,10 @@ rt_stmt_list_free(struct rt_stmt_list *list)
 
 	if (!list)
 		return;
-	for (i = 0; i < list->n; i++)
+	for (i = 0; i < list->n; i++) {
 		free(list->v[i].sql);
+		free(list->v[i].copy_data);
+	}
 	free(list->v);
 	list->v = NULL;
 	list->n = 0;

@@ -104,9 +104,10 @@ ui_run_child(struct ui *ui, char **argv, int wait_key)
 	term_suspend();
 	/* argv is only read; C has no implicit char ** to const char *const * */
 	if (rt_spawn_foreground((const char *const *)argv, &status, &err) < 0) {
-		/* on the plain terminal, and held there: the console would
+		/* on the plain terminal (stdout, where the prompt below goes:
+		 * stderr may be a log file), and held there: the console would
 		 * overwrite a message of its own at once */
-		fprintf(stderr, "retort: %s\n", err.msg);
+		printf("retort: %s\n", err.msg);
 		status = -1;
 		wait_key = 1;
 	}

@@ -235,8 +235,9 @@ restore_done(struct ui *ui, struct ui_job *j, int rc, const struct rt_err *err)
 		ui_msg(ui, R_GOOD, "restored %s: counts match, database at %s", r->name,
 		       res && res->revision_after ? res->revision_after : rev);
 	else if (res && res->is_compared)   /* the operation's verdict, as the CLI gives it */
-		ui_msg(ui, R_ERROR, "restored %s, but %s (differences highlighted in Tables)%s%s",
-		       r->name, err->msg, err->detail[0] ? "  | " : "", err->detail);
+		ui_msg(ui, R_ERROR, "restored %s, but %s%s%s%s", r->name, err->msg,
+		       res->diffs.n ? " (highlighted in Tables)" : "", err->detail[0] ? "  | " : "",
+		       err->detail);
 	else if (err->kind == RT_ERR_CANCEL)
 		ui_msg(ui, R_NORMAL, "%s; database at %s", err->msg, rev);
 	else

@@ -204,6 +204,11 @@ on_job_event(struct dialog *d, const struct rt_event *ev)
 		one_line(line, sizeof(line), ev->text);
 		add_note(r, line);
 		break;
+	case RT_EV_NOTICE:   /* the server's notices and warnings, with their revision */
+		one_line(text, sizeof(text), ev->text);
+		snprintf(line, sizeof(line), "%s: %s", ev->step ? ev->step->rev->id : "", text);
+		add_note(r, line);
+		break;
 	}
 }
 
@@ -294,7 +299,10 @@ on_key(struct dialog *d, struct ui *ui, int key)
 		}
 		if (key == KEY_UP || key == KEY_DOWN || key == KEY_PPAGE || key == KEY_NPAGE)
 			return dialog_scroll_key(d, key);
-		return UI_HANDLED;
+		if (key != KEY_MOUSE)
+			ui_msg(ui, R_NORMAL, "%s", r->is_cancelling ? "cancelling ..." :
+			       "a migration is running: Esc or Ctrl-C cancels it");
+		return UI_HANDLED | UI_REDRAW;
 	}
 	if (key == KEY_UP || key == KEY_DOWN || key == KEY_PPAGE || key == KEY_NPAGE)
 		return dialog_scroll_key(d, key);

@@ -27,7 +27,7 @@ struct mflow {
 	struct rt_migrate *m;
 	enum rt_plan_kind kind;
 	struct dialog *run;          /* the running dialog, until it closes */
-	struct ui_job *job;          /* while the job runs */
+	struct ui_job *job;          /* the job, until it is released */
 	bool had_exact;              /* exact counts were shown: count again after */
 };
 
@@ -120,7 +120,6 @@ job_done(struct ui *ui, struct ui_job *j, int rc, const struct rt_err *err)
 	bool is_cancel = rc < 0 && err->kind == RT_ERR_CANCEL;
 	char heads[1000], where[1100], outcome[1700], note[600] = "";
 
-	f->job = NULL;
 	heads_now(f, heads, sizeof(heads));
 	snprintf(where, sizeof(where), "database at %s", heads);
 	if (backup && *backup) {
@@ -153,10 +152,16 @@ job_done(struct ui *ui, struct ui_job *j, int rc, const struct rt_err *err)
 		ui_dialog_close(ui, f->run, DLG_YES);
 }
 
+/* The flow ends when both its job and its running dialog are gone: the job
+ * borrows the operation, the dialog's callback owns the flow. */
 static void
 job_release(void *ctx)
 {
-	((struct mflow *)ctx)->job = NULL;
+	struct mflow *f = ctx;
+
+	f->job = NULL;
+	if (!f->run)
+		flow_free(f);
 }
 
 static const struct ui_job_cbs migrate_cbs = { job_done, NULL, job_release };
@@ -168,9 +173,15 @@ run_closed(struct ui *ui, struct dialog *d, int result, void *ctx)
 	struct mflow *f = ctx;
 
 	(void)d, (void)result;
-	/* only at quit can the job still run: stop it before freeing what it borrows */
+	f->run = NULL;
+	if (!f->job) {
+		flow_free(f);
+		return;
+	}
+	/* The job is either still running (only at quit: drop it; its release
+	 * frees the flow) or has just ended and is about to be released (then
+	 * this is a no-op and the release frees the flow). */
 	ui_job_drop(ui, f->job);
-	flow_free(f);
 }
 
 static void
@@ -187,6 +198,7 @@ start(struct ui *ui, struct mflow *f)
 	rt_counts_copy(&ui->snap, &ui->counts);
 	ui->has_snap = true;
 	ui->snap_is_backup = false;
+	ui_pane_reload(ui, PANE_TABLES);   /* its rows point into the snapshot */
 	snprintf(title, sizeof(title), "%s", rt_migrate_what(f->m));
 	title[0] = (char)toupper((unsigned char)title[0]);
 	f->run = dlg_run_new(title, rt_migrate_plan(f->m));

@@ -99,7 +99,9 @@ bool ui_is_modified(const struct ui *ui, size_t node);
 /* Starts the exact count job (jobs.h) unless one runs. With is_quiet the
  * message line is left alone (a recount after an action). then (may be
  * NULL) replaces the default ending, which says "counted N tables" when the
- * message line still shows the count's own message; then->release frees ctx. */
+ * message line still shows the count's own message; then->release frees ctx.
+ * When counting cannot start, then->on_done runs at once with -1 (and an
+ * entry whose job is NULL). */
 void ui_counts_start(struct ui *ui, bool is_quiet, const struct ui_job_cbs *then, void *ctx);
 /* Whether the count runs, with its progress. */
 bool ui_counts_progress(const struct ui *ui, size_t *done, size_t *total);

@@ -104,4 +104,22 @@ is "... a new upgrade is refused until it is resolved" "$rc" 2
 R -y resolve >"$T/out" 2>&1; rc=$?
 is "resolve resumes it from the next statement" "$rc|$(psqlc 'SELECT version_num FROM alembic_version')" "0|n1"
 is "... and both tables exist" "$(psqlc "SELECT count(*) FROM pg_class WHERE relname IN ('n1', 'n1b')")" 2
+
+# the playbook's way out: finish by hand, stamp, then record it truthfully
+R -q downgrade base >/dev/null 2>&1
+"${RETORT_ARGS[@]}" upgrade >"$T/out" 2>"$T/err" &
+pid=$!
+for _ in $(seq 200); do
+	[ "$(psqlc "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(%' AND state = 'active'")" = 1 ] && break
+	sleep 0.05
+done
+kill -INT "$pid"; wait "$pid"
+psqlc "CREATE TABLE n1b (id int)" >/dev/null
+R -q stamp n1 >/dev/null 2>&1
+R resolve --mark-applied >"$T/out" 2>&1; rc=$?
+is "after a hand fix and a stamp, resolve --mark-applied succeeds" "$rc|$(cat "$T/out" | tail -1)" "0|marked applied"
+is "... and records it as ok, saying the version table already showed it" \
+	"$(psqlc "SELECT outcome, error LIKE '%already showed it%' FROM retort_history WHERE revision = 'n1' AND direction = 'upgrade' ORDER BY id DESC LIMIT 1")" "ok|t"
+R upgrade >"$T/out" 2>&1; rc=$?
+is "... and upgrades are no longer blocked" "$rc" 0
 done_testing

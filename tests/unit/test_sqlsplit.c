@@ -352,6 +352,51 @@ test_large_linear(void **state)
 	rt_buf_free(&b);
 }
 
+/* COPY ... FROM STDIN takes the lines up to "\." as its data block, unlexed. */
+static void
+test_copy_data(void **state)
+{
+	const char *script = "COPY t (a, b) FROM stdin;  -- data follows\n"
+			     "1\tit's\n"
+			     "2\t$$ /* not; sql\n"
+			     "\\.\n"
+			     "SELECT 1;\n"
+			     "copy u from STDIN with (format csv);\n"
+			     "\"a\nb\",c\r\n"
+			     "\\.\r\n"
+			     "COPY v TO STDOUT;\n"
+			     "SELECT 2";
+	struct rt_stmt_list list = { 0 };
+	struct rt_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(rt_sql_split(script, 10, &list, &err), 0);
+	assert_int_equal(list.n, 5);
+	assert_string_equal(list.v[0].sql, "COPY t (a, b) FROM stdin");
+	assert_int_equal(list.v[0].line, 10);
+	assert_int_equal(list.v[0].copy_len, strlen("1\tit's\n2\t$$ /* not; sql\n"));
+	assert_memory_equal(list.v[0].copy_data, "1\tit's\n2\t$$ /* not; sql\n", list.v[0].copy_len);
+	assert_string_equal(list.v[1].sql, "SELECT 1");
+	assert_int_equal(list.v[1].line, 14);
+	assert_null(list.v[1].copy_data);
+	assert_string_equal(list.v[2].sql, "copy u from STDIN with (format csv)");
+	assert_string_equal(list.v[2].copy_data, "\"a\nb\",c\r\n");
+	assert_string_equal(list.v[3].sql, "COPY v TO STDOUT");
+	assert_null(list.v[3].copy_data);
+	assert_int_equal(list.v[3].line, 19);
+	assert_string_equal(list.v[4].sql, "SELECT 2");
+	assert_int_equal(list.v[4].line, 20);
+	rt_stmt_list_free(&list);
+
+	/* no "\." line: bad input at the COPY's line, nothing returned */
+	assert_int_equal(rt_sql_split("SELECT 1;\nCOPY t FROM stdin;\n1\n2\n", 1, &list, &err), -1);
+	assert_int_equal(err.kind, RT_ERR_INPUT);
+	assert_int_equal(err.line, 2);
+	assert_string_equal(err.msg, "line 2: COPY FROM STDIN without its data block ending in a "
+			    "line \\.");
+	assert_int_equal(list.n, 0);
+}
+
 int
 main(void)
 {
@@ -376,6 +421,7 @@ main(void)
 		cmocka_unit_test(test_meta_commands),
 		cmocka_unit_test(test_error_location),
 		cmocka_unit_test(test_large_linear),
+		cmocka_unit_test(test_copy_data),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
