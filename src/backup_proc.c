@@ -53,9 +53,10 @@ candidates(const char *tool, int major, struct rt_strv *out)
 {
 	char *bindir = rt_pg_bindir(), *m = major_text(major), *p;
 
+	/* the server's own major version first: found there, the search ends */
+	rt_strv_push_take(out, rt_xasprintf("/usr/lib/postgresql/%s/bin/%s", m, tool));
 	if (bindir)
 		rt_strv_push_take(out, rt_xasprintf("%s/%s", bindir, tool));
-	rt_strv_push_take(out, rt_xasprintf("/usr/lib/postgresql/%s/bin/%s", m, tool));
 	if ((p = rt_spawn_which(tool)))
 		rt_strv_push_take(out, p);
 	free(bindir);
@@ -85,6 +86,8 @@ rt_pg_tool(const char *tool, int server_version, char **version, char **note, st
 			best = rt_xstrdup(cand.v[i]);
 			best_ver = ver;
 			best_major = major;
+			if (major == want)   /* an exact match: no need to ask the others */
+				break;
 		} else {
 			free(ver);
 		}

@@ -1,6 +1,12 @@
 /* cli_cmds.c - the commands: listings (current, history, heads, branches,
  * show, counts), files (init, revision, merge) and the sandbox. The
- * migration commands are in cli_migrate.c, the backup ones in cli_backup.c. */
+ * migration commands are in cli_migrate.c, the backup ones in cli_backup.c.
+ *
+ * Text that comes from files, file names, the database or the catalog goes
+ * to the terminal through rt_fmt_safe: a message or a table name may hold
+ * an escape sequence that would otherwise erase or rewrite lines. Revision
+ * ids and branch labels are checked by the parser and print as they are;
+ * csv and json rows keep the data as it is (cli_out.c escapes json). */
 #include "config.h"
 #include "cli.h"
 
@@ -75,6 +81,7 @@ cmd_current(struct cli *c)
 {
 	static const char *const cols[] = { "revision", "is_head", "message", "path" };
 	struct rt_strv cur = { 0 };
+	struct rt_buf safe = { 0 };
 	struct cli_table t;
 	char mk[256];
 	int rc = -1;
@@ -92,16 +99,18 @@ cmd_current(struct cli *c)
 			cli_table_row(&t, vals);
 			continue;
 		}
-		if (!n) {
-			printf("%s (no migration file defines it)\n", cur.v[i]);
+		if (!n) {   /* a version-table row can hold anything */
+			printf("%s (no migration file defines it)\n", rt_fmt_safe(&safe, cur.v[i], 0));
 			continue;
 		}
 		markers(mk, sizeof(mk), n, false);
-		printf(c->verbose ? "%s%s, %s\n" : "%s%s\n", cur.v[i], mk, n->rev->message);
+		printf(c->verbose ? "%s%s, %s\n" : "%s%s\n", cur.v[i], mk,
+		       rt_fmt_safe(&safe, n->rev->message, 0));
 	}
 	cli_table_end(&t);
 	rc = 0;
 out:
+	rt_buf_free(&safe);
 	rt_strv_free(&cur);
 	return rc;
 }
@@ -114,15 +123,17 @@ history_row(struct cli *c, struct cli_table *t, const struct rt_node *n, const b
 {
 	const struct rt_rev *rev = n->rev;
 	char *parents = parents_of(rev), *labels = labels_of(rev);
+	struct rt_buf safe = { 0 }, safe2 = { 0 };
 	char mk[256];
 
 	if (c->format == CLI_TEXT) {
 		markers(mk, sizeof(mk), n, is_current);
 		printf("%s -> %s%s%s, %s\n", rev->ndown ? parents : "<base>", rev->id, mk,
-		       is_modified ? " (modified since applied)" : "", rev->message);
+		       is_modified ? " (modified since applied)" : "",
+		       rt_fmt_safe(&safe, rev->message, 0));
 		if (c->verbose)
-			printf("    path: %s\n    created: %s\n", rev->path,
-			       rev->created ? rev->created : "");
+			printf("    path: %s\n    created: %s\n", rt_fmt_safe(&safe, rev->path, 0),
+			       rt_fmt_safe(&safe2, rev->created, 0));
 	} else {
 		const char *vals[] = { rev->id, parents, rev->message, rev->created ? rev->created : "",
 				       labels, tf(!n->nchildren), tf(n->nchildren > 1),
@@ -131,6 +142,8 @@ history_row(struct cli *c, struct cli_table *t, const struct rt_node *n, const b
 				       applied ? tf(is_modified) : NULL, rev->path };
 		cli_table_row(t, vals);
 	}
+	rt_buf_free(&safe);
+	rt_buf_free(&safe2);
 	free(parents);
 	free(labels);
 }
@@ -187,6 +200,7 @@ static int
 cmd_heads(struct cli *c)
 {
 	static const char *const cols[] = { "revision", "branch_labels", "message", "path" };
+	struct rt_buf safe = { 0 };
 	struct cli_table t;
 	char mk[256];
 
@@ -200,13 +214,15 @@ cmd_heads(struct cli *c)
 
 		if (c->format == CLI_TEXT) {
 			markers(mk, sizeof(mk), n, false);
-			printf(c->verbose ? "%s%s, %s\n" : "%s%s\n", n->rev->id, mk, n->rev->message);
+			printf(c->verbose ? "%s%s, %s\n" : "%s%s\n", n->rev->id, mk,
+			       rt_fmt_safe(&safe, n->rev->message, 0));
 		} else {
 			cli_table_row(&t, vals);
 		}
 		free(labels);
 	}
 	cli_table_end(&t);
+	rt_buf_free(&safe);
 	return 0;
 }
 
@@ -214,6 +230,7 @@ static int
 cmd_branches(struct cli *c)
 {
 	static const char *const cols[] = { "branch_point", "child", "child_message" };
+	struct rt_buf safe = { 0 };
 	struct cli_table t;
 	char mk[256];
 
@@ -227,7 +244,7 @@ cmd_branches(struct cli *c)
 			continue;
 		if (c->format == CLI_TEXT) {
 			markers(mk, sizeof(mk), n, false);
-			printf("%s%s, %s\n", n->rev->id, mk, n->rev->message);
+			printf("%s%s, %s\n", n->rev->id, mk, rt_fmt_safe(&safe, n->rev->message, 0));
 		}
 		for (size_t k = 0; k < n->nchildren; k++) {
 			const struct rt_node *ch = rt_graph_node(c->graph, n->children[k]);
@@ -235,26 +252,35 @@ cmd_branches(struct cli *c)
 
 			if (c->format == CLI_TEXT) {
 				markers(mk, sizeof(mk), ch, false);
-				printf("    -> %s%s, %s\n", ch->rev->id, mk, ch->rev->message);
+				printf("    -> %s%s, %s\n", ch->rev->id, mk,
+				       rt_fmt_safe(&safe, ch->rev->message, 0));
 			} else {
 				cli_table_row(&t, vals);
 			}
 		}
 	}
 	cli_table_end(&t);
+	rt_buf_free(&safe);
 	return 0;
 }
 
+/* A section body for people: its lines and tabs stay, any other control
+ * character in it shows as '?'. */
 static void
 print_section(const char *name, const char *body)
 {
-	printf("\n-- %s\n%s\n", name, body && *body ? body : "(empty)");
+	struct rt_buf safe = { 0 };
+
+	printf("\n-- %s\n%s\n", name,
+	       body && *body ? rt_fmt_safe(&safe, body, RT_FMT_MULTILINE) : "(empty)");
+	rt_buf_free(&safe);
 }
 
 static int
 cmd_show(struct cli *c)
 {
 	struct rt_idxv idx = { 0 };
+	struct rt_buf path = { 0 }, created = { 0 }, msg = { 0 };
 	bool is_base;
 	char mk[256];
 
@@ -277,9 +303,10 @@ cmd_show(struct cli *c)
 			printf("Depends on: %s\n", dep);
 		if (rev->nlabels)
 			printf("Branch names: %s\n", labels);
-		printf("Path: %s\nCreated: %s\nTransaction: %s\nSHA-256: %s\n\n    %s\n", rev->path,
-		       rev->created ? rev->created : "", rev->is_transactional ? "on" : "off",
-		       rev->sha256, rev->message);
+		printf("Path: %s\nCreated: %s\nTransaction: %s\nSHA-256: %s\n\n    %s\n",
+		       rt_fmt_safe(&path, rev->path, 0), rt_fmt_safe(&created, rev->created, 0),
+		       rev->is_transactional ? "on" : "off", rev->sha256,
+		       rt_fmt_safe(&msg, rev->message, 0));
 		print_section("upgrade", rev->upgrade);
 		print_section("downgrade", rev->downgrade);
 		if (rev->verify)
@@ -288,6 +315,9 @@ cmd_show(struct cli *c)
 		free(labels);
 		free(dep);
 	}
+	rt_buf_free(&path);
+	rt_buf_free(&created);
+	rt_buf_free(&msg);
 	free(idx.v);
 	return 0;
 }
@@ -362,6 +392,7 @@ cmd_counts(struct cli *c)
 			continue;
 		}
 		snprintf(name, sizeof(name), "%s.%s", tc->schema, tc->name);
+		rt_fmt_safe_inplace(name, 0);   /* a table may be named "\x1b[2J" */
 		rt_fmt_bytes(tc->bytes, bytes, sizeof(bytes));
 		snprintf(est, sizeof(est), "%lld", c->exact ? tc->exact : tc->estimate);
 		printf("%-40s %14s  %10s\n", name, c->exact || tc->estimate >= 0 ? est : "?", bytes);
@@ -386,8 +417,12 @@ write_revision(struct cli *c, const char *id, const struct rt_strv *parents, con
 
 	if (!path)
 		return -1;
-	if (!c->quiet)
-		printf("Generated %s\n", path);
+	if (!c->quiet) {
+		struct rt_buf safe = { 0 };
+
+		printf("Generated %s\n", rt_fmt_safe(&safe, path, 0));
+		rt_buf_free(&safe);
+	}
 	free(path);
 	return 0;
 }
@@ -486,8 +521,13 @@ cmd_init(struct cli *c)
 {
 	if (rt_project_init(c->dir, &c->err) < 0)
 		return -1;
-	if (!c->quiet)
-		printf("Created %s/retort.conf and %s/versions\n", c->dir, c->dir);
+	if (!c->quiet) {
+		struct rt_buf safe = { 0 };
+		const char *dir = rt_fmt_safe(&safe, c->dir, 0);
+
+		printf("Created %s/retort.conf and %s/versions\n", dir, dir);
+		rt_buf_free(&safe);
+	}
 	return 0;
 }
 
@@ -506,6 +546,7 @@ cmd_sandbox(struct cli *c)
 {
 	const char *sub = c->args[0];
 	struct rt_sandbox_status st = { 0 };
+	struct rt_buf safe = { 0 };   /* the project's path is in the url and the datadir */
 	char *url;
 	int rc;
 
@@ -516,7 +557,8 @@ cmd_sandbox(struct cli *c)
 			return -1;
 		url = rt_sandbox_url(c->cfg->project_dir, sandbox_db(c));
 		if (!c->quiet)
-			printf("sandbox running: %s\n", url);
+			printf("sandbox running: %s\n", rt_fmt_safe(&safe, url, 0));
+		rt_buf_free(&safe);
 		free(url);
 		return 0;
 	}
@@ -524,7 +566,8 @@ cmd_sandbox(struct cli *c)
 		return rt_sandbox_stop(c->cfg->project_dir, &c->err);
 	if (strcmp(sub, "url") == 0) {
 		url = rt_sandbox_url(c->cfg->project_dir, sandbox_db(c));
-		printf("%s\n", url);
+		printf("%s\n", rt_fmt_safe(&safe, url, 0));
+		rt_buf_free(&safe);
 		free(url);
 		return 0;
 	}
@@ -532,10 +575,12 @@ cmd_sandbox(struct cli *c)
 		if (rt_sandbox_status(c->cfg->project_dir, &st, &c->err) < 0)
 			return -1;
 		if (st.is_running)
-			printf("running (pid %ld) in %s\n", (long)st.pid, st.datadir);
+			printf("running (pid %ld) in %s\n", (long)st.pid,
+			       rt_fmt_safe(&safe, st.datadir, 0));
 		else
 			printf("stopped%s\n", st.is_initialized ? "" : " (not created yet)");
 		rc = st.is_running ? 0 : 1;
+		rt_buf_free(&safe);
 		rt_sandbox_status_free(&st);
 		if (rc)
 			rt_err_set(&c->err, RT_ERR_RUN, "%s", "");   /* exit 1, "stopped" said it */

@@ -1,7 +1,9 @@
 /* cli_migrate.c - upgrade, downgrade, stamp and resolve from the command
  * line: the engine's migration operation (rt_migrate.h), its confirmation
  * asked on the terminal, its job driven by cli_drive with its events
- * printed as lines. */
+ * printed as lines. Messages, paths, version-table rows and lock holders go
+ * through rt_fmt_safe: an escape sequence in a message must not erase the
+ * line that announces a step. */
 #include "config.h"
 #include "cli.h"
 
@@ -68,25 +70,27 @@ on_event(const struct rt_event *ev, void *ctx)
 {
 	struct printer *p = ctx;
 	const struct cli *c = p->c;
+	struct rt_buf safe = { 0 };
 
 	switch (ev->kind) {
 	case RT_EV_LOCK_WAIT:
 		if (!c->quiet)
-			fprintf(stderr, "retort: waiting for the migration lock, held by %s\n", ev->text);
+			fprintf(stderr, "retort: waiting for the migration lock, held by %s\n",
+				rt_fmt_safe(&safe, ev->text, 0));
 		break;
 	case RT_EV_BACKUP:
 		on_backup(p, ev->backup);
 		break;
 	case RT_EV_BACKUP_DONE:
 		end_progress(p);
-		printf("backup before migrating: %s\n", ev->text);
+		printf("backup before migrating: %s\n", rt_fmt_safe(&safe, ev->text, 0));
 		break;
 	case RT_EV_STEP_START:
 		if (c->quiet)
 			break;
 		printf("[%zu/%zu] %s %s  %s ... ", ev->i + 1, ev->n,
 		       ev->step->is_up ? "upgrade  " : "downgrade", ev->step->rev->id,
-		       ev->step->rev->message);
+		       rt_fmt_safe(&safe, ev->step->rev->message, 0));
 		fflush(stdout);
 		p->line_open = true;
 		break;
@@ -116,29 +120,36 @@ on_event(const struct rt_event *ev, void *ctx)
 		       ev->max_attempts);
 		fflush(stdout);
 		fprintf(stderr, "retort: %s is waiting for a lock held by %s\n", ev->step->rev->id,
-			ev->text ? ev->text : "another session");
+			ev->text ? rt_fmt_safe(&safe, ev->text, 0) : "another session");
 		break;
 	default:
 		break;
 	}
+	rt_buf_free(&safe);
 }
 
 static void
 print_plan(const struct cli *c, const struct rt_plan *plan)
 {
+	struct rt_buf safe = { 0 };
+
 	if (c->quiet)
 		return;
 	for (size_t i = 0; i < plan->nsteps; i++)
 		printf("  %s %s  %s\n", plan->steps[i].is_up ? "upgrade  " : "downgrade",
-		       plan->steps[i].rev->id, plan->steps[i].rev->message);
+		       plan->steps[i].rev->id, rt_fmt_safe(&safe, plan->steps[i].rev->message, 0));
+	rt_buf_free(&safe);
 }
 
+/* The version table's rows, which may hold anything. */
 static void
 print_rows(const char *what, const struct rt_strv *rows)
 {
 	char *s = rt_strv_join(rows, " ");
+	struct rt_buf safe = { 0 };
 
-	printf("%s: %s\n", what, rows->n ? s : "base (no revision)");
+	printf("%s: %s\n", what, rows->n ? rt_fmt_safe(&safe, s, 0) : "base (no revision)");
+	rt_buf_free(&safe);
 	free(s);
 }
 
@@ -146,6 +157,7 @@ print_rows(const char *what, const struct rt_strv *rows)
 static int
 confirm(struct cli *c, struct rt_migrate *m, const char *question)
 {
+	struct rt_buf env = { 0 }, db = { 0 };
 	char *line, *prompt;
 	int rc;
 
@@ -159,8 +171,11 @@ confirm(struct cli *c, struct rt_migrate *m, const char *question)
 			   "or pass --yes --env %s", c->env->name, c->env->name);
 		return -1;
 	}
-	fprintf(stderr, "env '%s' is protected. %s\n", c->env->name, question);
-	prompt = rt_xasprintf("Type the database name (%s) to go on: ", rt_migrate_dbname(m));
+	fprintf(stderr, "env '%s' is protected. %s\n", rt_fmt_safe(&env, c->env->name, 0), question);
+	prompt = rt_xasprintf("Type the database name (%s) to go on: ",
+			      rt_fmt_safe(&db, rt_migrate_dbname(m), 0));
+	rt_buf_free(&env);
+	rt_buf_free(&db);
 	rl_outstream = stderr;
 	line = readline(prompt);
 	free(prompt);
@@ -316,10 +331,14 @@ cli_cmd_resolve(struct cli *c)
 	if (cli_load_graph(c) < 0 || cli_connect(c) < 0 || cli_lock(c) < 0 ||
 	    rt_db_find_dirty(c->db, &d, &found, &c->err) < 0)
 		return -1;
-	if (found && !c->quiet)
-		printf("revision %s: %s interrupted after %d statement%s\n", d.revision,
-		       d.is_up ? "upgrade" : "downgrade", d.statements_done,
-		       d.statements_done == 1 ? "" : "s");
+	if (found && !c->quiet) {
+		struct rt_buf safe = { 0 };   /* read from retort_history */
+
+		printf("revision %s: %s interrupted after %d statement%s\n",
+		       rt_fmt_safe(&safe, d.revision, 0), d.is_up ? "upgrade" : "downgrade",
+		       d.statements_done, d.statements_done == 1 ? "" : "s");
+		rt_buf_free(&safe);
+	}
 	if (found && cli_confirm_protected(c, "Resolve the interrupted revision?") < 0)
 		return -1;
 	opts.ddl_lock_timeout_ms = c->cfg->ddl_lock_timeout_ms;

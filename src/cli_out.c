@@ -136,9 +136,11 @@ cli_drive(struct rt_job *job, struct rt_err *err)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
-	while ((rc = rt_job_step(job, err)) == 1) {
-		size_t n = rt_job_fds(job, fds, RT_JOB_MAXFDS);
+	for (;;) {
+		size_t n;
 
+		/* cancel before stepping: a child that died of the same Ctrl-C
+		 * must read as a cancel, not as a failure */
 		if (cancel_signal && rt_job_cancel(job))
 			noted = signals_seen;
 		if (signals_seen > noted) {
@@ -147,6 +149,9 @@ cli_drive(struct rt_job *job, struct rt_err *err)
 				"back the revision in progress\n");
 			noted = signals_seen;
 		}
+		if ((rc = rt_job_step(job, err)) != 1)
+			break;
+		n = rt_job_fds(job, fds, RT_JOB_MAXFDS);
 		if (poll(fds, n, RT_JOB_TICK_MS) < 0 && errno != EINTR)
 			break;
 	}

@@ -7,16 +7,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rt_fmt.h"
+
 /* Control characters from input (a newline in an argument, an escape
- * sequence in a file name) must not split the one-line message or reach the
- * terminal: they become '?'. keep_newlines for the multi-line detail. */
+ * sequence or a C1 control in a file name) must not split the one-line
+ * message or reach the terminal: they become '?', as rt_fmt_safe makes
+ * them. keep_newlines for the multi-line detail. */
 static void
 sanitize(char *s, bool keep_newlines)
 {
-	for (; *s; s++)
-		if (((unsigned char)*s < 0x20 && !(keep_newlines && (*s == '\n' || *s == '\t'))) ||
-		    *s == 0x7f)
-			*s = '?';
+	rt_fmt_safe_inplace(s, keep_newlines ? RT_FMT_MULTILINE : 0);
 }
 
 /* Builds msg from text and the place: path (the caller's, not the possibly

@@ -5,9 +5,13 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "rt_err.h"
 #include "rt_mem.h"
+
+/* How long rt_job_free waits for a cancelled job to end. */
+#define RT_JOB_FREE_WAIT_S 5
 
 struct rt_job {
 	const struct rt_job_ops *ops;
@@ -104,8 +108,21 @@ rt_job_free(struct rt_job *job)
 	if (!job)
 		return;
 	if (job->result == 1) {
+		/* cancelled work normally ends within a round trip; a child stuck
+		 * past the deadline must not hang a quit (ops->free kills it) */
+		struct timespec t0, now;
+		struct pollfd fds[RT_JOB_MAXFDS];
+
 		rt_job_cancel(job);
-		rt_job_run(job, &ignored);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		while (rt_job_step(job, &ignored) == 1) {
+			size_t n = rt_job_fds(job, fds, RT_JOB_MAXFDS);
+
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (now.tv_sec - t0.tv_sec >= RT_JOB_FREE_WAIT_S)
+				break;
+			poll(fds, n, RT_JOB_TICK_MS);
+		}
 	}
 	if (job->ops->free)
 		job->ops->free(job->impl);

@@ -374,26 +374,34 @@ add_body_line(struct section *sec, const char *text, size_t len, int line)
 	rt_buf_putc(&sec->body, '\n');
 }
 
+size_t
+rt_rev_header_text_bad(const char *s, size_t len, unsigned *cp)
+{
+	size_t i = 0, n;
+
+	while (i < len) {
+		n = rt_fmt_control_at(s + i, len - i, cp);
+		if (n == 0) {   /* printable and valid: step over its continuation bytes */
+			for (i++; i < len && ((unsigned char)s[i] & 0xc0) == 0x80; i++)
+				;
+			continue;
+		}
+		if (s[i] != '\t')
+			return i;
+		i += n;
+	}
+	return len;
+}
+
 /* Refuses a directive line (key at key, key_len bytes) that holds a control
  * character other than the tab; the text is valid UTF-8 (check_bytes). */
 static int
 check_directive_chars(struct parser *p, const char *text, size_t len, const char *key,
 	size_t key_len, int line)
 {
-	size_t i = 0, n, h;
-	unsigned cp;
+	unsigned cp = 0;
+	size_t i = rt_rev_header_text_bad(text, len, &cp), h;
 
-	while (i < len) {
-		n = rt_fmt_control_at(text + i, len - i, &cp);
-		if (n == 0) {   /* a printable character: step over its continuation bytes */
-			for (i++; i < len && ((unsigned char)text[i] & 0xc0) == 0x80; i++)
-				;
-			continue;
-		}
-		if (text[i] != '\t')
-			break;
-		i += n;
-	}
 	if (i == len)
 		return 0;
 	for (h = 0; h < NHEADERS && text + i >= key + key_len; h++)

@@ -104,6 +104,7 @@ rt_rev_create(const char *versions_dir, const struct rt_rev_spec *spec, struct r
 {
 	struct rt_buf b = { 0 };
 	char slug[48], created[64];
+	unsigned cp = 0;
 	char *path;
 	int fd;
 
@@ -122,8 +123,11 @@ rt_rev_create(const char *versions_dir, const struct rt_rev_spec *spec, struct r
 		rt_err_set(err, RT_ERR_INPUT, "the message is longer than 1024 bytes");
 		return NULL;
 	}
-	if (spec->message && strpbrk(spec->message, "\r\n")) {
-		rt_err_set(err, RT_ERR_INPUT, "the message must be one line");
+	/* the parser refuses what it could not print or put in a SQL comment */
+	if (spec->message && rt_rev_header_text_bad(spec->message, strlen(spec->message), &cp) <
+	    strlen(spec->message)) {
+		rt_err_set(err, RT_ERR_INPUT, "the message must be one line of printable text "
+			   "(it holds U+%04X)", cp);
 		return NULL;
 	}
 	slugify(spec->message ? spec->message : "", slug, sizeof(slug));

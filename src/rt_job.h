@@ -100,7 +100,9 @@ const char *rt_job_name(const struct rt_job *job);
 /* The implementation (for the operation that made the job). Borrowed. */
 void *rt_job_impl(const struct rt_job *job);
 
-/* Frees the job; an unfinished one is cancelled first (and waited for). */
+/* Frees the job; an unfinished one is cancelled first and waited for (at
+ * most 5 s: then its implementation's free ends it the hard way, killing a
+ * child, dropping a connection's query). */
 void rt_job_free(struct rt_job *job);
 
 /* Drives job to its end, blocking (tests, and engine callers that have

@@ -78,6 +78,13 @@ struct rt_rev *rt_rev_load_at(int dirfd, const char *name, const char *path, uns
 
 void rt_rev_free(struct rt_rev *rev);
 
+/* The offset of the first character of s (len bytes) that a header value may not hold, or
+ * len when there is none: a byte that is not UTF-8, or a character rt_fmt_control_at flags
+ * other than the tab (a CR, an escape, a C1 control, a bidirectional override). *cp is set
+ * to its code point (U+FFFD for a byte that is not UTF-8). The parser refuses such a
+ * header; a writer of headers (retort revision -m) checks its text with this first. */
+size_t rt_rev_header_text_bad(const char *s, size_t len, unsigned *cp);
+
 /* True when s is a valid revision id: 1-32 characters of [0-9a-z_]. */
 bool rt_rev_id_valid(const char *s);
 

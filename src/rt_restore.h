@@ -14,7 +14,9 @@
  *             RT_EV_LOCK_WAIT once, text: who holds it; then RT_EV_LOCKED);
  *          2. re-reads the version table (the "before" of the result);
  *          3. reads the dump once, hashing every byte as it feeds it to
- *             pg_restore (--single-transaction --exit-on-error; with clean,
+ *             pg_restore through a FIFO in a private directory of $TMPDIR
+ *             (or /tmp), removed at the end (--single-transaction
+ *             --exit-on-error; with clean,
  *             pg_restore --clean --if-exists piped into psql, which first
  *             drops every table of the backup's schemas, CASCADE). The last
  *             64 KiB are held back until the SHA-256 of the whole file is
@@ -30,9 +32,11 @@
  *             tables_done of tables_total), reads the version table, and
  *             compares both with the sidecar into the result;
  *          5. releases the lock.
- *          Cancelled before pg_restore committed, nothing is restored and
- *          the job ends with RT_ERR_CANCEL ("restore cancelled; nothing
- *          restored").
+ *          Cancelled (RT_EV_CANCELLING) before pg_restore committed,
+ *          nothing is restored and the job ends with RT_ERR_CANCEL ("restore
+ *          cancelled; nothing restored"); once psql has its token, or while
+ *          counting, the restore stands and the job still ends with
+ *          RT_ERR_CANCEL, saying so (rt_restore_result: is_restored).
  *
  * Policy (lock timeout, checksum, the post-restore comparison and what
  * counts as a failure) lives here, never in a front end: a restore whose

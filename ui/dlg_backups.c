@@ -23,6 +23,10 @@
 #include "status.h"
 #include "ui.h"
 
+/* The operations tables (at the end) */
+static const struct dialog_ops backups_ops;
+static const struct dialog_ops restore_ops;
+
 /* ---- a row of the list (pure) ------------------------------------------------------ */
 
 static const char *
@@ -149,13 +153,6 @@ list_release(struct dialog *d)
 	free(b);
 }
 
-static const struct dialog_ops backups_ops = {
-	.name = "backups",
-	.draw = list_draw,
-	.on_key = list_key,
-	.release = list_release,
-};
-
 struct dialog *
 dlg_backups_new(struct rt_backup_list *list)
 {
@@ -274,14 +271,6 @@ restore_release(struct dialog *d)
 	free(r);
 }
 
-static const struct dialog_ops restore_ops = {
-	.name = "restore",
-	.draw = restore_draw,
-	.on_key = restore_key,
-	.on_line = restore_line,
-	.release = restore_release,
-};
-
 struct dialog *
 dlg_restore_new(const struct rt_restore *op)
 {
@@ -305,3 +294,18 @@ dlg_restore_typed(const struct dialog *d)
 {
 	return d->ops == &restore_ops ? ((const struct restore *)d)->typed : NULL;
 }
+
+static const struct dialog_ops backups_ops = {
+	.name = "backups",
+	.draw = list_draw,
+	.on_key = list_key,
+	.release = list_release,
+};
+
+static const struct dialog_ops restore_ops = {
+	.name = "restore",
+	.draw = restore_draw,
+	.on_key = restore_key,
+	.on_line = restore_line,
+	.release = restore_release,
+};

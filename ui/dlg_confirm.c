@@ -16,6 +16,9 @@
 #include "status.h"
 #include "ui.h"
 
+/* The operations tables (at the end) */
+static const struct dialog_ops confirm_ops;
+
 struct confirm {
 	struct dialog d;
 	struct dlg_view body;
@@ -117,15 +120,6 @@ release(struct dialog *d)
 	free(c);
 }
 
-static const struct dialog_ops confirm_ops = {
-	.name = "confirm",
-	.draw = draw,
-	.on_key = on_key,
-	.on_open = on_open,
-	.on_line = on_line,
-	.release = release,
-};
-
 struct dialog *
 dlg_confirm_new(struct dlg_view *body, const char *name_prompt)
 {
@@ -144,3 +138,12 @@ dlg_confirm_typed(const struct dialog *d)
 {
 	return d->ops == &confirm_ops ? ((const struct confirm *)d)->typed : NULL;
 }
+
+static const struct dialog_ops confirm_ops = {
+	.name = "confirm",
+	.draw = draw,
+	.on_key = on_key,
+	.on_open = on_open,
+	.on_line = on_line,
+	.release = release,
+};

@@ -2,8 +2,9 @@
  * the automatic backup, one line per revision (pending, running at the
  * statement's file:line, ok with its duration, failed, cancelled), lock
  * retries, and how to cancel; at the end the outcome and where the database
- * is now, until a key closes it. It learns everything from the job's events
- * (rt_job.h) and cancels the job on Esc or Ctrl-C. */
+ * is now, until a key closes it (the migration flow closes it at once after
+ * a success). It learns everything from the job's events (rt_job.h) and
+ * cancels the job on Esc or Ctrl-C. */
 #include "config.h"
 #include "dialogs.h"
 
@@ -22,6 +23,9 @@
 #include "rt_mem.h"
 #include "rt_migration.h"
 #include "ui.h"
+
+/* The operations tables (at the end) */
+static const struct dialog_ops run_ops;
 
 /* Retry and note lines kept (the newest). */
 #define RUN_NOTES 6
@@ -327,14 +331,6 @@ release(struct dialog *d)
 	free(r);
 }
 
-static const struct dialog_ops run_ops = {
-	.name = "run",
-	.draw = draw,
-	.on_key = on_key,
-	.on_job_event = on_job_event,
-	.release = release,
-};
-
 struct dialog *
 dlg_run_new(const char *title, const struct rt_plan *plan)
 {
@@ -390,3 +386,11 @@ dlg_run_finish(struct dialog *d, enum dlg_run_end end, const char *outcome, cons
 		}
 	}
 }
+
+static const struct dialog_ops run_ops = {
+	.name = "run",
+	.draw = draw,
+	.on_key = on_key,
+	.on_job_event = on_job_event,
+	.release = release,
+};

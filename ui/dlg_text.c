@@ -14,6 +14,9 @@
 #include "rt_mem.h"
 #include "ui.h"
 
+/* The operations tables (at the end) */
+static const struct dialog_ops text_ops;
+
 struct text {
 	struct dialog d;
 	struct dlg_view body;
@@ -49,13 +52,6 @@ release(struct dialog *d)
 	dlg_view_free(&t->body);
 	free(t);
 }
-
-static const struct dialog_ops text_ops = {
-	.name = "text",
-	.draw = draw,
-	.on_key = on_key,
-	.release = release,
-};
 
 struct dialog *
 dlg_text_new(struct dlg_view *body)
@@ -93,3 +89,10 @@ dlg_help_new(const struct ui *ui)
 	dlg_view_line(&v, R_DIM, "  any other key closes this help");
 	return dlg_text_new(&v);
 }
+
+static const struct dialog_ops text_ops = {
+	.name = "text",
+	.draw = draw,
+	.on_key = on_key,
+	.release = release,
+};

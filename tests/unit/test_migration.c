@@ -173,6 +173,14 @@ test_good_no_transaction(void **state)
 	rt_rev_free(rev);
 }
 
+/* The messages of txcheck.c, in bad_files and the test_txcontrol_* cases. */
+#define TX_ADVICE ": retort runs each revision in one transaction; remove it, " \
+	"or use '-- retort:transaction off'"
+#define TX_ENDS " ends the revision's own transaction early" TX_ADVICE
+#define TX_NO_SP " names no savepoint open at this point of section "
+#define NOTX_RULE ": a 'transaction off' section may hold BEGIN ... COMMIT blocks, " \
+	"not nested, each closed in the section that opens it"
+
 static const struct {
 	const char *file;
 	const char *msg;     /* after "path:" */
@@ -211,6 +219,49 @@ static const struct {
 	  "4: invalid branch label 'Not-ok' (expected 1-32 characters of [0-9a-z_])" },
 	{ "duplicate_branch_label.sql", "4: duplicate branch label 'x'" },
 	{ "header_line_too_long.sql", "3: header line too long (over 4096 bytes)" },
+	/* control characters in header values: PostgreSQL ends a comment at a CR */
+	{ "message_cr.sql", "3: header 'message' holds U+000D, a control character"
+	  " (a header value is one line of printable text)" },
+	{ "directive_cr.sql", "3: header 'message' holds U+000D, a control character"
+	  " (a header value is one line of printable text)" },
+	{ "message_escape.sql", "3: header 'message' holds U+001B, a control character"
+	  " (a header value is one line of printable text)" },
+	{ "message_c1.sql", "3: header 'message' holds U+009B, a control character"
+	  " (a header value is one line of printable text)" },
+	{ "message_del.sql", "3: header 'message' holds U+007F, a control character"
+	  " (a header value is one line of printable text)" },
+	{ "message_bidi.sql", "3: header 'message' holds U+202E, a control character"
+	  " (a header value is one line of printable text)" },
+	{ "created_vtab.sql", "3: header 'created' holds U+000B, a control character"
+	  " (a header value is one line of printable text)" },
+	/* transaction control in a body (txcheck.c), one per command */
+	{ "tx_begin.sql",
+	  "6: BEGIN inside the revision's own transaction" TX_ADVICE },
+	{ "tx_start_transaction.sql",
+	  "6: START TRANSACTION inside the revision's own transaction" TX_ADVICE },
+	{ "tx_commit.sql", "7: COMMIT" TX_ENDS },
+	{ "tx_end.sql", "8: END" TX_ENDS },
+	{ "tx_rollback.sql", "7: ROLLBACK" TX_ENDS },
+	{ "tx_abort.sql", "7: ABORT" TX_ENDS },
+	{ "tx_prepare_transaction.sql", "7: PREPARE TRANSACTION" TX_ENDS },
+	{ "tx_commit_prepared.sql",
+	  "6: COMMIT PREPARED cannot run inside the revision's own transaction" TX_ADVICE },
+	{ "tx_rollback_prepared.sql",
+	  "9: ROLLBACK PREPARED cannot run inside the revision's own transaction" TX_ADVICE },
+	{ "tx_verify_commit.sql", "13: COMMIT" TX_ENDS },
+	{ "tx_release_unknown.sql", "8: RELEASE SAVEPOINT before_b"
+	  TX_NO_SP "'upgrade' (the server would refuse it)" },
+	{ "tx_rollback_to_unknown.sql", "12: ROLLBACK TO SAVEPOINT sp1"
+	  TX_NO_SP "'downgrade' (the server would refuse it)" },
+	{ "txoff_begin_unclosed.sql",
+	  "8: BEGIN without a COMMIT after it in section 'upgrade'" NOTX_RULE },
+	{ "txoff_begin_nested.sql",
+	  "9: START TRANSACTION inside the transaction begun on line 7" NOTX_RULE },
+	{ "txoff_commit_stray.sql",
+	  "8: COMMIT without a BEGIN before it in section 'upgrade'" NOTX_RULE },
+	{ "txoff_savepoint_outside.sql", "8: SAVEPOINT outside a BEGIN ... COMMIT block: a "
+	  "'transaction off' revision runs each statement on its own (the server would "
+	  "refuse it)" },
 };
 
 /* Bad fixtures whose fault lies past the first section marker (or is a
@@ -220,6 +271,11 @@ static const char *const body_only_faults[] = {
 	"duplicate_section.sql", "header_after_section.sql", "invalid_utf8.sql",
 	"missing_downgrade.sql", "missing_upgrade.sql", "nul_byte.sql",
 	"unknown_directive_in_body.sql",
+	"tx_abort.sql", "tx_begin.sql", "tx_commit.sql", "tx_commit_prepared.sql", "tx_end.sql",
+	"tx_prepare_transaction.sql", "tx_release_unknown.sql", "tx_rollback.sql",
+	"tx_rollback_prepared.sql", "tx_rollback_to_unknown.sql", "tx_start_transaction.sql",
+	"tx_verify_commit.sql", "txoff_begin_nested.sql", "txoff_begin_unclosed.sql",
+	"txoff_commit_stray.sql", "txoff_savepoint_outside.sql",
 };
 
 static void
@@ -322,6 +378,64 @@ test_directive_syntax(void **state)
 	assert_string_equal(rev->downgrade, "x\n");
 	assert_string_equal(rev->upgrade, "y\n");
 	rt_rev_free(rev);
+}
+
+/* Header values are one line of printable text: every control character
+ * but the tab is refused, in every header, wherever it is in the line. */
+static void
+test_header_controls(void **state)
+{
+	static const char *const bad[] = {
+		"\r", "\x01", "\x1b", "\x0c", "\x0b", "\x7f",       /* C0, DEL */
+		"\xc2\x80", "\xc2\x85", "\xc2\x9b", "\xc2\x9f",     /* C1 */
+		"\xe2\x80\xaa", "\xe2\x80\xae", "\xe2\x81\xa6", "\xe2\x81\xa9",   /* bidi */
+		"\xe2\x80\xa8", "\xe2\x80\xa9",                     /* line, paragraph sep. */
+	};
+	/* each with text after the character: "\r\n" ends a line as "\n" does */
+	static const char *const lines[] = {
+		"-- retort:message a%sb\n", "-- retort:message ab%s \n", "-- retort:message%sab\n",
+		"-- retort:message %sab\n", "-- retort:created 2025%s-01\n",
+		"-- retort:depends_on x%sy\n", "-- retort:branch_labels x%sy\n",
+		"-- retort:transaction off%s \n", "-- retort:revision%sabc\n",
+	};
+	const char *text;
+	struct rt_rev *rev;
+	unsigned cp = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		for (size_t k = 0; k < sizeof(lines) / sizeof(*lines); k++) {
+			struct rt_err err = { 0 };
+			char *line = rt_xasprintf(lines[k], bad[i]);
+			char *file = rt_xasprintf(HEAD "%s" SECTIONS, line);
+
+			rev = rt_rev_parse("m.sql", file, strlen(file), &err);
+			if (rev || err.kind != RT_ERR_INPUT || !strstr(err.msg, "a control character"))
+				fail_msg("#%zu in '%s': %s", i, lines[k], rev ? "parsed" : err.msg);
+			rt_rev_free(rev);
+			free(file);
+			free(line);
+		}
+	/* the line ends are not part of a value, nor is the tab a control here */
+	rev = parse_ok(HEAD "-- retort:message a\tb \xc3\xa9 \xe2\x80\x8f \xd7\xa9\xd7\x9c\r\n"
+		SECTIONS);
+	assert_string_equal(rev->message, "a\tb \xc3\xa9 \xe2\x80\x8f \xd7\xa9\xd7\x9c");
+	rt_rev_free(rev);
+	/* not in a key either, nor in a section marker */
+	text = HEAD "-- retort:mess\x1b" "age x\n" SECTIONS;
+	parse_bad(text, strlen(text), "m.sql:3: U+001B, a control character, in a retort "
+		  "directive line");
+	text = HEAD "-- retort:upgrade\rDROP TABLE t;\n-- retort:downgrade\n";
+	parse_bad(text, strlen(text), "m.sql:3: U+000D, a control character, in a retort "
+		  "directive line");
+	/* the check itself, as retort revision -m uses it */
+	assert_int_equal(rt_rev_header_text_bad("ab\tc", 4, &cp), 4);
+	assert_int_equal(rt_rev_header_text_bad("a\xc3\xa9\x1b", 4, &cp), 3);
+	assert_int_equal(cp, 0x1b);
+	assert_int_equal(rt_rev_header_text_bad("a\xc3", 2, &cp), 1);
+	assert_int_equal(cp, 0xfffd);
+	assert_int_equal(rt_rev_header_text_bad("\xe2\x80\xae", 3, &cp), 0);
+	assert_int_equal(cp, 0x202e);
 }
 
 static void
@@ -707,6 +821,247 @@ test_sha256(void **state)
 		"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+/* ---- transaction control in sections (txcheck.c) ------------------------------ */
+
+/* A file: head, then the sections upgrade (up), downgrade (down) and, when
+ * verify is not NULL, verify. Each body is whole lines. After HEAD the
+ * upgrade body starts on line 4; after HEAD_OFF on line 5. Owned by the caller. */
+static char *
+tx_file(const char *head, const char *up, const char *down, const char *verify)
+{
+	return rt_xasprintf("%s-- retort:upgrade\n%s-- retort:downgrade\n%s%s%s", head, up, down,
+		verify ? "-- retort:verify\n" : "", verify ? verify : "");
+}
+
+static void
+tx_ok(const char *head, const char *up, const char *down, const char *verify)
+{
+	char *text = tx_file(head, up, down, verify);
+	struct rt_err err = { 0 };
+	struct rt_rev *rev = rt_rev_parse("m.sql", text, strlen(text), &err);
+
+	if (!rev)
+		fail_msg("refused:\n%s\n%s", text, err.msg);
+	rt_rev_free(rev);
+	free(text);
+}
+
+static void
+tx_bad(const char *head, const char *up, const char *down, const char *verify, const char *msg)
+{
+	char *text = tx_file(head, up, down, verify);
+	struct rt_err err = { 0 };
+	struct rt_rev *rev = rt_rev_parse("m.sql", text, strlen(text), &err);
+
+	if (rev)
+		fail_msg("accepted:\n%s", text);
+	assert_int_equal(err.kind, RT_ERR_INPUT);
+	if (strcmp(err.msg, msg) != 0)
+		fail_msg("for:\n%s\nwant: %s\ngot:  %s", text, msg, err.msg);
+	assert_string_equal(err.path, "m.sql");
+	free(text);
+}
+
+#define HEAD_OFF HEAD "-- retort:transaction off\n"
+
+/* What stays allowed in a transactional revision: transaction words that do
+ * not start a top-level statement, and savepoints used within a section. */
+static void
+test_txcontrol_allowed(void **state)
+{
+	static const char *const bodies[] = {
+		/* a SQL-standard function body, with CASE ... END inside */
+		"CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n"
+		"  SELECT CASE WHEN x > 0 THEN 1 ELSE 0 END;\nEND;\n",
+		/* BEGIN, END and COMMIT in dollar-quoted or quoted PL/pgSQL */
+		"CREATE PROCEDURE p() LANGUAGE plpgsql AS $$\nBEGIN\n  COMMIT;\nEND\n$$;\n",
+		"DO $body$\nBEGIN\n  IF true THEN\n    ROLLBACK;\n  END IF;\nEND\n$body$;\n",
+		"DO 'BEGIN COMMIT; END';\n",
+		/* the words inside a statement, as names, in strings and comments */
+		"SELECT CASE WHEN true THEN 1 END AS \"end\";\n",
+		"CREATE TABLE t (\"commit\" text, begin int, rollback int, savepoint int);\n"
+		"SELECT commit, begin FROM t;\nUPDATE t SET rollback = 2;\n",
+		"-- COMMIT;\n/* ROLLBACK; */\nSELECT 'BEGIN; COMMIT;', $$END;$$;\n",
+		"\"commit\";\n",   /* a syntax error for the server, not transaction control */
+		"PREPARE q AS SELECT 1;\nEXECUTE q;\nDEALLOCATE q;\n",
+		"CALL p();\nSTART;\n",
+		/* savepoints set in the section */
+		"SAVEPOINT a;\nSAVEPOINT b;\nROLLBACK TO b;\nRELEASE SAVEPOINT a;\n",
+		"SAVEPOINT a;\nROLLBACK TO SAVEPOINT a;\nROLLBACK WORK TO a;\nRELEASE a;\n",
+		"SAVEPOINT \"Q\"\"x\";\nROLLBACK TRANSACTION TO SAVEPOINT \"Q\"\"x\";\n"
+		"release savepoint \"Q\"\"x\";\n",
+		"SavePoint Sp;\nrollback to sp;\nRELEASE \"sp\";\n",
+		"SAVEPOINT savepoint;\nRELEASE savepoint;\n",
+		"SAVEPOINT a;\nSAVEPOINT a;\nRELEASE a;\nRELEASE a;\n",
+		/* U&"..." names are not decoded here: the server judges them */
+		"SAVEPOINT U&\"d\\0061t\";\nRELEASE dat;\n",
+		/* a body that does not split fails when a plan splits it */
+		"COMMIT;\nSELECT 'unterminated;\n",
+		"",
+	};
+	struct rt_buf up = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(*bodies); i++) {
+		tx_ok(HEAD, bodies[i], "SELECT 1;\n", NULL);
+		tx_ok(HEAD, "SELECT 1;\n", bodies[i], NULL);
+		tx_ok(HEAD, "SELECT 1;\n", "SELECT 1;\n", bodies[i]);
+	}
+	/* names are cut to 63 bytes, as the server does, on a character boundary */
+	rt_buf_puts(&up, "SAVEPOINT ");
+	for (int i = 0; i < 63; i++)
+		rt_buf_putc(&up, 'a');
+	rt_buf_puts(&up, "x;\nRELEASE ");
+	for (int i = 0; i < 63; i++)
+		rt_buf_putc(&up, 'a');
+	rt_buf_puts(&up, "yz;\nSAVEPOINT ");
+	for (int i = 0; i < 62; i++)
+		rt_buf_putc(&up, 'b');
+	rt_buf_puts(&up, "\xc3\xa9;\nRELEASE ");
+	for (int i = 0; i < 62; i++)
+		rt_buf_putc(&up, 'b');
+	rt_buf_puts(&up, "\xc3\xa8;\n");
+	tx_ok(HEAD, rt_buf_str(&up), "", NULL);
+	rt_buf_free(&up);
+	/* the sample project's kind of verify section */
+	tx_ok(HEAD, "SELECT 1;\n", "", "DO $$\nBEGIN\n  RAISE EXCEPTION 'x';\nEND\n$$;\n");
+}
+
+/* Every command that starts or ends a transaction, in any section of a
+ * transactional revision, at the line of its statement. */
+static void
+test_txcontrol_refused(void **state)
+{
+	static const struct {
+		const char *up;
+		const char *msg;
+	} cases[] = {
+		{ "begin work;\n", "m.sql:4: BEGIN inside the revision's own transaction" TX_ADVICE },
+		{ "SELECT 1;\nBegin Isolation Level Serializable;\n",
+		  "m.sql:5: BEGIN inside the revision's own transaction" TX_ADVICE },
+		{ "BEGIN TRANSACTION READ WRITE;\n",
+		  "m.sql:4: BEGIN inside the revision's own transaction" TX_ADVICE },
+		{ "/* first */ -- and\n\tSTART\n TRANSACTION;\n",
+		  "m.sql:5: START TRANSACTION inside the revision's own transaction" TX_ADVICE },
+		{ "COMMIT AND CHAIN;\n", "m.sql:4: COMMIT" TX_ENDS },
+		{ "commit work\n", "m.sql:4: COMMIT" TX_ENDS },
+		{ "END;\n", "m.sql:4: END" TX_ENDS },
+		{ "end transaction and no chain;\n", "m.sql:4: END" TX_ENDS },
+		{ "ROLLBACK AND NO CHAIN;\n", "m.sql:4: ROLLBACK" TX_ENDS },
+		{ "rollback transaction;\n", "m.sql:4: ROLLBACK" TX_ENDS },
+		{ "ABORT WORK;\n", "m.sql:4: ABORT" TX_ENDS },
+		{ "Prepare Transaction 'x';\n", "m.sql:4: PREPARE TRANSACTION" TX_ENDS },
+		{ "commit prepared 'x';\n", "m.sql:4: COMMIT PREPARED cannot run inside the "
+		  "revision's own transaction" TX_ADVICE },
+		{ "ROLLBACK PREPARED 'x';\n", "m.sql:4: ROLLBACK PREPARED cannot run inside the "
+		  "revision's own transaction" TX_ADVICE },
+		/* the issue's example: the first offender is reported */
+		{ "BEGIN;\nCREATE TABLE a ();\nCOMMIT;\nCREATE TABLE b ();\nSELECT 1/0;\n",
+		  "m.sql:4: BEGIN inside the revision's own transaction" TX_ADVICE },
+		{ "CREATE TABLE a ();\nCOMMIT;\nCREATE TABLE b ();\nSELECT 1/0;\n",
+		  "m.sql:5: COMMIT" TX_ENDS },
+		/* savepoints that were never set, or no longer exist */
+		{ "ROLLBACK TO SAVEPOINT a;\n",
+		  "m.sql:4: ROLLBACK TO SAVEPOINT a" TX_NO_SP "'upgrade' (the server would refuse it)" },
+		{ "SAVEPOINT a;\nSAVEPOINT b;\nRELEASE a;\nROLLBACK TO b;\n",
+		  "m.sql:7: ROLLBACK TO SAVEPOINT b" TX_NO_SP "'upgrade' (the server would refuse it)" },
+		{ "SAVEPOINT a;\nRELEASE a;\nRELEASE SAVEPOINT a;\n",
+		  "m.sql:6: RELEASE SAVEPOINT a" TX_NO_SP "'upgrade' (the server would refuse it)" },
+		{ "SAVEPOINT \"A\";\nRELEASE A;\n",
+		  "m.sql:5: RELEASE SAVEPOINT A" TX_NO_SP "'upgrade' (the server would refuse it)" },
+		{ "SAVEPOINT a;\nRELEASE \"A\";\n",
+		  "m.sql:5: RELEASE SAVEPOINT \"A\"" TX_NO_SP "'upgrade' (the server would refuse it)" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+		tx_bad(HEAD, cases[i].up, "SELECT 1;\n", NULL, cases[i].msg);
+	/* the downgrade and verify sections too; savepoints do not cross sections */
+	tx_bad(HEAD, "SELECT 1;\n", "DROP TABLE a;\nCOMMIT;\n", NULL, "m.sql:7: COMMIT" TX_ENDS);
+	tx_bad(HEAD, "SELECT 1;\n", "", "SELECT 1;\nROLLBACK;\n", "m.sql:8: ROLLBACK" TX_ENDS);
+	tx_bad(HEAD, "SAVEPOINT a;\n", "RELEASE a;\n", NULL,
+		"m.sql:6: RELEASE SAVEPOINT a" TX_NO_SP "'downgrade' (the server would refuse it)");
+	/* CRLF, a BOM and leading blank lines do not move the line */
+	{
+		static const char crlf[] = "\xef\xbb\xbf-- retort:revision abc\r\n"
+			"-- retort:down_revision none\r\n-- retort:upgrade\r\n\r\n\r\n"
+			"CREATE TABLE a ();\r\n  commit;\r\n-- retort:downgrade\r\n";
+
+		parse_bad(crlf, sizeof(crlf) - 1, "m.sql:7: COMMIT" TX_ENDS);
+	}
+	/* a long name is shown cut */
+	{
+		struct rt_buf up = { 0 }, want = { 0 };
+
+		rt_buf_puts(&up, "RELEASE ");
+		rt_buf_puts(&want, "m.sql:4: RELEASE SAVEPOINT ");
+		for (int i = 0; i < 100; i++)
+			rt_buf_putc(&up, 'x');
+		for (int i = 0; i < 64; i++)
+			rt_buf_putc(&want, 'x');
+		rt_buf_puts(&up, ";\n");
+		rt_buf_puts(&want, TX_NO_SP "'upgrade' (the server would refuse it)");
+		tx_bad(HEAD, rt_buf_str(&up), "", NULL, rt_buf_str(&want));
+		rt_buf_free(&up);
+		rt_buf_free(&want);
+	}
+}
+
+/* A "transaction off" revision may hold BEGIN ... COMMIT blocks closed in
+ * the section that opens them, and savepoints inside them. */
+static void
+test_txcontrol_off(void **state)
+{
+	static const char *const ok[] = {
+		"BEGIN;\nUPDATE t SET x = 1;\nCOMMIT;\nCREATE INDEX CONCURRENTLY i ON t (x);\n"
+		"START TRANSACTION ISOLATION LEVEL SERIALIZABLE;\nSAVEPOINT s;\nROLLBACK TO s;\n"
+		"RELEASE s;\nROLLBACK;\n",
+		"BEGIN;\nSELECT 1;\nCOMMIT AND CHAIN;\nSELECT 2;\nEND;\nBEGIN WORK;\nABORT;\n",
+		"COMMIT PREPARED 'x';\nROLLBACK PREPARED 'y';\n",
+		"BEGIN;\nSELECT 1;\nPREPARE TRANSACTION 'x';\nCOMMIT PREPARED 'x';\n",
+		"DO $$\nBEGIN\n  COMMIT;\nEND\n$$;\nCALL p();\n",
+		"",
+	};
+	static const struct {
+		const char *up;
+		const char *msg;
+	} bad[] = {
+		{ "CREATE TABLE a ();\nBEGIN;\nINSERT INTO a DEFAULT VALUES;\n",
+		  "m.sql:6: BEGIN without a COMMIT after it in section 'upgrade'" NOTX_RULE },
+		{ "BEGIN;\nSELECT 1;\nCOMMIT AND CHAIN;\n",
+		  "m.sql:5: BEGIN without a COMMIT after it in section 'upgrade'" NOTX_RULE },
+		{ "SELECT 1;\nCOMMIT;\n",
+		  "m.sql:6: COMMIT without a BEGIN before it in section 'upgrade'" NOTX_RULE },
+		{ "BEGIN;\nCOMMIT;\nROLLBACK;\n",
+		  "m.sql:7: ROLLBACK without a BEGIN before it in section 'upgrade'" NOTX_RULE },
+		{ "BEGIN;\nBEGIN;\n", "m.sql:6: BEGIN inside the transaction begun on line 5" NOTX_RULE },
+		{ "BEGIN;\nCOMMIT PREPARED 'x';\nCOMMIT;\n",
+		  "m.sql:6: COMMIT PREPARED cannot run inside the transaction begun on line 5" },
+		{ "SAVEPOINT s;\n", "m.sql:5: SAVEPOINT outside a BEGIN ... COMMIT block: a "
+		  "'transaction off' revision runs each statement on its own (the server would "
+		  "refuse it)" },
+		{ "BEGIN;\nSAVEPOINT s;\nCOMMIT;\nRELEASE s;\n", "m.sql:8: RELEASE SAVEPOINT outside "
+		  "a BEGIN ... COMMIT block: a 'transaction off' revision runs each statement on "
+		  "its own (the server would refuse it)" },
+		{ "BEGIN;\nSAVEPOINT s;\nCOMMIT;\nBEGIN;\nROLLBACK TO s;\nCOMMIT;\n",
+		  "m.sql:9: ROLLBACK TO SAVEPOINT s" TX_NO_SP "'upgrade' (the server would refuse it)" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(*ok); i++) {
+		tx_ok(HEAD_OFF, ok[i], "SELECT 1;\n", NULL);
+		tx_ok(HEAD_OFF, "SELECT 1;\n", ok[i], NULL);
+		tx_ok(HEAD_OFF, "SELECT 1;\n", "", ok[i]);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		tx_bad(HEAD_OFF, bad[i].up, "SELECT 1;\n", NULL, bad[i].msg);
+	/* a block does not span sections */
+	tx_bad(HEAD_OFF, "BEGIN;\n", "COMMIT;\n", NULL,
+		"m.sql:5: BEGIN without a COMMIT after it in section 'upgrade'" NOTX_RULE);
+	tx_bad(HEAD_OFF, "SELECT 1;\n", "COMMIT;\n", NULL,
+		"m.sql:7: COMMIT without a BEGIN before it in section 'downgrade'" NOTX_RULE);
+}
+
 int
 main(void)
 {
@@ -719,6 +1074,7 @@ main(void)
 		cmocka_unit_test(test_bad_fixtures_all_listed),
 		cmocka_unit_test(test_crlf_bom_same_as_lf),
 		cmocka_unit_test(test_directive_syntax),
+		cmocka_unit_test(test_header_controls),
 		cmocka_unit_test(test_markers_inside_dollar_quotes),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_more_errors),
@@ -730,6 +1086,9 @@ main(void)
 		cmocka_unit_test(test_id_valid),
 		cmocka_unit_test(test_new_id),
 		cmocka_unit_test(test_sha256),
+		cmocka_unit_test(test_txcontrol_allowed),
+		cmocka_unit_test(test_txcontrol_refused),
+		cmocka_unit_test(test_txcontrol_off),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
