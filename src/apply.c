@@ -5,7 +5,7 @@
  * server as one pipeline (BEGIN, its statements, verify, version table,
  * history) followed by COMMIT, so a revision costs two round trips. */
 #include "config.h"
-#include "rt_db.h"
+#include "rt_apply.h"
 
 #include <pwd.h>
 #include <stdio.h>
@@ -17,9 +17,11 @@
 
 #include "apply_int.h"
 #include "db_int.h"
+#include "rt_db.h"
 #include "rt_err.h"
 #include "rt_fmt.h"
 #include "rt_graph.h"
+#include "rt_plan.h"
 #include "rt_mem.h"
 #include "rt_migration.h"
 #include "rt_sqllex.h"

@@ -9,7 +9,7 @@
  * dirty retort_history entry. Cancel sends the server a cancel request for
  * the statement in flight, so nothing keeps running after the job ends. */
 #include "config.h"
-#include "rt_db.h"
+#include "rt_apply.h"
 
 #include <pwd.h>
 #include <stdio.h>
@@ -21,8 +21,10 @@
 
 #include "apply_int.h"
 #include "db_int.h"
+#include "rt_db.h"
 #include "rt_err.h"
 #include "rt_graph.h"
+#include "rt_plan.h"
 #include "rt_job.h"
 #include "rt_mem.h"
 #include "rt_migration.h"

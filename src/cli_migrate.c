@@ -15,9 +15,11 @@
 
 #include "rt_backup.h"
 #include "rt_config.h"
+#include "rt_apply.h"
 #include "rt_db.h"
 #include "rt_fmt.h"
 #include "rt_graph.h"
+#include "rt_plan.h"
 #include "rt_migrate.h"
 #include "rt_migration.h"
 #include "rt_session.h"

@@ -10,11 +10,14 @@
 
 #include "rt_backup.h"
 #include "rt_config.h"
+#include "rt_apply.h"
 #include "rt_db.h"
 #include "rt_err.h"
+#include "rt_graph.h"
 #include "rt_mem.h"
 #include "rt_migration.h"
 #include "rt_session.h"
+#include "rt_plan.h"
 
 enum phase { M_LOCK, M_BACKUP, M_APPLY, M_DONE };
 

@@ -8,12 +8,13 @@
  * dependencies of a revision stay, as in Alembic.
  */
 #include "config.h"
-#include "rt_graph.h"
+#include "rt_plan.h"
 
 #include <string.h>
 #include <stdlib.h>
 
 #include "rt_err.h"
+#include "rt_graph.h"
 #include "rt_migration.h"
 
 /* The simulated version table: node indexes sorted by id. */

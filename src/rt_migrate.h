@@ -26,7 +26,7 @@
 
 #include <stdbool.h>
 
-#include "rt_graph.h"
+#include "rt_plan.h"
 #include "rt_job.h"
 
 struct rt_err;

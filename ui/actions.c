@@ -18,6 +18,7 @@
 #include "prompt.h"
 #include "rt_config.h"
 #include "rt_graph.h"
+#include "rt_plan.h"
 #include "rt_migration.h"
 #include "rt_project.h"
 #include "rt_session.h"

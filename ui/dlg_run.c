@@ -19,6 +19,7 @@
 #include "rt_backup.h"
 #include "rt_fmt.h"
 #include "rt_graph.h"
+#include "rt_plan.h"
 #include "rt_job.h"
 #include "rt_mem.h"
 #include "rt_migration.h"

@@ -16,6 +16,7 @@
 #include "dialogs.h"
 #include "jobs.h"
 #include "rt_graph.h"
+#include "rt_plan.h"
 #include "rt_job.h"
 #include "rt_migrate.h"
 #include "rt_migration.h"

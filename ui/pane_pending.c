@@ -8,6 +8,7 @@
 #include "pane.h"
 #include "rowbuf.h"
 #include "rt_graph.h"
+#include "rt_plan.h"
 #include "rt_migration.h"
 #include "ui.h"
 

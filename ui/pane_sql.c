@@ -9,8 +9,10 @@
 
 #include "pane.h"
 #include "rowbuf.h"
+#include "rt_apply.h"
 #include "rt_db.h"
 #include "rt_graph.h"
+#include "rt_plan.h"
 #include "rt_migration.h"
 #include "sqlhl.h"
 #include "ui.h"

@@ -11,6 +11,7 @@
 #include "rt_config.h"
 #include "rt_db.h"
 #include "rt_graph.h"
+#include "rt_plan.h"
 #include "rt_migration.h"
 #include "rt_session.h"
 #include "actions.h"

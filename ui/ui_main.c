@@ -17,6 +17,7 @@
 #include "rt_db.h"
 #include "rt_err.h"
 #include "rt_graph.h"
+#include "rt_plan.h"
 #include "rt_session.h"
 #include "term.h"
 #include "ui.h"

@@ -12,6 +12,7 @@
 
 #include "rt_err.h"
 #include "rt_graph.h"
+#include "rt_plan.h"
 #include "rt_mem.h"
 #include "rt_migration.h"
 
