@@ -191,8 +191,8 @@ classify(const char *sql, int line, struct tx_stmt *ts)
 		ts->kind = TX_OPEN;
 		ts->what = "BEGIN";
 	} else if (rt_sql_token_is(sql, &tok, "start")) {
-		if (next_token(&lx, &tok) != RT_SQL_TOK_EOF &&
-		    rt_sql_token_is(sql, &tok, "transaction")) {
+		next_token(&lx, &tok);
+		if (rt_sql_token_is(sql, &tok, "transaction")) {
 			ts->kind = TX_OPEN;
 			ts->what = "START TRANSACTION";
 		}
@@ -213,12 +213,17 @@ classify(const char *sql, int line, struct tx_stmt *ts)
 		next_token(&lx, &tok);
 		classify_rollback(&lx, &tok, ts);
 	} else if (rt_sql_token_is(sql, &tok, "prepare")) {
-		/* PREPARE TRANSACTION hands the transaction over to two-phase commit:
-		 * it ends here as a COMMIT would; PREPARE name AS ... is unrelated */
-		if (next_token(&lx, &tok) != RT_SQL_TOK_EOF &&
-		    rt_sql_token_is(sql, &tok, "transaction")) {
-			ts->kind = TX_CLOSE;
-			ts->what = "PREPARE TRANSACTION";
+		/* PREPARE TRANSACTION 'id' hands the transaction over to two-phase
+		 * commit: it ends here as a COMMIT would. PREPARE name [(types)] AS
+		 * is a prepared statement, which may be called "transaction". */
+		next_token(&lx, &tok);
+		if (rt_sql_token_is(sql, &tok, "transaction")) {
+			next_token(&lx, &tok);
+			if (!rt_sql_token_is(sql, &tok, "as") &&
+			    !(tok.kind == RT_SQL_TOK_PUNCT && sql[tok.offset] == '(')) {
+				ts->kind = TX_CLOSE;
+				ts->what = "PREPARE TRANSACTION";
+			}
 		}
 	} else if (rt_sql_token_is(sql, &tok, "savepoint")) {
 		next_token(&lx, &tok);

@@ -884,6 +884,7 @@ test_txcontrol_allowed(void **state)
 		"-- COMMIT;\n/* ROLLBACK; */\nSELECT 'BEGIN; COMMIT;', $$END;$$;\n",
 		"\"commit\";\n",   /* a syntax error for the server, not transaction control */
 		"PREPARE q AS SELECT 1;\nEXECUTE q;\nDEALLOCATE q;\n",
+		"PREPARE transaction AS SELECT 1;\nPREPARE transaction (int) AS SELECT $1;\n",
 		"CALL p();\nSTART;\n",
 		/* savepoints set in the section */
 		"SAVEPOINT a;\nSAVEPOINT b;\nROLLBACK TO b;\nRELEASE SAVEPOINT a;\n",
