@@ -84,15 +84,6 @@ struct run {
 
 /* ---- helpers ----------------------------------------------------------------- */
 
-static double
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static void
 stamp_now(char *out, size_t size)
 {
@@ -279,7 +270,7 @@ fail_step(struct run *r, struct rt_err *err)
 	*err = r->failure;
 	if (cur_step(r)->rev->is_transactional || r->in_outer_tx)
 		log_failure(r, err);
-	emit_kind(r, RT_EV_STEP_FAILED, mono_ms() - r->t0);
+	emit_kind(r, RT_EV_STEP_FAILED, rt_clock_ms() - r->t0);
 	return GO_FAIL;
 }
 
@@ -525,7 +516,7 @@ command_done(struct run *r)
 		const struct rt_cmd *c = &r->cv.v[r->got];
 		struct rt_event ev = { .kind = RT_EV_STATEMENT, .stmt = r->got - r->body_from + 1,
 				       .nstmts = r->body_to - r->body_from, .path = c->path,
-				       .line = c->line, .ms = mono_ms() - r->t0 };
+				       .line = c->line, .ms = rt_clock_ms() - r->t0 };
 
 		emit(r, &ev);
 	}
@@ -570,7 +561,7 @@ after_unit(struct run *r, struct rt_err *err)
 		return GO_WAIT;
 	}
 	if (!r->has_failed) {
-		emit_kind(r, RT_EV_STEP_DONE, mono_ms() - r->t0);
+		emit_kind(r, RT_EV_STEP_DONE, rt_clock_ms() - r->t0);
 		r->si++;
 		r->phase = PH_STEP;
 		return GO_ON;
@@ -658,7 +649,7 @@ on_rollback(struct run *r, struct rt_err *err)
 		emit(r, &ev);
 		free(who);
 	}
-	r->retry_at = mono_ms() + r->wait_ms;
+	r->retry_at = rt_clock_ms() + r->wait_ms;
 	r->wait_ms = r->wait_ms * 2 > 4000 ? 4000 : r->wait_ms * 2;
 	r->attempt++;
 	r->phase = PH_BACKOFF;
@@ -673,7 +664,7 @@ on_backoff(struct run *r, struct rt_err *err)
 			   "database is at the last completed revision", cur_step(r)->rev->id);
 		return fail_step(r, err);
 	}
-	if (mono_ms() < r->retry_at)
+	if (rt_clock_ms() < r->retry_at)
 		return GO_WAIT;
 	stamp_now(r->started, sizeof(r->started));
 	return start_tx_step(r, err);
@@ -824,7 +815,7 @@ on_notx(struct run *r, struct rt_err *err)
 	reset_lock_timeout(r);
 	if (finish_notx(r, st, r->hist_id, &r->failure) < 0)
 		return fail_step(r, err);
-	emit_kind(r, RT_EV_STEP_DONE, mono_ms() - r->t0);
+	emit_kind(r, RT_EV_STEP_DONE, rt_clock_ms() - r->t0);
 	r->si++;
 	r->phase = PH_STEP;
 	return GO_ON;
@@ -868,7 +859,7 @@ start_step(struct run *r, struct rt_err *err)
 		return GO_FAIL;
 	}
 	emit_kind(r, RT_EV_STEP_START, 0);
-	r->t0 = mono_ms();
+	r->t0 = rt_clock_ms();
 	r->attempt = 1;
 	r->wait_ms = 250;
 	stamp_now(r->started, sizeof(r->started));

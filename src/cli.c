@@ -16,10 +16,15 @@
 int
 cli_load_config(struct cli *c)
 {
+	const char *env_url = getenv("RETORT_URL");
 	struct rt_session_opts o = { c->dir, c->env_name, c->url };
 
 	if (c->session)
 		return 0;
+	/* RETORT_URL is --url by another way in, out of the process list: the
+	 * console hands its session's URL to the retort a ':' command runs */
+	if (!o.url && env_url && *env_url)
+		o.url = env_url;
 	c->session = rt_session_new(&o, &c->err);
 	if (!c->session)
 		return -1;

@@ -465,3 +465,48 @@ rt_db_unlock(struct rt_db *db)
 	PQclear(res);
 	db->has_lock = false;
 }
+
+void
+rt_lock_wait_begin(struct rt_lock_wait *lw, int timeout_ms)
+{
+	lw->t0 = rt_clock_ms();
+	lw->timeout_ms = timeout_ms;
+	lw->has_told = false;
+}
+
+static void
+lock_event(rt_event_fn fn, void *ctx, enum rt_event_kind kind, const char *text)
+{
+	struct rt_event ev = { .kind = kind, .text = text };
+
+	if (fn)
+		fn(&ev, ctx);
+}
+
+int
+rt_lock_wait_step(struct rt_db *db, struct rt_lock_wait *lw, rt_event_fn fn, void *ctx,
+		  struct rt_err *err)
+{
+	char *holder;
+	bool got;
+
+	if (rt_db_try_lock(db, &got, err) < 0)
+		return -1;
+	if (got) {
+		lock_event(fn, ctx, RT_EV_LOCKED, NULL);
+		return 0;
+	}
+	if (!lw->has_told) {
+		holder = rt_db_lock_holder(db);
+		lock_event(fn, ctx, RT_EV_LOCK_WAIT, holder ? holder : "another session");
+		free(holder);
+		lw->has_told = true;
+	}
+	if (lw->timeout_ms < 0 || rt_clock_ms() - lw->t0 < lw->timeout_ms)
+		return 1;
+	holder = rt_db_lock_holder(db);
+	rt_err_set(err, RT_ERR_RUN, "lock timeout after %.1f s: the migration lock is held by %s",
+		   lw->timeout_ms / 1000.0, holder ? holder : "another session");
+	free(holder);
+	return -1;
+}

@@ -85,6 +85,15 @@ rt_job_impl(const struct rt_job *job)
 	return job->impl;
 }
 
+double
+rt_clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 int
 rt_job_run(struct rt_job *job, struct rt_err *err)
 {

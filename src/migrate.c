@@ -37,21 +37,11 @@ struct rt_migrate {
 	enum phase phase;
 	rt_event_fn fn;
 	void *ctx;
-	double lock_t0;
-	int lock_timeout_ms;
-	bool told_wait, is_cancelled;
+	struct rt_lock_wait lock;
+	bool is_cancelled;
 	struct rt_backup_job *backup;
 	struct rt_job *apply;
 };
-
-static double
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static const char *
 verb(enum rt_plan_kind kind)
@@ -296,35 +286,15 @@ start_apply(struct rt_migrate *m, struct rt_err *err)
 static int
 step_lock(struct rt_migrate *m, struct rt_err *err)
 {
-	struct rt_db *db = rt_session_db(m->s);
-	bool got;
-	char *holder;
+	int rc;
 
 	if (m->is_cancelled) {
 		rt_err_set(err, RT_ERR_CANCEL, "cancelled while waiting for the migration lock; "
 			   "nothing changed");
 		return -1;
 	}
-	if (rt_db_try_lock(db, &got, err) < 0)
-		return -1;
-	if (!got) {
-		double waited = mono_ms() - m->lock_t0;
-
-		if (!m->told_wait) {
-			holder = rt_db_lock_holder(db);
-			emit(m, RT_EV_LOCK_WAIT, holder ? holder : "another session");
-			free(holder);
-			m->told_wait = true;
-		}
-		if (m->lock_timeout_ms < 0 || waited < m->lock_timeout_ms)
-			return 1;
-		holder = rt_db_lock_holder(db);
-		rt_err_set(err, RT_ERR_RUN, "lock timeout after %.1f s: the migration lock is held "
-			   "by %s", m->lock_timeout_ms / 1000.0, holder ? holder : "another session");
-		free(holder);
-		return -1;
-	}
-	emit(m, RT_EV_LOCKED, NULL);
+	if ((rc = rt_lock_wait_step(rt_session_db(m->s), &m->lock, m->fn, m->ctx, err)) != 0)
+		return rc;
 	if (replan(m, err) < 0)
 		return -1;
 	if (rt_migrate_is_noop(m))
@@ -462,10 +432,9 @@ rt_migrate_start(struct rt_migrate *m, rt_event_fn fn, void *ctx, struct rt_err 
 	m->fn = fn;
 	m->ctx = ctx;
 	m->phase = M_LOCK;
-	m->lock_t0 = mono_ms();
-	m->lock_timeout_ms = m->req.lock_timeout_ms == RT_LOCK_TIMEOUT_CONFIG ?
-			     cfg->lock_timeout_ms : m->req.lock_timeout_ms;
-	m->told_wait = m->is_cancelled = false;
+	rt_lock_wait_begin(&m->lock, m->req.lock_timeout_ms == RT_LOCK_TIMEOUT_CONFIG ?
+			   cfg->lock_timeout_ms : m->req.lock_timeout_ms);
+	m->is_cancelled = false;
 	return rt_job_new(&migrate_ops[k], m);
 }
 

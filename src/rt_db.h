@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "rt_job.h"
+
 
 struct rt_err;
 struct rt_graph;
@@ -72,6 +74,23 @@ int rt_db_lock(struct rt_db *db, int timeout_ms, rt_lock_wait_fn on_wait, void *
 /* One try at the migration lock, without waiting: *got says whether it is
  * held now (also when it already was). Returns 0 or -1 with err. */
 int rt_db_try_lock(struct rt_db *db, bool *got, struct rt_err *err);
+
+/* Waiting for the migration lock inside a job: one non-blocking try a step,
+ * so the wait can be cancelled and never freezes a front end. */
+struct rt_lock_wait {
+	double t0;              /* when the wait began (rt_clock_ms) */
+	int timeout_ms;         /* -1: forever; 0: one try */
+	bool has_told;          /* RT_EV_LOCK_WAIT was sent */
+};
+
+void rt_lock_wait_begin(struct rt_lock_wait *lw, int timeout_ms);
+
+/* One try: 0 once the lock is held (RT_EV_LOCKED sent to fn), 1 while
+ * another session holds it (RT_EV_LOCK_WAIT with the holder, sent once),
+ * -1 with err on failure or timeout (RT_ERR_RUN, "lock timeout after N s:
+ * the migration lock is held by HOLDER"). fn may be NULL. */
+int rt_lock_wait_step(struct rt_db *db, struct rt_lock_wait *lw, rt_event_fn fn, void *ctx,
+		      struct rt_err *err);
 
 /* Whether the revision id, whose file now has SHA-256 sha256, was applied
  * from a file with another checksum (ids and sums from

@@ -105,6 +105,9 @@ void *rt_job_impl(const struct rt_job *job);
  * child, dropping a connection's query). */
 void rt_job_free(struct rt_job *job);
 
+/* Monotonic milliseconds, for the timing of jobs (waits, durations). */
+double rt_clock_ms(void);
+
 /* Drives job to its end, blocking (tests, and engine callers that have
  * nothing else to do). Returns what the last step returned (0 or -1). */
 int rt_job_run(struct rt_job *job, struct rt_err *err);

@@ -60,6 +60,15 @@ bool rt_session_env_is_explicit(const struct rt_session *s);
 /* The URL in use with the password masked ("" before connecting). Borrowed. */
 const char *rt_session_url_masked(const struct rt_session *s);
 
+/* The options that open a session on the same database as s now: dir, the
+ * env named by --env or rt_session_set_env (NULL: chosen as
+ * rt_session_connect says) and the --url given (NULL after
+ * rt_session_set_env). For a front end that hands the session to a child
+ * retort. The strings are borrowed until the next rt_session_set_env or
+ * rt_session_free; url may hold a password: never show it, log it or put it
+ * in a child's argv. */
+void rt_session_get_opts(const struct rt_session *s, struct rt_session_opts *out);
+
 /* Switches to env name: closes the connection; the next rt_session_connect
  * uses it. Fails (RT_ERR_INPUT) for an unknown env, keeping the old one. */
 int rt_session_set_env(struct rt_session *s, const char *name, struct rt_err *err);

@@ -176,6 +176,14 @@ rt_session_url_masked(const struct rt_session *s)
 	return s->url_masked;
 }
 
+void
+rt_session_get_opts(const struct rt_session *s, struct rt_session_opts *out)
+{
+	out->dir = s->dir;
+	out->env_name = s->env_name;
+	out->url = s->url;
+}
+
 int
 rt_session_set_env(struct rt_session *s, const char *name, struct rt_err *err)
 {

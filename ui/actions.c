@@ -17,6 +17,7 @@
 #include "panes.h"
 #include "prompt.h"
 #include "rt_config.h"
+#include "rt_conninfo.h"
 #include "rt_graph.h"
 #include "rt_plan.h"
 #include "rt_migration.h"
@@ -565,15 +566,68 @@ ui_action_by_name(const char *name)
 	return NULL;
 }
 
+/* ---- ":" commands run as a child retort ---------------------------------------- */
+
+/* The value of a --url typed on the ':' line: "--url X", "--url=X" or a
+ * prefix getopt reads as --url ("--ur X": no other long option starts with
+ * u); *nwords is then the number of words it spans. NULL when words[i] is not
+ * one, or when its value is missing (the child then says so). */
+static const char *
+typed_url(char **words, int n, int i, int *nwords)
+{
+	const char *w = words[i], *eq = strchr(w, '=');
+	size_t len = eq ? (size_t)(eq - w) : strlen(w);
+
+	if (len < 3 || len > 5 || strncmp(w, "--url", len) != 0)
+		return NULL;
+	if (eq) {
+		*nwords = 1;
+		return eq + 1;
+	}
+	if (i + 1 >= n)
+		return NULL;
+	*nwords = 2;
+	return words[i + 1];
+}
+
+/* Runs argv on the terminal with RETORT_URL=url in its environment, or
+ * without RETORT_URL when url is NULL (one the console itself was started
+ * with may name another database than the session now uses). The URL may
+ * hold a password, which ps shows in an argv but not in an environment.
+ * rt_spawn_foreground takes no additions to the environment: it copies ours
+ * as the child starts, so ours holds the URL for that moment and gets its
+ * old value back after. */
+static void
+run_retort(struct ui *ui, char **argv, const char *url)
+{
+	const char *old = getenv("RETORT_URL");
+	char *saved = old ? rt_xstrdup(old) : NULL;
+
+	if (url)
+		setenv("RETORT_URL", url, 1);
+	else
+		unsetenv("RETORT_URL");
+	ui_run_child(ui, argv, 1);
+	if (saved) {
+		setenv("RETORT_URL", saved, 1);
+		explicit_bzero(saved, strlen(saved));
+		free(saved);
+	} else {
+		unsetenv("RETORT_URL");
+	}
+}
+
 unsigned
 ui_command(struct ui *ui, const char *line)
 {
-	const struct rt_config *cfg = rt_session_config(ui->s);
-	const struct rt_env *env = rt_session_env(ui->s);
 	const struct ui_action *a;
+	struct rt_session_opts so;
+	struct rt_buf shown = { 0 };
 	char **words = NULL, **av;
+	const char *url;
 	unsigned flags = UI_REDRAW;
 	int n = ui_split_words(line, &words), k = 0;
+	bool opts_end = false;
 
 	if (n < 0) {
 		ui_msg(ui, R_ERROR, "unterminated quote");
@@ -589,21 +643,46 @@ ui_command(struct ui *ui, const char *line)
 		ui_words_free(words);
 		return flags;
 	}
-	av = rt_xcalloc((size_t)n + 6, sizeof(*av));
+	/* The child acts on the session shown, as it is now (after E too): its
+	 * directory, the env named (else the child chooses the same one by the
+	 * same rules; naming it would make --yes pass where the console's own
+	 * session would not), and its --url, handed over in the environment. */
+	rt_session_get_opts(ui->s, &so);
+	url = so.url;
+	av = rt_xcalloc((size_t)n + 7, sizeof(*av));
 	av[k++] = (char *)(ui->opts->retort_path ? ui->opts->retort_path : "retort");
 	av[k++] = "-d";
-	av[k++] = cfg->dir;
-	if (env) {
+	av[k++] = (char *)so.dir;
+	if (so.env_name) {
 		av[k++] = "--env";
-		av[k++] = env->name;
+		av[k++] = (char *)so.env_name;
 	}
-	for (int i = 0; i < n; i++)
+	if (ui->opts->no_color)
+		av[k++] = "--no-color";
+	rt_buf_puts(&shown, "retort");
+	for (int i = 0, skip = 0; i < n; i += skip) {
+		const char *typed = opts_end ? NULL : typed_url(words, n, i, &skip);
+
+		if (typed) {
+			/* typed: it replaces the session's, and stays out of argv too */
+			char *masked = rt_url_mask(typed);
+
+			url = typed;
+			rt_buf_printf(&shown, " --url %s", masked);
+			free(masked);
+			continue;
+		}
+		skip = 1;
+		opts_end = opts_end || strcmp(words[i], "--") == 0;
 		av[k++] = words[i];
+		rt_buf_printf(&shown, " %s", words[i]);
+	}
 	av[k] = NULL;
-	ui_run_child(ui, av, 1);
+	run_retort(ui, av, url);
 	free(av);
 	ui_words_free(words);
 	ui_reload(ui, true);
-	ui_msg(ui, R_NORMAL, "ran: retort %s", line);
+	ui_msg(ui, R_NORMAL, "ran: %s", rt_buf_str(&shown));
+	rt_buf_free(&shown);
 	return UI_REDRAW | UI_RELAYOUT;
 }
