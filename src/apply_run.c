@@ -755,18 +755,43 @@ reset_lock_timeout(struct run *r)
 		PQclear(PQexec(r->conn, "RESET lock_timeout"));
 }
 
+/* A transaction-off revision may hold BEGIN ... COMMIT blocks: a failure
+ * inside one leaves the session in that transaction, whose journal updates
+ * roll back with it. Ends it and returns the statements the journal keeps. */
+static size_t
+end_open_block(struct run *r)
+{
+	size_t done = r->notx_i;
+	PGresult *res;
+	char *sql;
+
+	if (PQstatus(r->conn) != CONNECTION_OK || PQtransactionStatus(r->conn) == PQTRANS_IDLE)
+		return done;
+	PQclear(PQexec(r->conn, "ROLLBACK"));
+	sql = rt_xasprintf("SELECT statements_done FROM %s WHERE id = %s", r->db->hist, r->hist_id);
+	res = PQexec(r->conn, sql);
+	free(sql);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		done = (size_t)strtoul(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return done;
+}
+
 static int
 notx_failed(struct run *r, struct rt_err *err)
 {
-	size_t n = r->cv.n;
+	size_t n = r->cv.n, kept = end_open_block(r);
 
 	if (was_cancelled(r))
 		rt_err_set_at(&r->failure, RT_ERR_CANCEL, r->cv.v[r->notx_i].path,
 			      r->cv.v[r->notx_i].line, "cancelled during this statement "
 			      "(transaction off: %zu of %zu statements ran)", r->notx_i, n);
+	if (kept != r->notx_i)
+		rt_err_detail(&r->failure, "the BEGIN ... COMMIT block around it rolled back: "
+			      "statements %zu to %zu are undone", kept + 1, r->notx_i);
 	rt_err_detail(&r->failure, "transaction off: %zu of %zu statements of %s ran; "
 		      "retort_history entry %s is marked dirty: 'retort resolve' resumes from "
-		      "statement %zu", r->notx_i, n, cur_step(r)->rev->id, r->hist_id, r->notx_i + 1);
+		      "statement %zu", kept, n, cur_step(r)->rev->id, r->hist_id, kept + 1);
 	note_dirty(r, &r->failure);
 	reset_lock_timeout(r);
 	return fail_step(r, err);

@@ -1,5 +1,5 @@
 /* backup_files.c - the backup dir: sidecars (CSV through libcsv), checksums,
- * the list of backups, retention, and the comparison of saved and live row
+ * the list of backups, retention per (database, env), and the comparison of saved and live row
  * counts. (The checks before a restore are the restore's: restore.c.) */
 #include "config.h"
 #include "rt_backup.h"
@@ -370,49 +370,194 @@ rt_backup_list_free(struct rt_backup_list *l)
 /* ---- prune ---------------------------------------------------------------------- */
 
 static int
-remove_backup(const struct rt_backup_info *b, struct rt_err *err)
+remove_backup(const char *path, struct rt_err *err)
 {
-	char *side = rt_sidecar_path(b->path);
+	char *side = rt_sidecar_path(path);
 	int rc = 0;
 
 	/* the sidecar first: a dump without one never looks complete */
 	if (unlink(side) < 0 && errno != ENOENT)
 		rc = -1;
-	if (rc == 0 && unlink(b->path) < 0)
+	if (rc == 0 && unlink(path) < 0)
 		rc = -1;
 	if (rc < 0)
-		rt_err_set(err, RT_ERR_RUN, "cannot delete %s: %s", b->path, strerror(errno));
+		rt_err_set(err, RT_ERR_RUN, "cannot delete %s: %s", path, strerror(errno));
 	free(side);
 	return rc;
 }
 
+/* The pairs a prune sees, in the order it reports them. */
+struct pairs {
+	const struct rt_backup_info **v;    /* one backup of each pair (its newest) */
+	size_t n;
+};
+
+static bool
+has_owner(const struct rt_backup_info *b)
+{
+	return b->check != RT_BACKUP_NO_SIDECAR && b->database && b->env;
+}
+
+static bool
+same_pair(const struct rt_backup_info *a, const struct rt_backup_info *b)
+{
+	return strcmp(a->database, b->database) == 0 && strcmp(a->env, b->env) == 0;
+}
+
+static bool
+is_session_pair(const struct rt_prune_policy *pol, const struct rt_backup_info *b)
+{
+	return !pol->all_envs && pol->database && pol->env &&
+	       strcmp(b->database, pol->database) == 0 && strcmp(b->env, pol->env) == 0;
+}
+
+/* The session's pair first (what the user asked about), then by name. */
+static int
+pair_order(const struct rt_prune_policy *pol, const struct rt_backup_info *a,
+	   const struct rt_backup_info *b)
+{
+	bool sa = is_session_pair(pol, a), sb = is_session_pair(pol, b);
+	int c;
+
+	if (sa != sb)
+		return sa ? -1 : 1;
+	c = strcmp(a->database, b->database);
+	return c ? c : strcmp(a->env, b->env);
+}
+
+/* The distinct pairs of l (newest first), sorted by pair_order (insertion:
+ * a dir holds a handful of pairs). */
+static void
+find_pairs(const struct rt_backup_list *l, const struct rt_prune_policy *pol, struct pairs *p)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct rt_backup_info *b = &l->v[i];
+		size_t k = 0, at;
+
+		if (!has_owner(b))
+			continue;
+		while (k < p->n && !same_pair(p->v[k], b))
+			k++;
+		if (k < p->n)
+			continue;
+		p->v = rt_xreallocarray(p->v, p->n + 1, sizeof(*p->v));
+		for (at = p->n; at > 0 && pair_order(pol, b, p->v[at - 1]) < 0; at--)
+			p->v[at] = p->v[at - 1];
+		p->v[at] = b;
+		p->n++;
+	}
+}
+
+static struct rt_prune_item *
+add_item(struct rt_prune_result *out, const struct rt_backup_info *b, enum rt_prune_why why)
+{
+	struct rt_prune_item *it;
+
+	out->v = rt_xreallocarray(out->v, out->n + 1, sizeof(*out->v));
+	it = &out->v[out->n++];
+	memset(it, 0, sizeof(*it));
+	it->name = rt_xstrdup(b->name);
+	it->database = has_owner(b) ? rt_xstrdup(b->database) : NULL;
+	it->env = has_owner(b) ? rt_xstrdup(b->env) : NULL;
+	it->mtime = b->mtime;
+	it->why = why;
+	it->goes = why == RT_PRUNE_TOO_OLD || why == RT_PRUNE_TOO_MANY;
+	out->ngone += it->goes;
+	return it;
+}
+
+/* The verdicts for the backups of one pair (l is newest first). */
+static void
+judge_pair(const struct rt_backup_list *l, const struct rt_backup_info *pair,
+	   const struct rt_prune_policy *pol, time_t now, struct rt_prune_result *out)
+{
+	bool in_scope = pol->all_envs || is_session_pair(pol, pair);
+	size_t rank = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		const struct rt_backup_info *b = &l->v[i];
+		enum rt_prune_why why;
+
+		if (!has_owner(b) || !same_pair(b, pair))
+			continue;
+		if (!in_scope)
+			why = RT_PRUNE_OTHER;
+		else if (rank == 0)
+			why = RT_PRUNE_NEWEST;
+		else if (pol->keep_days > 0 && now - b->mtime > (time_t)pol->keep_days * 86400)
+			why = RT_PRUNE_TOO_OLD;
+		else if (pol->keep_count > 0 && rank >= (size_t)pol->keep_count)
+			why = RT_PRUNE_TOO_MANY;
+		else
+			why = RT_PRUNE_WITHIN;
+		add_item(out, b, why);
+		rank++;
+	}
+}
+
 int
 rt_backup_prune(const char *dir, const struct rt_prune_policy *policy, bool dry_run,
-		struct rt_strv *gone, struct rt_err *err)
+		struct rt_prune_result *out, struct rt_err *err)
 {
 	struct rt_backup_list l = { 0 };
+	struct pairs pairs = { 0 };
 	time_t now = policy->now ? policy->now : time(NULL);
+	size_t ndeleted = 0;
 	int rc = 0;
 
+	rt_prune_result_free(out);
 	if (rt_backup_list(dir, false, &l, err) < 0)
 		return -1;
-	for (size_t i = 1; i < l.n && rc == 0; i++) {   /* i = 0, the newest, stays */
-		const struct rt_backup_info *b = &l.v[i];
-		bool too_old = policy->keep_days > 0 &&
-			       now - b->mtime > (time_t)policy->keep_days * 86400;
-		bool too_many = policy->keep_count > 0 && i >= (size_t)policy->keep_count;
+	find_pairs(&l, policy, &pairs);
+	for (size_t k = 0; k < pairs.n; k++)
+		judge_pair(&l, pairs.v[k], policy, now, out);
+	for (size_t i = 0; i < l.n; i++)
+		if (!has_owner(&l.v[i]))
+			add_item(out, &l.v[i], RT_PRUNE_NO_SIDECAR);
+	for (size_t i = 0; i < out->n && !dry_run && rc == 0; i++) {
+		struct rt_prune_item *it = &out->v[i];
+		char *path;
 
-		if (!too_old && !too_many)
+		if (!it->goes)
 			continue;
-		if (!dry_run && remove_backup(b, err) < 0)
-			rc = -1;
-		else
-			rt_strv_push(gone, b->name);
+		path = rt_xasprintf("%s/%s", dir, it->name);
+		rc = remove_backup(path, err);
+		it->is_deleted = rc == 0;
+		ndeleted += it->is_deleted;
+		free(path);
 	}
-	if (rc == 0 && !dry_run && gone->n)
-		rc = rt_fsync_dir(dir, err);
+	/* the deletions that were made are made durable even after a failure */
+	if (ndeleted && rt_fsync_dir(dir, rc == 0 ? err : NULL) < 0)
+		rc = -1;
+	free(pairs.v);
 	rt_backup_list_free(&l);
 	return rc;
+}
+
+void
+rt_prune_result_free(struct rt_prune_result *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->v[i].name);
+		free(r->v[i].database);
+		free(r->v[i].env);
+	}
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+bool
+rt_prune_same_pair(const struct rt_prune_item *a, const struct rt_prune_item *b)
+{
+	if (!a->database || !b->database)
+		return !a->database && !b->database;
+	return strcmp(a->database, b->database) == 0 && strcmp(a->env, b->env) == 0;
+}
+
+const char *
+rt_backup_env_label(const char *env)
+{
+	return env && *env ? env : "url";
 }
 
 /* ---- compare -------------------------------------------------------------------- */

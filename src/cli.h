@@ -42,6 +42,7 @@ struct cli {
 	int lock_timeout_ms;        /* --lock-timeout; -2 = from the config */
 	bool clean, no_backup;      /* restore --clean; upgrade/downgrade --no-backup */
 	int keep_days, keep_count;  /* prune --keep-days, --keep */
+	bool all_envs;              /* prune --all-envs */
 	unsigned opts_seen;         /* CLI_OPT_* bits of the options given */
 
 	const char *cmd;
@@ -192,7 +193,8 @@ struct cli_job {
 int cli_run_job(const struct cli_job *j, struct rt_err *err);
 
 /* Output of listing commands (cli_out.c): text is printed by the command;
- * csv and json rows go through these. */
+ * csv and json rows go through these. JSON is always an array of objects
+ * (an empty table prints "[]"), CSV always has its header line. */
 struct cli_table {
 	enum cli_format format;
 	const char *const *cols;
@@ -202,7 +204,30 @@ struct cli_table {
 };
 void cli_table_begin(struct cli_table *t, enum cli_format format, const char *const *cols,
 		     size_t ncols);
+/* A row of ncols strings (borrowed); NULL is null in json, empty in csv. */
 void cli_table_row(struct cli_table *t, const char *const *vals);
 void cli_table_end(struct cli_table *t);
+
+/* One typed value of a row: json writes numbers, booleans and null as such,
+ * never guessed from the text ("-1" or "true" in a message stays a string).
+ * csv writes null as an empty field. A zeroed cell is null. */
+enum cli_cell_kind {
+	CLI_CELL_NULL,
+	CLI_CELL_STRING,
+	CLI_CELL_NUMBER,
+	CLI_CELL_BOOL,
+};
+struct cli_cell {
+	enum cli_cell_kind kind;
+	const char *s;      /* CLI_CELL_STRING, borrowed */
+	long long n;        /* CLI_CELL_NUMBER */
+	bool b;             /* CLI_CELL_BOOL */
+};
+struct cli_cell cli_cell_str(const char *s);    /* NULL gives a null cell */
+struct cli_cell cli_cell_num(long long n);
+struct cli_cell cli_cell_bool(bool b);
+struct cli_cell cli_cell_null(void);
+/* A row of ncols typed cells. */
+void cli_table_cells(struct cli_table *t, const struct cli_cell *cells);
 
 #endif

@@ -98,12 +98,12 @@ run_backup(struct cli *c, const char *what)
 	if (rt_backup_job_note(job) && !c->quiet)
 		fprintf(stderr, "retort: note: %s\n", rt_backup_job_note(job));
 	rc = wait_backup(job, c);
-	if (rc == 0 && (b = rt_backup_job_result(job))) {
+	/* -q: nothing at all; `retort backups` lists where it went */
+	if (rc == 0 && (b = rt_backup_job_result(job)) && !c->quiet) {
 		rt_fmt_bytes(b->bytes, size, sizeof(size));
 		printf("%s: %s\n", what, b->path);
-		if (!c->quiet)
-			printf("  %s, revision %s, %zu tables counted, sha256 %.16s...\n", size,
-			       b->revision, b->counts.n, b->sha256);
+		printf("  %s, revision %s, %zu tables counted, sha256 %.16s...\n", size,
+		       b->revision, b->counts.n, b->sha256);
 	}
 	rt_backup_job_free(job);
 	return rc < 0 ? -1 : 0;
@@ -145,19 +145,21 @@ check_text(enum rt_backup_check check)
 static void
 backup_row(struct cli *c, struct cli_table *t, const struct rt_backup_info *b)
 {
-	char size[32], age[32], bytes[32];
+	char size[32], age[32];
 
 	rt_fmt_bytes(b->bytes, size, sizeof(size));
 	rt_fmt_age((long long)(time(NULL) - b->mtime), age, sizeof(age));
-	snprintf(bytes, sizeof(bytes), "%lld", b->bytes);
 	if (c->format == CLI_TEXT) {
 		printf("%-60s %10s  %-16s %6s  %s\n", b->name, size,
 		       b->revision ? b->revision : "?", age, check_text(b->check));
 	} else {
-		const char *vals[] = { b->name, bytes, b->revision, b->created, age,
-				       check_text(b->check), b->path };
+		const struct cli_cell cells[] = {
+			cli_cell_str(b->name), cli_cell_num(b->bytes), cli_cell_str(b->revision),
+			cli_cell_str(b->created), cli_cell_str(age), cli_cell_str(check_text(b->check)),
+			cli_cell_str(b->path)
+		};
 
-		cli_table_row(t, vals);
+		cli_table_cells(t, cells);
 	}
 }
 
@@ -184,43 +186,146 @@ cli_cmd_backups(struct cli *c)
 	return 0;
 }
 
+/* A prune's reason: a word for csv and json, a phrase for people. */
+static const char *
+why_code(enum rt_prune_why why)
+{
+	switch (why) {
+	case RT_PRUNE_NEWEST: return "newest";
+	case RT_PRUNE_WITHIN: return "within_policy";
+	case RT_PRUNE_OTHER: return "other_env";
+	case RT_PRUNE_NO_SIDECAR: return "no_sidecar";
+	case RT_PRUNE_TOO_OLD: return "too_old";
+	default: return "too_many";
+	}
+}
+
+static void
+why_text(const struct rt_prune_policy *pol, enum rt_prune_why why, char *buf, size_t len)
+{
+	switch (why) {
+	case RT_PRUNE_NEWEST: snprintf(buf, len, "the newest"); break;
+	case RT_PRUNE_WITHIN: snprintf(buf, len, "within the policy"); break;
+	case RT_PRUNE_OTHER: snprintf(buf, len, "another env"); break;
+	case RT_PRUNE_NO_SIDECAR: snprintf(buf, len, "no sidecar"); break;
+	case RT_PRUNE_TOO_OLD: snprintf(buf, len, "older than %d days", pol->keep_days); break;
+	default: snprintf(buf, len, "beyond the %d newest", pol->keep_count); break;
+	}
+}
+
+static const char *
+prune_action(const struct rt_prune_item *it, bool dry_run, bool is_text)
+{
+	if (!it->goes)
+		return is_text ? "stays" : "keep";
+	if (dry_run)
+		return is_text ? "would delete" : "would_delete";
+	return it->is_deleted ? "deleted" : is_text ? "not deleted" : "not_deleted";
+}
+
+/* One pair's backups, v[0 .. n): a head line, then (dry run: every backup;
+ * else what went) one line each. Backups of nobody are always listed. */
+static void
+print_prune_pair(const struct rt_prune_policy *pol, const struct rt_prune_item *v, size_t n,
+		 bool dry_run)
+{
+	size_t ngo = 0;
+	char why[64];
+
+	for (size_t i = 0; i < n; i++)
+		ngo += v[i].goes;
+	if (v[0].why == RT_PRUNE_NO_SIDECAR)
+		printf("without a sidecar: %zu backup(s) stay (whose they are is unknown)\n", n);
+	else if (v[0].why == RT_PRUNE_OTHER)
+		printf("database %s, env %s: %zu backup(s) stay, another env (--all-envs prunes "
+		       "every env)\n", v[0].database, rt_backup_env_label(v[0].env), n);
+	else if (ngo == 0)
+		printf("database %s, env %s: %zu backup(s) stay, nothing to prune\n", v[0].database,
+		       rt_backup_env_label(v[0].env), n);
+	else
+		printf("database %s, env %s: %zu stay, %zu %s\n", v[0].database,
+		       rt_backup_env_label(v[0].env), n - ngo, ngo,
+		       dry_run ? "would go" : "deleted");
+	if (v[0].why == RT_PRUNE_OTHER)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (!dry_run && !v[i].goes && v[i].why != RT_PRUNE_NO_SIDECAR)
+			continue;
+		why_text(pol, v[i].why, why, sizeof(why));
+		printf("  %-12s %s  (%s)\n", prune_action(&v[i], dry_run, true), v[i].name, why);
+	}
+}
+
+static void
+print_prune(struct cli *c, const struct rt_prune_policy *pol, const struct rt_prune_result *r)
+{
+	static const char *const cols[] = { "name", "database", "env", "action", "reason" };
+	bool has_session_pair = pol->all_envs;
+	struct cli_table t;
+
+	if (c->format != CLI_TEXT) {
+		cli_table_begin(&t, c->format, cols, sizeof(cols) / sizeof(*cols));
+		for (size_t i = 0; i < r->n; i++) {
+			const struct rt_prune_item *it = &r->v[i];
+			const char *vals[] = { it->name, it->database ? it->database : "",
+					       it->database ? rt_backup_env_label(it->env) : "",
+					       prune_action(it, c->dry_run, false), why_code(it->why) };
+
+			cli_table_row(&t, vals);
+		}
+		cli_table_end(&t);
+		return;
+	}
+	if (c->quiet)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		has_session_pair = has_session_pair || (r->v[i].why != RT_PRUNE_OTHER &&
+							r->v[i].why != RT_PRUNE_NO_SIDECAR);
+	if (!has_session_pair)      /* say so: the user asked about this pair */
+		printf("database %s, env %s: no backups\n", pol->database,
+		       rt_backup_env_label(pol->env));
+	for (size_t i = 0, n; i < r->n; i += n) {
+		for (n = 1; i + n < r->n && rt_prune_same_pair(&r->v[i], &r->v[i + n]); n++)
+			;
+		print_prune_pair(pol, &r->v[i], n, c->dry_run);
+	}
+}
+
 int
 cli_cmd_prune(struct cli *c)
 {
-	static const char *const cols[] = { "name", "action" };
-	struct rt_prune_policy pol = { 0, 0, 0 };
-	struct rt_strv gone = { 0 };
-	struct cli_table t;
-	const char *action = c->dry_run ? "would delete" : "deleted";
+	struct rt_prune_policy pol = { 0 };
+	struct rt_prune_result res = { 0 };
+	int rc;
 
 	if (cli_load_config(c) < 0)
 		return -1;
 	pol.keep_days = c->opts_seen & CLI_OPT_KEEP_DAYS ? c->keep_days : c->cfg->retention_days;
 	pol.keep_count = c->opts_seen & CLI_OPT_KEEP ? c->keep_count : c->cfg->retention_count;
 	if (pol.keep_days == 0 && pol.keep_count == 0) {
-		if (!c->quiet)
+		if (c->format != CLI_TEXT)
+			print_prune(c, &pol, &res);   /* csv and json stay parseable: empty */
+		else if (!c->quiet)
 			printf("no retention policy (retention_days and retention_count are 0): "
 			       "nothing to prune\n");
 		return 0;
 	}
-	if (rt_backup_prune(c->cfg->backup_dir, &pol, c->dry_run, &gone, &c->err) < 0) {
-		rt_strv_free(&gone);
-		return -1;
+	pol.all_envs = c->all_envs;
+	if (!pol.all_envs) {
+		/* whose backups these are is what the session connects to: the
+		 * database name as the server gives it, as backups record it */
+		if (cli_connect(c) < 0) {
+			rt_err_detail(&c->err, "prune needs the database to know whose backups to "
+				      "prune; --all-envs prunes every env's without connecting");
+			return -1;
+		}
+		pol.database = rt_db_name(c->db);
+		pol.env = c->env ? c->env->name : "";
 	}
-	cli_table_begin(&t, c->format, cols, 2);
-	for (size_t i = 0; i < gone.n; i++) {
-		const char *vals[] = { gone.v[i], c->dry_run ? "would_delete" : "deleted" };
-
-		if (c->format == CLI_TEXT && !c->quiet)
-			printf("%s %s\n", action, gone.v[i]);
-		else
-			cli_table_row(&t, vals);
-	}
-	if (c->format == CLI_TEXT && gone.n == 0 && !c->quiet)
-		printf("nothing to prune\n");
-	cli_table_end(&t);
-	rt_strv_free(&gone);
-	return 0;
+	rc = rt_backup_prune(c->cfg->backup_dir, &pol, c->dry_run, &res, &c->err);
+	print_prune(c, &pol, &res);    /* after a failure too: what was deleted */
+	rt_prune_result_free(&res);
+	return rc;
 }
 
 /* ---- restore ----------------------------------------------------------------- */
@@ -349,9 +454,14 @@ print_diffs(struct cli *c, const struct rt_count_diffs *d)
 		if (c->format == CLI_TEXT) {
 			printf("%-40s %14s %14s\n", name, saved, live);
 		} else {
-			const char *vals[] = { x->schema, x->name, saved, live };
+			/* a table on one side only has no count on the other: null */
+			const struct cli_cell cells[] = {
+				cli_cell_str(x->schema), cli_cell_str(x->name),
+				x->saved < 0 ? cli_cell_null() : cli_cell_num(x->saved),
+				x->live < 0 ? cli_cell_null() : cli_cell_num(x->live)
+			};
 
-			cli_table_row(&t, vals);
+			cli_table_cells(&t, cells);
 		}
 	}
 	cli_table_end(&t);
@@ -370,7 +480,8 @@ print_result(struct cli *c, const struct rt_restore *r)
 		printf("restored %s\n", rt_restore_info(r)->name);
 	if (!res->is_compared)
 		return;
-	if (res->diffs.n)
+	/* csv and json print the table even when it is empty: a header, "[]" */
+	if (res->diffs.n || c->format != CLI_TEXT)
 		print_diffs(c, &res->diffs);
 	else if (is_text)
 		printf("row counts: all %zu tables match the backup\n", res->ntables);
@@ -378,6 +489,41 @@ print_result(struct cli *c, const struct rt_restore *r)
 		printf("database now at: %s%s\n", res->revision_after,
 		       strcmp(res->revision_after, res->revision_expected) == 0 ?
 		       " (as in the backup)" : "");
+}
+
+/* Without --clean, pg_restore's CREATE TABLE fails on the first table that
+ * exists already, and the restore rolls back. When the database has tables
+ * of the backup, name a few and the way out. Read after the rollback, so
+ * these tables were there before the restore too. */
+static void
+suggest_clean(struct cli *c, const struct rt_restore *r)
+{
+	const struct rt_counts *saved = &rt_restore_info(r)->counts;
+	struct rt_counts live = { 0 };
+	struct rt_err ignored = { 0 };
+	struct rt_buf names = { 0 };
+	size_t n = 0;
+
+	if (rt_counts_estimate(c->db, &live, &ignored) < 0)
+		goto out;
+	for (size_t i = 0; i < live.n; i++)
+		for (size_t k = 0; k < saved->n; k++) {
+			if (strcmp(live.v[i].schema, saved->v[k].schema) != 0 ||
+			    strcmp(live.v[i].name, saved->v[k].name) != 0)
+				continue;
+			if (n < 3)
+				rt_buf_printf(&names, "%s%s.%s", n ? ", " : "", live.v[i].schema,
+					      live.v[i].name);
+			n++;
+			break;
+		}
+	if (n)
+		rt_err_detail(&c->err, "the database already has %zu of the backup's tables (%s%s): "
+			      "restore --clean drops them first, back to the moment of the backup",
+			      n, rt_buf_str(&names), n > 3 ? ", ..." : "");
+out:
+	rt_buf_free(&names);
+	rt_counts_free(&live);
 }
 
 int
@@ -398,6 +544,9 @@ cli_cmd_restore(struct cli *c)
 	rc = cli_drive(job, &c->err);
 	end_progress(&p);
 	print_result(c, r);
+	if (rc < 0 && c->err.kind == RT_ERR_RUN && !c->clean &&
+	    (!rt_restore_result(r) || !rt_restore_result(r)->is_restored))
+		suggest_clean(c, r);
 out:
 	rt_job_free(job);
 	rt_restore_free(r);

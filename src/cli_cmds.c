@@ -70,12 +70,6 @@ markers(char *out, size_t size, const struct rt_node *n, bool is_current)
 	free(labels);
 }
 
-static const char *
-tf(bool b)
-{
-	return b ? "true" : "false";
-}
-
 static int
 cmd_current(struct cli *c)
 {
@@ -92,11 +86,14 @@ cmd_current(struct cli *c)
 	for (size_t i = 0; i < cur.n; i++) {
 		long k = rt_graph_find(c->graph, cur.v[i]);
 		const struct rt_node *n = k >= 0 ? rt_graph_node(c->graph, (size_t)k) : NULL;
-		const char *vals[4] = { cur.v[i], tf(n && !n->nchildren), n ? n->rev->message : "",
-					n ? n->rev->path : "" };
+		/* a row no file defines: what the files would say is unknown */
+		const struct cli_cell cells[4] = {
+			cli_cell_str(cur.v[i]), n ? cli_cell_bool(!n->nchildren) : cli_cell_null(),
+			cli_cell_str(n ? n->rev->message : NULL), cli_cell_str(n ? n->rev->path : NULL)
+		};
 
 		if (c->format != CLI_TEXT) {
-			cli_table_row(&t, vals);
+			cli_table_cells(&t, cells);
 			continue;
 		}
 		if (!n) {   /* a version-table row can hold anything */
@@ -135,12 +132,18 @@ history_row(struct cli *c, struct cli_table *t, const struct rt_node *n, const b
 			printf("    path: %s\n    created: %s\n", rt_fmt_safe(&safe, rev->path, 0),
 			       rt_fmt_safe(&safe2, rev->created, 0));
 	} else {
-		const char *vals[] = { rev->id, parents, rev->message, rev->created ? rev->created : "",
-				       labels, tf(!n->nchildren), tf(n->nchildren > 1),
-				       tf(n->nparents > 1), applied ? tf(is_current) : NULL,
-				       applied ? tf(*applied) : NULL,
-				       applied ? tf(is_modified) : NULL, rev->path };
-		cli_table_row(t, vals);
+		/* without -i the database was not read: null, not false */
+		const struct cli_cell cells[] = {
+			cli_cell_str(rev->id), cli_cell_str(rev->ndown ? parents : NULL),
+			cli_cell_str(rev->message), cli_cell_str(rev->created), cli_cell_str(labels),
+			cli_cell_bool(!n->nchildren), cli_cell_bool(n->nchildren > 1),
+			cli_cell_bool(n->nparents > 1),
+			applied ? cli_cell_bool(is_current) : cli_cell_null(),
+			applied ? cli_cell_bool(*applied) : cli_cell_null(),
+			applied ? cli_cell_bool(is_modified) : cli_cell_null(), cli_cell_str(rev->path)
+		};
+
+		cli_table_cells(t, cells);
 	}
 	rt_buf_free(&safe);
 	rt_buf_free(&safe2);
@@ -380,15 +383,18 @@ cmd_counts(struct cli *c)
 		printf("%-40s %14s  %10s\n", "table", c->exact ? "rows" : "rows (est.)", "size");
 	for (size_t i = 0; i < counts.n; i++) {
 		const struct rt_table_count *tc = &counts.v[i];
-		char est[32], exact[32], bytes[32], name[512];
+		char est[32], bytes[32], name[512];
 
-		snprintf(est, sizeof(est), "%lld", tc->estimate);
-		snprintf(exact, sizeof(exact), "%lld", tc->exact);
-		snprintf(bytes, sizeof(bytes), "%lld", tc->bytes);
 		if (c->format != CLI_TEXT) {
-			const char *vals[] = { tc->schema, tc->name, est, c->exact ? exact : NULL, bytes };
+			/* the catalog says -1 for a table never analyzed: unknown, so null */
+			const struct cli_cell cells[] = {
+				cli_cell_str(tc->schema), cli_cell_str(tc->name),
+				tc->estimate >= 0 ? cli_cell_num(tc->estimate) : cli_cell_null(),
+				c->exact && tc->exact >= 0 ? cli_cell_num(tc->exact) : cli_cell_null(),
+				tc->bytes >= 0 ? cli_cell_num(tc->bytes) : cli_cell_null()
+			};
 
-			cli_table_row(&t, vals);
+			cli_table_cells(&t, cells);
 			continue;
 		}
 		snprintf(name, sizeof(name), "%s.%s", tc->schema, tc->name);

@@ -78,6 +78,8 @@ const struct cli_option cli_options[] = {
 	  .seen = CLI_OPT_KEEP_DAYS, .help = "delete backups older than N days (0: no limit)" },
 	{ .name = "keep", .arg = "N", NUMBER(keep_count), .cmds = "prune", .seen = CLI_OPT_KEEP,
 	  .help = "keep the N newest backups (0: no limit)" },
+	{ .name = "all-envs", FLAG(all_envs), .cmds = "prune",
+	  .help = "prune every env's backups in the dir, not only this env's" },
 	{ .name = "mark-applied", FLAG(mark_applied), .cmds = "resolve",
 	  .help = "run nothing: the revision was finished by hand" },
 	{ .name = "mark-reverted", FLAG(mark_reverted), .cmds = "resolve",
@@ -354,11 +356,42 @@ getopt_spec_free(struct getopt_spec *g)
 	free(g->shorts);
 }
 
-/* Whether option o belongs in the help of command cmd, or of retort (NULL). */
+/* Whether usage spells option o: "--format" or "-v", as a whole word. */
+static bool
+in_usage(const struct cli_option *o, const char *usage)
+{
+	char word[64];
+	size_t len;
+
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 0)
+			snprintf(word, sizeof(word), "--%s", o->name);
+		else if (o->letter)
+			snprintf(word, sizeof(word), "-%c", o->letter);
+		else
+			break;
+		len = strlen(word);
+		for (const char *p = strstr(usage, word); p; p = strstr(p + 1, word))
+			if ((p == usage || strchr(" [|", p[-1])) && strchr(" ]|=", p[len]))
+				return true;
+	}
+	return false;
+}
+
+/* Whether option o belongs in the help of command cmd, or of retort (NULL):
+ * a command's own options, and the global ones its usage line names
+ * (--format, -v, --yes), so that every option it shows has a line. */
 static bool
 in_help(const struct cli_option *o, const char *cmd)
 {
-	return cmd ? o->cmds && in_list(o->cmds, cmd) : !o->cmds;
+	const struct cli_command *c;
+
+	if (!cmd)
+		return !o->cmds;
+	if (o->cmds)
+		return in_list(o->cmds, cmd);
+	c = cli_command_find(cmd);
+	return c && in_usage(o, c->usage);
 }
 
 /* "--name ARG", as --help shows an option. */
@@ -525,6 +558,14 @@ cli_parse_args(struct cli *c, int argc, char **argv, char **marked)
 			rc = -1;
 			goto out;
 		}
+	/* each asks for the other not to run: refuse rather than drop one */
+	if (c->sql && c->dry_run) {
+		rt_err_set(&c->err, RT_ERR_INPUT, "%s: --sql and --dry-run do not go together: --sql "
+			   "prints the SQL and touches nothing, --dry-run runs it and rolls back",
+			   cmd->name);
+		rc = -1;
+		goto out;
+	}
 	if (c->nargs < cmd->min_args || (cmd->max_args >= 0 && c->nargs > cmd->max_args)) {
 		rt_err_set(&c->err, RT_ERR_INPUT, "usage: retort %s", cmd->usage);
 		rc = -1;

@@ -14,42 +14,107 @@
 #include "rt_csv.h"
 #include "rt_job.h"
 
-static void
-json_string(FILE *fp, const char *s)
+/* Length of the valid UTF-8 sequence at s, or 0 when s does not start one
+ * (stray continuation byte, overlong form, surrogate, past U+10FFFF). */
+static size_t
+utf8_len(const unsigned char *s)
 {
-	fputc('"', fp);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	size_t n;
+	unsigned cp;
 
-		if (ch == '"' || ch == '\\')
-			fprintf(fp, "\\%c", ch);
-		else if (ch == '\n')
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* A JSON string. Table names and messages come from the database and files
+ * and may hold any byte: a byte that is not UTF-8 becomes U+FFFD, since a
+ * parser rejects the whole document over one bad byte. */
+static void
+json_string(FILE *fp, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	fputc('"', fp);
+	while (*s) {
+		size_t n = utf8_len(s);
+
+		if (*s == '"' || *s == '\\')
+			fprintf(fp, "\\%c", *s);
+		else if (*s == '\n')
 			fputs("\\n", fp);
-		else if (ch == '\t')
+		else if (*s == '\t')
 			fputs("\\t", fp);
-		else if (ch == '\r')
+		else if (*s == '\r')
 			fputs("\\r", fp);
-		else if (ch < 0x20)
-			fprintf(fp, "\\u%04x", ch);
+		else if (*s < 0x20)
+			fprintf(fp, "\\u%04x", *s);
+		else if (n == 0)
+			fputs("\\ufffd", fp);
 		else
-			fputc(ch, fp);
+			fwrite(s, 1, n, fp);
+		s += n ? n : 1;
 	}
 	fputc('"', fp);
 }
 
-/* JSON value: true/false/null and numbers unquoted, everything else a string. */
-static void
-json_value(FILE *fp, const char *s)
+struct cli_cell
+cli_cell_str(const char *s)
 {
-	if (!s) {
+	return (struct cli_cell){ .kind = s ? CLI_CELL_STRING : CLI_CELL_NULL, .s = s };
+}
+
+struct cli_cell
+cli_cell_num(long long n)
+{
+	return (struct cli_cell){ .kind = CLI_CELL_NUMBER, .n = n };
+}
+
+struct cli_cell
+cli_cell_bool(bool b)
+{
+	return (struct cli_cell){ .kind = CLI_CELL_BOOL, .b = b };
+}
+
+struct cli_cell
+cli_cell_null(void)
+{
+	return (struct cli_cell){ .kind = CLI_CELL_NULL };
+}
+
+static void
+json_cell(FILE *fp, const struct cli_cell *cell)
+{
+	switch (cell->kind) {
+	case CLI_CELL_STRING:
+		json_string(fp, cell->s);
+		break;
+	case CLI_CELL_NUMBER:
+		fprintf(fp, "%lld", cell->n);
+		break;
+	case CLI_CELL_BOOL:
+		fputs(cell->b ? "true" : "false", fp);
+		break;
+	default:
 		fputs("null", fp);
-		return;
+		break;
 	}
-	if (strcmp(s, "true") == 0 || strcmp(s, "false") == 0) {
-		fputs(s, fp);
-		return;
-	}
-	json_string(fp, s);
 }
 
 static void
@@ -77,10 +142,25 @@ cli_table_begin(struct cli_table *t, enum cli_format format, const char *const *
 }
 
 void
-cli_table_row(struct cli_table *t, const char *const *vals)
+cli_table_cells(struct cli_table *t, const struct cli_cell *cells)
 {
 	if (t->format == CLI_CSV) {
+		const char **vals = rt_xcalloc(t->ncols, sizeof(*vals));
+		char *nums = rt_xcalloc(t->ncols, 24);   /* "-9223372036854775808" fits */
+
+		for (size_t i = 0; i < t->ncols; i++) {
+			if (cells[i].kind == CLI_CELL_STRING) {
+				vals[i] = cells[i].s;
+			} else if (cells[i].kind == CLI_CELL_NUMBER) {
+				snprintf(nums + 24 * i, 24, "%lld", cells[i].n);
+				vals[i] = nums + 24 * i;
+			} else if (cells[i].kind == CLI_CELL_BOOL) {
+				vals[i] = cells[i].b ? "true" : "false";
+			}
+		}
 		csv_line(t->fp, vals, t->ncols);
+		free(nums);
+		free(vals);
 	} else if (t->format == CLI_JSON) {
 		fputs(t->nrows ? ",\n {" : "\n {", t->fp);
 		for (size_t i = 0; i < t->ncols; i++) {
@@ -88,11 +168,22 @@ cli_table_row(struct cli_table *t, const char *const *vals)
 				fputs(", ", t->fp);
 			json_string(t->fp, t->cols[i]);
 			fputs(": ", t->fp);
-			json_value(t->fp, vals[i]);
+			json_cell(t->fp, &cells[i]);
 		}
 		fputc('}', t->fp);
 	}
 	t->nrows++;
+}
+
+void
+cli_table_row(struct cli_table *t, const char *const *vals)
+{
+	struct cli_cell *cells = rt_xcalloc(t->ncols, sizeof(*cells));
+
+	for (size_t i = 0; i < t->ncols; i++)
+		cells[i] = cli_cell_str(vals[i]);
+	cli_table_cells(t, cells);
+	free(cells);
 }
 
 void

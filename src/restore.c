@@ -1,7 +1,7 @@
 /* restore.c - restoring a backup (rt_restore.h): prepare without a lock,
- * confirm, then one job that locks, restores with the dump read once and
- * hashed on the way (restore_feed.c), and compares the restored database
- * with the sidecar. */
+ * confirm, then one job that locks, backs up a protected env first (as
+ * migrate.c does), restores with the dump read once and hashed on the way
+ * (restore_feed.c), and compares the restored database with the sidecar. */
 #include "config.h"
 #include "rt_restore.h"
 
@@ -24,7 +24,7 @@
 
 #define EVENT_EVERY_MS 100.0                /* progress events at most this often */
 
-enum phase { R_IDLE, R_LOCK, R_RESTORE, R_COUNT, R_DONE };
+enum phase { R_IDLE, R_LOCK, R_BACKUP, R_RESTORE, R_COUNT, R_DONE };
 
 struct rt_restore {
 	struct rt_session *s;
@@ -43,6 +43,9 @@ struct rt_restore {
 	double t0, lock_t0, event_t;
 	int lock_timeout_ms;
 	bool told_wait, told_fed, is_cancelled;
+	struct rt_backup_job *backup;   /* the safety backup, while it runs */
+	char *backup_path;              /* the safety backup, once made */
+	char *hist_schema;              /* with clean: the audit log's schema (not compared) */
 	struct rt_feed feed;
 	struct rt_counts live;
 	struct rt_count_job *count;
@@ -197,6 +200,20 @@ rt_restore_confirm_kind(const struct rt_restore *r)
 	return env && env->is_protected ? RT_CONFIRM_DBNAME : RT_CONFIRM_YES;
 }
 
+bool
+rt_restore_backs_up(const struct rt_restore *r)
+{
+	const struct rt_env *env = rt_session_env(r->s);
+
+	return env && env->is_protected && rt_session_config(r->s)->auto_backup;
+}
+
+const char *
+rt_restore_backup_path(const struct rt_restore *r)
+{
+	return r->backup_path;
+}
+
 int
 rt_restore_confirm(struct rt_restore *r, const char *typed, bool assume_yes, struct rt_err *err)
 {
@@ -275,12 +292,87 @@ step_restore(struct rt_restore *r, struct rt_err *err)
 /* ---- the job: lock, counts, comparison --------------------------------------------- */
 
 static int
+start_restore(struct rt_restore *r, struct rt_err *err)
+{
+	char *note = NULL;
+	int rc = rt_feed_start(&r->feed, rt_session_db(r->s), &r->info, r->req.clean, &note,
+			       err);
+
+	if (note)
+		emit(r, RT_EV_NOTE, note);
+	free(note);
+	if (rc < 0)
+		return -1;
+	if (r->feed.hist_schema)
+		r->hist_schema = rt_xstrdup(r->feed.hist_schema);
+	r->phase = R_RESTORE;
+	return step_restore(r, err);
+}
+
+static void
+on_backup_progress(const struct rt_backup_progress *p, void *ctx)
+{
+	struct rt_restore *r = ctx;
+	struct rt_event ev = { .kind = RT_EV_BACKUP, .backup = p };
+
+	if (r->fn)
+		r->fn(&ev, r->ctx);
+}
+
+/* The safety backup of a protected env, under the lock: exactly what the
+ * restore is about to overwrite. */
+static int
+start_backup(struct rt_restore *r, struct rt_err *err)
+{
+	const struct rt_env *env = rt_session_env(r->s);
+	struct rt_backup_opts o = { rt_session_config(r->s)->backup_dir, env ? env->name : NULL,
+				    on_backup_progress, r };
+
+	r->backup = rt_backup_start(rt_session_db(r->s), &o, err);
+	if (!r->backup) {
+		rt_err_detail(err, "the backup before the restore failed, so nothing was restored");
+		return -1;
+	}
+	r->phase = R_BACKUP;
+	return 1;
+}
+
+static int
+step_backup(struct rt_restore *r, struct rt_err *err)
+{
+	int rc = rt_backup_job_step(r->backup, err);
+	const struct rt_backup_info *b;
+
+	if (rc == 1)
+		return 1;
+	if (rc < 0) {
+		if (r->is_cancelled || (err && err->kind == RT_ERR_CANCEL))
+			rt_err_set(err, RT_ERR_CANCEL, "cancelled during the backup before the "
+				   "restore; nothing restored");
+		else
+			rt_err_detail(err, "the backup before the restore failed, so nothing was "
+				      "restored");
+		return -1;
+	}
+	b = rt_backup_job_result(r->backup);
+	r->backup_path = rt_xstrdup(b ? b->path : "");
+	emit(r, RT_EV_BACKUP_DONE, r->backup_path);
+	rt_backup_job_free(r->backup);
+	r->backup = NULL;
+	if (r->is_cancelled) {
+		rt_err_set(err, RT_ERR_CANCEL, "cancelled after the backup before the restore; "
+			   "nothing restored");
+		return -1;
+	}
+	return start_restore(r, err);
+}
+
+static int
 step_lock(struct rt_restore *r, struct rt_err *err)
 {
 	struct rt_db *db = rt_session_db(r->s);
-	char *holder, *note = NULL;
+	char *holder;
 	bool got;
-	int rc;
 
 	if (r->is_cancelled) {
 		rt_err_set(err, RT_ERR_CANCEL, "cancelled while waiting for the migration lock; "
@@ -309,14 +401,7 @@ step_lock(struct rt_restore *r, struct rt_err *err)
 	free(r->result.revision_before);
 	if (!(r->result.revision_before = read_revision(db, err)))
 		return -1;
-	rc = rt_feed_start(&r->feed, db, &r->info, r->req.clean, &note, err);
-	if (note)
-		emit(r, RT_EV_NOTE, note);
-	free(note);
-	if (rc < 0)
-		return -1;
-	r->phase = R_RESTORE;
-	return step_restore(r, err);
+	return rt_restore_backs_up(r) ? start_backup(r, err) : start_restore(r, err);
 }
 
 static int
@@ -335,6 +420,31 @@ start_counts(struct rt_restore *r, struct rt_err *err)
 	return 1;
 }
 
+/* With clean the audit log keeps its rows since the backup and gains the
+ * restore's: its count differs by design, so it is no difference. */
+static void
+drop_history_diff(struct rt_restore *r, struct rt_count_diffs *d)
+{
+	size_t k = 0;
+
+	if (!r->hist_schema)
+		return;
+	if (rt_counts_find(&r->info.counts, r->hist_schema, "retort_history") &&
+	    r->result.ntables > 0)
+		r->result.ntables--;
+	for (size_t i = 0; i < d->n; i++) {
+		struct rt_count_diff *x = &d->v[i];
+
+		if (strcmp(x->schema, r->hist_schema) == 0 && strcmp(x->name, "retort_history") == 0) {
+			free(x->schema);
+			free(x->name);
+			continue;
+		}
+		d->v[k++] = *x;
+	}
+	d->n = k;
+}
+
 /* The comparison with the sidecar: policy for both front ends. */
 static int
 compare(struct rt_restore *r, struct rt_err *err)
@@ -345,6 +455,7 @@ compare(struct rt_restore *r, struct rt_err *err)
 	if (!(res->revision_after = read_revision(rt_session_db(r->s), err)))
 		return -1;
 	rt_counts_compare(&r->info.counts, &r->live, &res->diffs);
+	drop_history_diff(r, &res->diffs);
 	res->is_compared = true;
 	res->counts_match = res->diffs.n == 0;
 	res->revision_matches = !want || strcmp(want, res->revision_after) == 0;
@@ -389,6 +500,8 @@ finish(struct rt_restore *r)
 {
 	rt_count_job_free(r->count);
 	r->count = NULL;
+	rt_backup_job_free(r->backup);
+	r->backup = NULL;
 	r->result.bytes = r->feed.hashed;
 	rt_feed_end(&r->feed);
 	rt_db_unlock(rt_session_db(r->s));
@@ -406,6 +519,9 @@ job_step(void *impl, struct rt_err *err)
 	switch (r->phase) {
 	case R_LOCK:
 		rc = step_lock(r, err);
+		break;
+	case R_BACKUP:
+		rc = step_backup(r, err);
 		break;
 	case R_RESTORE:
 		rc = step_restore(r, err);
@@ -429,6 +545,14 @@ job_fds(void *impl, struct pollfd *fds, size_t max)
 
 	if (r->phase == R_RESTORE)
 		return rt_feed_fds(&r->feed, fds, max);
+	if (r->phase == R_BACKUP) {
+		int bfds[2];
+		size_t n = rt_backup_job_fds(r->backup, bfds);
+
+		for (size_t i = 0; i < n && i < max; i++)
+			fds[i] = (struct pollfd){ bfds[i], POLLIN, 0 };
+		return n < max ? n : max;
+	}
 	if (r->phase == R_COUNT && r->count && max > 0) {
 		fds[0] = (struct pollfd){ rt_count_job_fd(r->count), POLLIN, 0 };
 		return 1;
@@ -442,7 +566,10 @@ job_cancel(void *impl)
 	struct rt_restore *r = impl;
 
 	r->is_cancelled = true;
-	if (r->phase == R_RESTORE && rt_feed_cancel(&r->feed)) {
+	if (r->phase == R_BACKUP) {
+		rt_backup_job_cancel(r->backup);
+		emit(r, RT_EV_CANCELLING, "stopping the backup before the restore");
+	} else if (r->phase == R_RESTORE && rt_feed_cancel(&r->feed)) {
 		emit(r, RT_EV_CANCELLING, "stopping pg_restore");
 	} else if (r->phase == R_COUNT && r->count) {
 		rt_count_job_cancel(r->count);
@@ -508,6 +635,8 @@ rt_restore_free(struct rt_restore *r)
 	free(r->result.revision_after);
 	free(r->result.revision_expected);
 	rt_backup_info_free(&r->info);
+	free(r->backup_path);
+	free(r->hist_schema);
 	free(r->current);
 	free(r->what);
 	free(r);

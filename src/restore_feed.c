@@ -21,13 +21,20 @@
  * script, reads /dev/fd/3 (the gate), then a check that fails unless the
  * gate gave it a token. The token goes in only after pg_restore exited 0
  * and the checksum matched; if retort dies, the gate ends empty, the check
- * fails and psql rolls back. */
+ * fails and psql rolls back.
+ *
+ * retort_history is the audit log of the database, not data to roll back:
+ * with clean, psql first copies it into a temporary table, the drops spare
+ * it (pg_restore drops it only when the backup has one), and after
+ * pg_restore's script the rows the backup's copy lacks go back in, followed
+ * by one row for the restore itself -- all before the gated COMMIT. */
 #include "config.h"
 #include "restore_int.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +71,10 @@ static const char gate_check_sql[] =
 	"DO $retort$ BEGIN IF NOT EXISTS (SELECT FROM pg_temp.retort_gate) THEN "
 	"RAISE EXCEPTION 'retort did not confirm this restore: rolled back'; END IF; END $retort$";
 
+/* The audit log's columns, as rt_db_setup_sql creates them: what is copied back. */
+#define HISTORY_COLS "revision, direction, checksum, started_at, finished_at, duration_ms, " \
+		     "db_user, os_user, client_host, tool_version, outcome, statements_done, error"
+
 static double
 mono_ms(void)
 {
@@ -73,17 +84,42 @@ mono_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* Drops every table of the backup's schemas, CASCADE (extension members stay). */
+/* "DO $tag$ body $tag$" with a tag the body does not contain: the body holds
+ * names and literals (a file name, schema names) that could hold "$retort$". */
 static char *
-clean_sql(PGconn *conn, const struct rt_counts *tables)
+do_block(const char *body)
+{
+	char tag[32] = "$retort$";
+
+	for (unsigned i = 1; strstr(body, tag); i++)
+		snprintf(tag, sizeof(tag), "$retort%u$", i);
+	return rt_xasprintf("DO %s %s %s", tag, body, tag);
+}
+
+/* A literal for the SQL text (quoted, escaped); owned by the caller. */
+static char *
+literal(PGconn *conn, const char *s)
+{
+	char *lit = PQescapeLiteral(conn, s, strlen(s));
+	char *out = rt_xstrdup(lit ? lit : "NULL");
+
+	PQfreemem(lit);
+	return out;
+}
+
+/* Drops every table of the backup's schemas, CASCADE (extension members
+ * stay), except the audit log at hist (a literal of its quoted name). */
+static char *
+clean_sql(PGconn *conn, const struct rt_counts *tables, const char *hist)
 {
 	struct rt_buf b = { 0 };
 	struct rt_strv schemas = { 0 };
+	char *sql;
 
 	for (size_t i = 0; tables && i < tables->n; i++)
 		if (!rt_strv_contains(&schemas, tables->v[i].schema))
 			rt_strv_push(&schemas, tables->v[i].schema);
-	rt_buf_puts(&b, "DO $retort$ DECLARE r record; BEGIN FOR r IN "
+	rt_buf_puts(&b, "DECLARE r record; BEGIN FOR r IN "
 		    "SELECT format('%I.%I', n.nspname, c.relname) AS t FROM pg_class c "
 		    "JOIN pg_namespace n ON n.oid = c.relnamespace "
 		    "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname IN (''");
@@ -93,12 +129,139 @@ clean_sql(PGconn *conn, const struct rt_counts *tables)
 		rt_buf_printf(&b, ", %s", lit ? lit : "''");
 		PQfreemem(lit);
 	}
-	rt_buf_puts(&b, ") AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = "
+	/* the audit log stays: pg_restore drops it itself when the backup has one */
+	rt_buf_printf(&b, ") AND c.oid IS DISTINCT FROM to_regclass(%s)", hist);
+	rt_buf_puts(&b, " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = "
 		    "'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e') "
-		    "LOOP EXECUTE 'DROP TABLE IF EXISTS ' || r.t || ' CASCADE'; END LOOP; END "
-		    "$retort$");
+		    "LOOP EXECUTE 'DROP TABLE IF EXISTS ' || r.t || ' CASCADE'; END LOOP; END");
 	rt_strv_free(&schemas);
-	return rt_buf_take(&b);
+	sql = do_block(rt_buf_str(&b));
+	rt_buf_free(&b);
+	return sql;
+}
+
+/* Before the drops: the live audit log into a temporary table (none when
+ * the database has no retort_history yet). */
+static char *
+keep_history_sql(const char *hist)
+{
+	char *body = rt_xasprintf("DECLARE h regclass := to_regclass(%s); BEGIN IF h IS NOT NULL "
+				  "THEN EXECUTE format('CREATE TEMPORARY TABLE retort_history_kept "
+				  "ON COMMIT DROP AS SELECT * FROM %%s', h); END IF; END", hist);
+	char *sql = do_block(body);
+
+	free(body);
+	return sql;
+}
+
+/* After pg_restore's script (which set search_path to ''), with hist
+ * qualified: the audit log as the backup left it gets
+ * - a direction check that allows 'restore' (the backup's table may be
+ *   older; retorts that predate it read only upgrade, downgrade and dirty
+ *   rows, so a restore row never confuses them);
+ * - every kept row that it lacks (same id, start, revision and direction
+ *   means the same row), under its own id unless the backup's log used that
+ *   id for another row (a backup of another database): then a new one;
+ * - a row for this restore: direction 'restore', the backup's revision and
+ *   SHA-256, the file name in error (the one free-text column), outcome ok.
+ * Nothing happens when neither the database nor the backup had a log. */
+static char *
+history_sql(PGconn *conn, const char *hist, const struct rt_backup_info *info)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	const char *user = pw ? pw->pw_name : getenv("USER");
+	char host[256] = "?";
+	char *l_rev, *l_sum, *l_user, *l_host, *l_tool, *l_name, *body, *sql;
+
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "?");
+	host[sizeof(host) - 1] = '\0';
+	l_rev = literal(conn, info->revision ? info->revision : "?");
+	l_sum = literal(conn, info->sha256 ? info->sha256 : "");
+	l_user = literal(conn, user ? user : "?");
+	l_host = literal(conn, host);
+	l_tool = literal(conn, PACKAGE_NAME " " PACKAGE_VERSION);
+	l_name = literal(conn, info->name);
+	body = rt_xasprintf(
+		"DECLARE h regclass := to_regclass(%s); seq text; top bigint; con record; "
+		"BEGIN IF h IS NULL THEN RETURN; END IF; "
+		"IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = h AND contype = 'c' "
+		"AND pg_get_constraintdef(oid) LIKE '%%direction%%''restore''%%') THEN "
+		"FOR con IN SELECT conname FROM pg_constraint WHERE conrelid = h AND contype = 'c' "
+		"AND pg_get_constraintdef(oid) LIKE '%%direction%%' LOOP "
+		"EXECUTE format('ALTER TABLE %%s DROP CONSTRAINT %%I', h, con.conname); END LOOP; "
+		"EXECUTE format('ALTER TABLE %%s ADD CONSTRAINT retort_history_direction_check "
+		"CHECK (direction IN (''upgrade'', ''downgrade'', ''stamp'', ''restore''))', h); "
+		"END IF; "
+		"seq := pg_get_serial_sequence(h::text, 'id'); "
+		"IF to_regclass('pg_temp.retort_history_kept') IS NOT NULL THEN "
+		"EXECUTE format('SELECT greatest((SELECT max(id) FROM %%s), (SELECT max(id) FROM "
+		"pg_temp.retort_history_kept))', h) INTO top; "
+		"IF seq IS NOT NULL AND top IS NOT NULL THEN PERFORM setval(seq::regclass, top); END IF; "
+		"EXECUTE format('INSERT INTO %%1$s (id, " HISTORY_COLS ") SELECT CASE WHEN EXISTS "
+		"(SELECT FROM %%1$s o WHERE o.id = k.id) THEN %%2$s ELSE k.id END, " HISTORY_COLS
+		" FROM pg_temp.retort_history_kept k WHERE NOT EXISTS (SELECT FROM %%1$s o WHERE "
+		"o.id = k.id AND o.started_at = k.started_at AND o.revision = k.revision AND "
+		"o.direction = k.direction) ORDER BY k.id', h, CASE WHEN seq IS NULL THEN "
+		"format('k.id + %%s', coalesce(top, 0)) ELSE format('nextval(%%L)', seq) END); "
+		"END IF; "
+		"EXECUTE format('INSERT INTO %%s (revision, direction, checksum, started_at, "
+		"finished_at, duration_ms, os_user, client_host, tool_version, outcome, error) "
+		"VALUES (left(%%L, 32), ''restore'', %%L, transaction_timestamp(), clock_timestamp(), "
+		"extract(epoch FROM clock_timestamp() - transaction_timestamp()) * 1000, %%L, %%L, "
+		"%%L, ''ok'', %%L)', h, %s, %s, %s, %s, %s, %s); END",
+		hist, l_rev, l_sum, l_user, l_host, l_tool, l_name);
+	sql = do_block(body);
+	free(body);
+	free(l_rev);
+	free(l_sum);
+	free(l_user);
+	free(l_host);
+	free(l_tool);
+	free(l_name);
+	return sql;
+}
+
+/* The audit log's schema: the configured one, else where the table is,
+ * else where retort would create it (the first schema of search_path). */
+static char *
+history_schema(struct rt_db *db, struct rt_err *err)
+{
+	const char *params[1] = { db->hist };
+	PGresult *res = PQexecParams(db->conn,
+		"SELECT CASE WHEN array_length(parse_ident($1), 1) = 2 THEN (parse_ident($1))[1] "
+		"ELSE coalesce((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON "
+		"n.oid = c.relnamespace WHERE c.oid = to_regclass($1)), current_schema()) END",
+		1, NULL, params, NULL, NULL, 0);
+	char *schema = NULL;
+
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+	    !PQgetisnull(res, 0, 0))
+		schema = rt_xstrdup(PQgetvalue(res, 0, 0));
+	else
+		rt_db_result_err(res, "finding retort_history", err);
+	PQclear(res);
+	return schema;
+}
+
+/* The scripts that keep the audit log (see above), into f. */
+static int
+history_scripts(struct rt_feed *f, struct rt_db *db, struct rt_err *err)
+{
+	char *qs, *qhist, *lit;
+
+	if (!(f->hist_schema = history_schema(db, err)))
+		return -1;
+	qs = PQescapeIdentifier(db->conn, f->hist_schema, strlen(f->hist_schema));
+	qhist = rt_xasprintf("%s.\"retort_history\"", qs ? qs : "\"public\"");
+	PQfreemem(qs);
+	lit = literal(db->conn, qhist);
+	f->keep_sql = keep_history_sql(lit);
+	f->prelude = clean_sql(db->conn, &f->info->counts, lit);
+	f->history_sql = history_sql(db->conn, lit, f->info);
+	free(lit);
+	free(qhist);
+	return 0;
 }
 
 static void
@@ -207,17 +370,18 @@ start_clean(struct rt_feed *f, struct rt_db *db, const char *tool, struct rt_err
 	char *psql;
 	int rc;
 
-	if (!(psql = psql_beside(tool, rt_db_server_version(db), err)))
+	if (history_scripts(f, db, err) < 0 ||
+	    !(psql = psql_beside(tool, rt_db_server_version(db), err)))
 		return -1;
-	f->prelude = clean_sql(db->conn, &f->info->counts);
 	{
 		const char *argv_a[] = { tool, "--format=custom", "--clean", "--if-exists",
 					 "--file", "-", f->fifo, NULL };
 		const char *argv_b[] = { psql, "--no-psqlrc", "--quiet", "--no-password",
 					 "--output", "/dev/null", "--single-transaction",
 					 "--set", "ON_ERROR_STOP=1", "--dbname", f->conninfo,
-					 "--command", f->prelude, "--command", gate_table_sql,
-					 "--file", "-", "--file", "/dev/fd/3",
+					 "--command", f->keep_sql, "--command", f->prelude,
+					 "--command", gate_table_sql, "--file", "-",
+					 "--command", f->history_sql, "--file", "/dev/fd/3",
 					 "--command", gate_check_sql, NULL };
 
 		rc = rt_proc_pipe_start(&f->rst, argv_a, &f->psql, argv_b, f->password, &f->gate,
@@ -642,5 +806,8 @@ rt_feed_end(struct rt_feed *f)
 	free(f->conninfo);
 	free(f->password);
 	free(f->prelude);
+	free(f->keep_sql);
+	free(f->history_sql);
+	free(f->hist_schema);
 	rt_feed_init(f);
 }

@@ -39,7 +39,11 @@ struct rt_feed {
 	long long round;            /* bytes written since the last wake-up */
 	double pace_ms;             /* the timer's delay: the FIFO about half drained */
 	char *dir, *fifo;           /* the private directory and the FIFO in it */
-	char *conninfo, *password, *prelude;
+	char *conninfo, *password;
+	char *prelude;              /* with clean: the drops */
+	char *keep_sql;             /* with clean: the audit log into a temporary table */
+	char *history_sql;          /* with clean: the audit log back, and the restore's row */
+	char *hist_schema;          /* with clean: retort_history's schema */
 	EVP_MD_CTX *md;
 	long long size;             /* of the dump when opened */
 	long long hashed;           /* read and hashed so far */

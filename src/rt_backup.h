@@ -1,5 +1,6 @@
 /* rt_backup.h - backups with pg_dump, their sidecars (SHA-256, revision,
- * exact row counts), listing, retention and restores with pg_restore.
+ * database, env, exact row counts), listing, retention per (database, env)
+ * and restores with pg_restore.
  *
  * A backup is DIR/<db>_<env>_<UTCstamp>_<revision>.dump (pg_dump -Fc, mode
  * 0600, DIR 0700) plus DIR/<same>.dump.csv, the sidecar, written last. The
@@ -17,7 +18,6 @@
 
 struct rt_db;
 struct rt_err;
-struct rt_strv;
 
 /* What the sidecar check found. */
 enum rt_backup_check {
@@ -61,20 +61,69 @@ int rt_backup_list(const char *dir, bool verify, struct rt_backup_list *out,
 		   struct rt_err *err);
 void rt_backup_list_free(struct rt_backup_list *l);
 
-/* Retention: a backup goes when it is older than keep_days (0: no age limit)
- * or not among the keep_count newest (0: no count limit). The newest backup
- * always stays. */
+/* Retention applies to each (database, env) on its own: the pair a backup's
+ * sidecar records (never the file name, which anyone can rename or reuse).
+ * Within a pair, newest first, a backup goes when it is older than
+ * keep_days (0: no age limit) or not among the keep_count newest (0: no
+ * count limit); the newest of each pair always stays. Without all_envs only
+ * the pair (database, env) is pruned: a dev session never deletes
+ * production's backups from a shared dir. A backup without a readable
+ * sidecar (or whose sidecar names no database) belongs to nobody and always
+ * stays. */
 struct rt_prune_policy {
 	int keep_days;
 	int keep_count;
 	time_t now;             /* 0: time(NULL) */
+	bool all_envs;          /* every pair in the dir, each on its own */
+	const char *database;   /* without all_envs: the session's database (rt_db_name, as
+	                         * backups record it) */
+	const char *env;        /* ... and env name; "" for a session without an env (--url,
+	                         * DATABASE_URL), as its backups' sidecars say ("url" in their
+	                         * file names) */
 };
 
-/* Applies policy to dir: each backup that goes (dump and sidecar) is pushed
- * onto gone (file names, newest first) and, unless dry_run, deleted.
- * Returns 0 or -1 with err (a file that could not be deleted). */
+/* Why a backup goes or stays. */
+enum rt_prune_why {
+	RT_PRUNE_NEWEST,        /* stays: the newest of its pair */
+	RT_PRUNE_WITHIN,        /* stays: within the policy */
+	RT_PRUNE_OTHER,         /* stays: another pair, and not all_envs */
+	RT_PRUNE_NO_SIDECAR,    /* stays: no readable sidecar naming its database */
+	RT_PRUNE_TOO_OLD,       /* goes: older than keep_days */
+	RT_PRUNE_TOO_MANY,      /* goes: not among the keep_count newest */
+};
+
+struct rt_prune_item {
+	char *name;             /* the dump's file name */
+	char *database;         /* the sidecar's; NULL for RT_PRUNE_NO_SIDECAR */
+	char *env;              /* the sidecar's ("" without an env); NULL for RT_PRUNE_NO_SIDECAR */
+	time_t mtime;           /* of the dump: its age */
+	enum rt_prune_why why;
+	bool goes;              /* TOO_OLD or TOO_MANY */
+	bool is_deleted;        /* dump and sidecar are gone (never in a dry run) */
+};
+
+struct rt_prune_result {
+	/* every backup of the dir, by pair -- the session's first, then the
+	 * others by database and env, then those without an owner -- and
+	 * newest first within a pair */
+	struct rt_prune_item *v;
+	size_t n;
+	size_t ngone;           /* items that go */
+};
+
+/* Applies policy to dir into out (replacing its contents): each backup that
+ * goes (dump and sidecar) is, unless dry_run, deleted. Returns 0, or -1
+ * with err (a file that could not be deleted; out then says which were). */
 int rt_backup_prune(const char *dir, const struct rt_prune_policy *policy, bool dry_run,
-		    struct rt_strv *gone, struct rt_err *err);
+		    struct rt_prune_result *out, struct rt_err *err);
+void rt_prune_result_free(struct rt_prune_result *r);
+
+/* Whether items a and b belong to the same pair (both without one: true). */
+bool rt_prune_same_pair(const struct rt_prune_item *a, const struct rt_prune_item *b);
+
+/* How to show a backup's env: the name, or "url" for "" (no env), as in the
+ * backups' file names. Borrowed (env, or a static string). */
+const char *rt_backup_env_label(const char *env);
 
 /* ---- taking a backup -------------------------------------------------- */
 

@@ -13,12 +13,19 @@
  *          1. takes the migration lock within the lock timeout (cancellable;
  *             RT_EV_LOCK_WAIT once, text: who holds it; then RT_EV_LOCKED);
  *          2. re-reads the version table (the "before" of the result);
- *          3. reads the dump once, hashing every byte as it feeds it to
+ *          3. on a protected env with auto_backup (rt_restore_backs_up),
+ *             backs up the database first, as an upgrade does, still under
+ *             the lock (rt_backup_start: RT_EV_BACKUP with the backup's
+ *             phases RT_BACKUP_DUMPING and RT_BACKUP_HASHING, then
+ *             RT_EV_BACKUP_DONE, text: its path); a failed or cancelled
+ *             backup ends the job, nothing restored;
+ *          4. reads the dump once, hashing every byte as it feeds it to
  *             pg_restore through a FIFO in a private directory of $TMPDIR
  *             (or /tmp), removed at the end (--single-transaction
  *             --exit-on-error; with clean,
  *             pg_restore --clean --if-exists piped into psql, which first
- *             drops every table of the backup's schemas, CASCADE). The last
+ *             drops every table of the backup's schemas, CASCADE, but
+ *             retort_history: see "the audit log" below). The last
  *             64 KiB are held back until the SHA-256 of the whole file is
  *             known, so pg_restore cannot reach its COMMIT before the
  *             checksum is checked; with clean, psql cannot commit until the
@@ -28,21 +35,31 @@
  *             mismatch ...; nothing restored". Events: RT_EV_BACKUP with
  *             ev->backup->phase RT_BACKUP_RESTORING and bytes fed so far (of
  *             rt_restore_info()->bytes);
- *          4. counts every table exactly (RT_EV_BACKUP, RT_BACKUP_COUNTING,
+ *          5. counts every table exactly (RT_EV_BACKUP, RT_BACKUP_COUNTING,
  *             tables_done of tables_total), reads the version table, and
  *             compares both with the sidecar into the result;
- *          5. releases the lock.
+ *          6. releases the lock.
  *          Cancelled (RT_EV_CANCELLING) before pg_restore committed,
  *          nothing is restored and the job ends with RT_ERR_CANCEL ("restore
  *          cancelled; nothing restored"); once psql has its token, or while
  *          counting, the restore stands and the job still ends with
  *          RT_ERR_CANCEL, saying so (rt_restore_result: is_restored).
  *
- * Policy (lock timeout, checksum, the post-restore comparison and what
- * counts as a failure) lives here, never in a front end: a restore whose
- * counts or revision differ from the backup's ends with -1 and RT_ERR_RUN
- * (exit 1), the result still filled in so the front end can show what
- * differs. */
+ * The audit log: with clean, retort_history is not rolled back with the
+ * data. In the restore's transaction its live rows are copied aside before
+ * the drops; after pg_restore every row the backup's copy lacks goes back
+ * (rows written since the backup; under a new id when the backup's log used
+ * that id for another row), then one row for the restore: direction
+ * 'restore', revision and checksum the backup's, the backup's file name in
+ * the error column, outcome 'ok'. The direction check of the table is
+ * widened to allow 'restore' (retorts that predate it never read such a
+ * row). Its count is therefore not compared with the sidecar.
+ *
+ * Policy (lock timeout, checksum, the safety backup, the audit log, the
+ * post-restore comparison and what counts as a failure) lives here, never
+ * in a front end: a restore whose counts or revision differ from the
+ * backup's ends with -1 and RT_ERR_RUN (exit 1), the result still filled in
+ * so the front end can show what differs. */
 #ifndef RT_RESTORE_H
 #define RT_RESTORE_H
 
@@ -69,7 +86,8 @@ struct rt_restore_result {
 	bool counts_match;
 	bool revision_matches;
 	struct rt_count_diffs diffs; /* tables whose live count differs from the backup's */
-	size_t ntables;              /* tables in the backup */
+	size_t ntables;              /* tables in the backup compared (with clean, all but
+	                              * retort_history) */
 	char *revision_before;       /* version table rows, '+'-joined; "base" for none */
 	char *revision_after;        /* NULL until compared */
 	char *revision_expected;     /* the backup's (the sidecar's), or "?" */
@@ -113,6 +131,14 @@ const char *rt_restore_what(const struct rt_restore *r);
 /* What must be asked: RT_CONFIRM_DBNAME on a protected env, else
  * RT_CONFIRM_YES (a restore always overwrites data). */
 enum rt_confirm rt_restore_confirm_kind(const struct rt_restore *r);
+
+/* Whether the job backs the database up before restoring: a protected env
+ * with auto_backup (see above). For the front end to say so when it asks. */
+bool rt_restore_backs_up(const struct rt_restore *r);
+
+/* The path of the backup made before the restore, once made; else NULL.
+ * Borrowed. */
+const char *rt_restore_backup_path(const struct rt_restore *r);
 
 /* The answer, as rt_migrate_confirm: typed is what the person typed for
  * RT_CONFIRM_DBNAME (NULL for a plain yes). A plain yes on a protected env

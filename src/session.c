@@ -90,6 +90,23 @@ rt_session_graph(const struct rt_session *s)
 	return s->graph;
 }
 
+/* Several envs and none marked default: which one is for the user to say. */
+static void
+no_default_env(const struct rt_config *cfg, struct rt_err *err)
+{
+	struct rt_strv names = { 0 };
+	char *list;
+
+	for (size_t i = 0; i < cfg->nenvs; i++)
+		rt_strv_push(&names, cfg->envs[i].name);
+	list = rt_strv_join(&names, ", ");
+	rt_err_set(err, RT_ERR_INPUT, "no env chosen: %s has %zu envs (%s) and none is the "
+		   "default: pass --env NAME, or set default = true in one of them", cfg->path,
+		   cfg->nenvs, list);
+	free(list);
+	rt_strv_free(&names);
+}
+
 /* Picks the env and the raw URL; *use_sandbox when the env's sandbox serves. */
 static int
 choose(struct rt_session *s, char **url, bool *use_sandbox, struct rt_err *err)
@@ -102,7 +119,11 @@ choose(struct rt_session *s, char **url, bool *use_sandbox, struct rt_err *err)
 	if (s->env_name || (!s->url && !dburl)) {
 		s->env = rt_config_env(s->cfg, s->env_name, err);
 		if (!s->env) {
-			if (!err || err->kind == RT_ERR_NONE)
+			if (err && err->kind != RT_ERR_NONE)
+				return -1;
+			if (s->cfg->nenvs > 1)
+				no_default_env(s->cfg, err);
+			else
 				rt_err_set(err, RT_ERR_INPUT, "no database: give --url, set DATABASE_URL, "
 					   "or add an [env NAME] section to %s", s->cfg->path);
 			return -1;

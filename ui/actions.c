@@ -116,7 +116,9 @@ ui_run_child(struct ui *ui, char **argv, int wait_key)
 	if (wait_key) {
 		unsigned char c;
 
-		fputs("\n[press any key to return to the console]", stdout);
+		/* the newline: the next child's output starts on a line of its
+		 * own, not over this one (the terminal puts the cursor back here) */
+		fputs("\n[press any key to return to the console]\n", stdout);
 		fflush(stdout);
 		term_resume();
 		while (read(STDIN_FILENO, &c, 1) < 0 && errno == EINTR)
@@ -627,7 +629,7 @@ ui_command(struct ui *ui, const char *line)
 	const char *url;
 	unsigned flags = UI_REDRAW;
 	int n = ui_split_words(line, &words), k = 0;
-	bool opts_end = false;
+	bool opts_end = false, is_url_typed = false;
 
 	if (n < 0) {
 		ui_msg(ui, R_ERROR, "unterminated quote");
@@ -660,29 +662,34 @@ ui_command(struct ui *ui, const char *line)
 	if (ui->opts->no_color)
 		av[k++] = "--no-color";
 	rt_buf_puts(&shown, "retort");
-	for (int i = 0, skip = 0; i < n; i += skip) {
-		const char *typed = opts_end ? NULL : typed_url(words, n, i, &skip);
+	for (int i = 0; i < n;) {
+		int span = 1;
+		const char *typed = opts_end ? NULL : typed_url(words, n, i, &span);
 
 		if (typed) {
-			/* typed: it replaces the session's, and stays out of argv too */
+			/* it replaces the session's URL, and stays out of argv as well */
 			char *masked = rt_url_mask(typed);
 
 			url = typed;
+			is_url_typed = true;
 			rt_buf_printf(&shown, " --url %s", masked);
 			free(masked);
+			i += span;
 			continue;
 		}
-		skip = 1;
 		opts_end = opts_end || strcmp(words[i], "--") == 0;
-		av[k++] = words[i];
 		rt_buf_printf(&shown, " %s", words[i]);
+		av[k++] = words[i++];
 	}
 	av[k] = NULL;
 	run_retort(ui, av, url);
 	free(av);
 	ui_words_free(words);
 	ui_reload(ui, true);
-	ui_msg(ui, R_NORMAL, "ran: %s", rt_buf_str(&shown));
+	if (is_url_typed)
+		ui_msg(ui, R_NORMAL, "ran: %s", rt_buf_str(&shown));
+	else
+		ui_msg(ui, R_NORMAL, "ran: retort %s", line);
 	rt_buf_free(&shown);
 	return UI_REDRAW | UI_RELAYOUT;
 }

@@ -35,7 +35,9 @@ const struct ui_action *ui_action_by_name(const char *name);
 int ui_split_words(const char *line, char ***argv);
 void ui_words_free(char **argv);
 
-/* Runs a ":" line: an action by name, else a CLI command as a child process. */
+/* Runs a ":" line: an action by name, else a CLI command as a child retort
+ * on the session shown (its directory, named env and URL, the URL passed in
+ * RETORT_URL, never in argv; a --url typed on the line goes the same way). */
 unsigned ui_command(struct ui *ui, const char *line);
 
 /* The migration flow (migrate.c): the engine's migration operation is

@@ -169,4 +169,28 @@ COMMIT;" "-- retort:transaction off"
 refused "transaction off: COMMIT without BEGIN" 12 \
 	"COMMIT without a BEGIN before it in section 'downgrade': $NOTX" upgrade head
 rm -f "$P"/versions/a2_*.sql
+
+# transaction off: a failure inside a BEGIN ... COMMIT block rolls the block
+# back, journal included; the error says so and resolve resumes at its BEGIN
+mig "$P" a2 a1 "failing block" "CREATE TABLE blk (id int);
+BEGIN;
+INSERT INTO blk VALUES (1);
+SELECT 1/0;
+COMMIT;" "DROP TABLE blk;" "-- retort:transaction off"
+R upgrade head >"$T/out" 2>"$T/err"; rc=$?
+is "a failure inside a transaction-off block exits 1" "$rc" 1
+like "... saying the block rolled back" "$(cat "$T/err")" "the BEGIN \.\.\. COMMIT block around it rolled back: statements 2 to 3 are undone"
+like "... and where resolve resumes" "$(cat "$T/err")" "1 of 5 statements of a2 ran; .*resumes from statement 2"
+is "... the journal keeps the error and one statement" \
+	"$(psqlc "SELECT statements_done, error IS NOT NULL FROM retort_history WHERE revision = 'a2' ORDER BY id DESC LIMIT 1")" "1|t"
+mig "$P" a2 a1 "failing block" "CREATE TABLE blk (id int);
+BEGIN;
+INSERT INTO blk VALUES (1);
+SELECT 1;
+COMMIT;" "DROP TABLE blk;" "-- retort:transaction off"
+R -y resolve >"$T/out" 2>&1; rc=$?
+is "after the fix, resolve resumes at the block's BEGIN" "$rc|$(psqlc 'SELECT version_num FROM alembic_version')" "0|a2"
+is "... and the block's row is there once" "$(psqlc 'SELECT count(*) FROM blk')" 1
+R -q downgrade a1
+rm -f "$P"/versions/a2_*.sql
 done_testing
