@@ -1136,9 +1136,7 @@ prologue(struct run *r, struct rt_err *err)
 				goto rollback;
 		}
 	}
-	sql = rt_db_setup_sql(r->db->vt, r->db->pkc, r->db->hist);
-	rc = exec_simple(r->db, sql, err);
-	free(sql);
+	rc = rt_db_setup(r->db, err);
 	if (rc == 0 && !r->resume_id && r->plan->kind != RT_PLAN_STAMP && r->plan->nsteps)
 		rc = refuse_dirty(r->db, err);
 	if (rc == 0 && r->plan->kind == RT_PLAN_STAMP)

@@ -157,6 +157,11 @@ int cli_lock(struct cli *c);
 int cli_confirm_protected(struct cli *c, const char *what);
 void cli_close(struct cli *c);
 
+/* cli_out.c: when a version-table row names a revision no file defines, adds
+ * the way out ('git pull', 'retort stamp REV') to c->err's detail. Needs
+ * c->db and c->graph; does nothing without them or such a row. */
+void cli_hint_unknown_rows(struct cli *c);
+
 /* cli_backup.c: before an upgrade or downgrade of a protected env, back up
  * (unless disabled); prints where the backup went. 0, or -1 with c->err. */
 int cli_auto_backup(struct cli *c);

@@ -267,11 +267,15 @@ print_prune(struct cli *c, const struct rt_prune_policy *pol, const struct rt_pr
 		cli_table_begin(&t, c->format, cols, sizeof(cols) / sizeof(*cols));
 		for (size_t i = 0; i < r->n; i++) {
 			const struct rt_prune_item *it = &r->v[i];
-			const char *vals[] = { it->name, it->database ? it->database : "",
-					       it->database ? rt_backup_env_label(it->env) : "",
-					       prune_action(it, c->dry_run, false), why_code(it->why) };
+			/* no sidecar: whose it is is unknown, null rather than a guess */
+			const struct cli_cell cells[] = {
+				cli_cell_str(it->name), cli_cell_str(it->database),
+				cli_cell_str(it->database ? rt_backup_env_label(it->env) : NULL),
+				cli_cell_str(prune_action(it, c->dry_run, false)),
+				cli_cell_str(why_code(it->why))
+			};
 
-			cli_table_row(&t, vals);
+			cli_table_cells(&t, cells);
 		}
 		cli_table_end(&t);
 		return;
@@ -352,12 +356,18 @@ on_restore_progress(struct restore_printer *p, const struct rt_backup_progress *
 {
 	char done[32], all[32];
 
-	if (p->c->quiet || !isatty(STDERR_FILENO) || !b)
+	if (p->c->quiet || !isatty(STDERR_FILENO) || !b || b->phase == RT_BACKUP_DONE)
 		return;
 	if (b->seconds - p->at < 0.2 && p->is_shown)
 		return;
 	p->at = b->seconds;
 	p->is_shown = true;
+	if (b->phase == RT_BACKUP_DUMPING || b->phase == RT_BACKUP_HASHING) {
+		rt_fmt_bytes(b->bytes, done, sizeof(done));
+		fprintf(stderr, "\r\033[Kbacking up first: %s, %zu/%zu tables counted, %.0f s", done,
+			b->tables_done, b->tables_total, b->seconds);
+		return;
+	}
 	if (b->phase == RT_BACKUP_COUNTING) {
 		fprintf(stderr, "\r\033[Kcounting: %zu/%zu tables, %.0f s", b->tables_done,
 			b->tables_total, b->seconds);
@@ -375,6 +385,15 @@ on_restore_event(const struct rt_event *ev, void *ctx)
 
 	if (ev->kind == RT_EV_BACKUP) {
 		on_restore_progress(p, ev->backup);
+		return;
+	}
+	if (ev->kind == RT_EV_BACKUP_DONE) {     /* where it went matters even with -q */
+		struct rt_buf safe = { 0 };
+
+		end_progress(p);
+		printf("backup before restoring: %s\n", rt_fmt_safe(&safe, ev->text, 0));
+		fflush(stdout);
+		rt_buf_free(&safe);
 		return;
 	}
 	if (p->c->quiet)
@@ -403,6 +422,9 @@ confirm_restore(struct cli *c, struct rt_restore *r)
 			b->env ? b->env : "", b->revision ? b->revision : "?", b->counts.n,
 			rt_session_url_masked(c->session),
 			rt_restore_is_clean(r) ? " (--clean: existing objects dropped first)" : "");
+	if (!c->quiet && rt_restore_backs_up(r))
+		fprintf(stderr, "  a backup of %s is made first (protected env)\n",
+			rt_restore_dbname(r));
 	if (c->yes)
 		return rt_restore_confirm(r, NULL, true, &c->err);
 	if (rt_restore_confirm_kind(r) == RT_CONFIRM_DBNAME) {
@@ -489,6 +511,9 @@ print_result(struct cli *c, const struct rt_restore *r)
 		printf("database now at: %s%s\n", res->revision_after,
 		       strcmp(res->revision_after, res->revision_expected) == 0 ?
 		       " (as in the backup)" : "");
+	if (is_text && rt_restore_is_clean(r))
+		printf("retort_history: not rolled back (rows since the backup kept, this restore "
+		       "recorded)\n");
 }
 
 /* Without --clean, pg_restore's CREATE TABLE fails on the first table that

@@ -82,6 +82,12 @@ cmd_current(struct cli *c)
 
 	if (cli_load_graph_headers(c) < 0 || read_current(c, &cur) < 0)
 		goto out;
+	/* as Alembic's current -v: which database, and how long a connection to
+	 * it may wait for the server (what libpq holds) */
+	if (c->format == CLI_TEXT && c->verbose)
+		printf("current revision(s) for %s (connect_timeout %d s):\n",
+		       rt_fmt_safe(&safe, rt_session_url_masked(c->session), 0),
+		       rt_db_connect_timeout(c->db));
 	cli_table_begin(&t, c->format, cols, 4);
 	for (size_t i = 0; i < cur.n; i++) {
 		long k = rt_graph_find(c->graph, cur.v[i]);
@@ -191,6 +197,8 @@ cmd_history(struct cli *c)
 	cli_table_end(&t);
 	rc = 0;
 out:
+	if (rc < 0 && c->err.kind == RT_ERR_INPUT)
+		cli_hint_unknown_rows(c);
 	free(in_range);
 	free(applied);
 	rt_strv_free(&cur);

@@ -23,6 +23,7 @@
 #include "rt_migrate.h"
 #include "rt_migration.h"
 #include "rt_session.h"
+#include "rt_sqlsplit.h"
 
 /* What the event printer needs. */
 struct printer {
@@ -67,6 +68,27 @@ on_backup(struct printer *p, const struct rt_backup_progress *b)
 		b->tables_done, b->tables_total, b->seconds);
 }
 
+/* A downgrade section without a statement undoes nothing while the version
+ * table says it did: warn when one runs, unless the upgrade is empty too (a
+ * merge, a marker revision). After the step's line, as notices are. */
+static void
+warn_empty_downgrade(struct printer *p, const struct rt_step *st)
+{
+	struct rt_stmt_list down = { 0 }, up = { 0 };
+
+	if (st->is_up || rt_sql_split(st->rev->downgrade, 1, &down, NULL) < 0 || down.n ||
+	    rt_sql_split(st->rev->upgrade, 1, &up, NULL) < 0 || !up.n)
+		goto out;
+	rt_strv_push_take(&p->notices, rt_xasprintf("warning: %s: its downgrade section is empty: "
+						    "nothing is undone, only the version table "
+						    "moves", st->rev->id));
+	if (p->c->quiet)
+		flush_notices(p);
+out:
+	rt_stmt_list_free(&down);
+	rt_stmt_list_free(&up);
+}
+
 static void
 on_event(const struct rt_event *ev, void *ctx)
 {
@@ -88,6 +110,7 @@ on_event(const struct rt_event *ev, void *ctx)
 		printf("backup before migrating: %s\n", rt_fmt_safe(&safe, ev->text, 0));
 		break;
 	case RT_EV_STEP_START:
+		warn_empty_downgrade(p, ev->step);
 		if (c->quiet)
 			break;
 		printf("[%zu/%zu] %s %s  %s ... ", ev->i + 1, ev->n,
@@ -243,6 +266,25 @@ say_no_backup(const struct cli *c, const struct rt_migrate *m)
 	       c->no_backup ? "--no-backup" : "auto_backup = false");
 }
 
+/* A failure inside the one transaction of --dry-run or --single-transaction:
+ * the error ends by saying where that left the database (re-read after it). */
+static void
+say_rolled_back(struct cli *c, const struct rt_migrate *m)
+{
+	const struct rt_strv *now = rt_migrate_heads_now(m);
+	const struct rt_strv *before = &rt_migrate_plan(m)->heads_before;
+	char *rows = rt_strv_join(now, " ");
+	struct rt_buf safe = { 0 };
+	bool is_same = now->n == before->n;
+
+	for (size_t i = 0; is_same && i < now->n; i++)
+		is_same = strcmp(now->v[i], before->v[i]) == 0;
+	rt_err_detail(&c->err, "%s %s", is_same ? "rolled back; database still at" :
+		      "database now at", now->n ? rt_fmt_safe(&safe, rows, 0) : "base (no revision)");
+	rt_buf_free(&safe);
+	free(rows);
+}
+
 static int
 run_migration(struct cli *c, enum rt_plan_kind kind, const char *target, const char *question)
 {
@@ -257,8 +299,13 @@ run_migration(struct cli *c, enum rt_plan_kind kind, const char *target, const c
 		return -1;
 	if (c->sql)
 		return run_offline(c, kind, target ? target : "head");
-	if (cli_connect(c) < 0 || !(m = rt_migrate_prepare(c->session, &req, &c->err)))
+	if (cli_connect(c) < 0)
 		goto out;
+	if (!(m = rt_migrate_prepare(c->session, &req, &c->err))) {
+		if (c->err.kind == RT_ERR_INPUT)
+			cli_hint_unknown_rows(c);
+		goto out;
+	}
 	if (rt_migrate_is_noop(m)) {
 		if (!c->quiet)
 			print_rows("nothing to do; database at", rt_migrate_heads_now(m));
@@ -280,6 +327,8 @@ run_migration(struct cli *c, enum rt_plan_kind kind, const char *target, const c
 	if (rc < 0) {
 		if (c->err.kind == RT_ERR_CANCEL && !c->quiet)
 			print_rows("database at", rt_migrate_heads_now(m));
+		else if (c->err.kind != RT_ERR_CANCEL && (c->dry_run || c->single_tx))
+			say_rolled_back(c, m);
 		goto out;
 	}
 	if (!c->quiet && rt_migrate_is_noop(m))   /* another runner got there first */

@@ -25,6 +25,33 @@
 
 /* --- parsing ------------------------------------------------------------------ */
 
+static size_t scheme_len(const char *s);
+
+/* libpq reads any string that does not start with postgresql:// or
+ * postgres:// as key=value pairs, so "mysql://..." would fail as a conninfo
+ * with a missing "=": say what is wrong instead. The message names only the
+ * scheme; the rest may hold a password. */
+static int
+check_scheme(const char *url, struct rt_err *err)
+{
+	size_t n = scheme_len(url);
+	const char *plus;
+
+	if (n == 0 || (n == 13 && strncasecmp(url, "postgresql://", n) == 0) ||
+	    (n == 11 && strncasecmp(url, "postgres://", n) == 0))
+		return 0;
+	plus = memchr(url, '+', n);
+	if (plus && ((plus - url == 10 && strncasecmp(url, "postgresql", 10) == 0) ||
+		     (plus - url == 8 && strncasecmp(url, "postgres", 8) == 0)))
+		rt_err_set(err, RT_ERR_INPUT, "'%.*s' is an SQLAlchemy URL, not a libpq one: drop "
+			   "'%.*s' (postgresql://...)", (int)n, url, (int)(url + n - 3 - plus), plus);
+	else
+		rt_err_set(err, RT_ERR_INPUT, "'%.*s' is not a PostgreSQL URL: retort connects to "
+			   "PostgreSQL only (postgresql://[user@][host][:port][/dbname][?param=value], "
+			   "or key=value pairs)", (int)n, url);
+	return -1;
+}
+
 static bool
 is_secret_keyword(const char *k)
 {
@@ -38,6 +65,8 @@ rt_conninfo_parse(const char *url, struct rt_conninfo *ci, struct rt_err *err)
 	char *msg = NULL;
 
 	memset(ci, 0, sizeof(*ci));
+	if (url && check_scheme(url, err) < 0)
+		return -1;
 	opts = PQconninfoParse(url ? url : "", &msg);
 	/* libpq's message may quote the URL: say nothing of it */
 	PQfreemem(msg);
@@ -330,6 +359,37 @@ put_value(struct rt_buf *b, const char *v)
 		rt_buf_putc(b, *v);
 	}
 	rt_buf_putc(b, '\'');
+}
+
+char *
+rt_conninfo_for_connect(const char *url, int *timeout_s, struct rt_err *err)
+{
+	struct rt_conninfo ci;
+	struct rt_buf b = { 0 };
+	const char *own, *env = getenv("PGCONNECT_TIMEOUT");
+
+	*timeout_s = 0;
+	if (rt_conninfo_parse(url, &ci, err) < 0) {
+		rt_conninfo_free(&ci);
+		return NULL;
+	}
+	own = rt_conninfo_get(&ci, "connect_timeout");
+	if (!own && env && *env)
+		own = env;      /* libpq reads it for an unset keyword */
+	rt_buf_puts(&b, "");
+	if (!own)
+		rt_buf_printf(&b, "connect_timeout='%d'", RT_CONNECT_TIMEOUT_S);
+	for (size_t i = 0; i < ci.keys.n; i++) {
+		if (b.len)
+			rt_buf_putc(&b, ' ');
+		rt_buf_printf(&b, "%s=", ci.keys.v[i]);
+		put_value(&b, ci.vals.v[i]);
+	}
+	*timeout_s = !own ? RT_CONNECT_TIMEOUT_S : atoi(own) > 0 ? atoi(own) : 0;
+	if (*timeout_s == 1)
+		*timeout_s = 2;     /* libpq waits at least 2 s (rounding to whole seconds) */
+	rt_conninfo_free(&ci);
+	return rt_buf_take(&b);
 }
 
 int

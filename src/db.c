@@ -11,8 +11,11 @@
 
 #include "db_int.h"
 #include "rt_config.h"
+#include "rt_conninfo.h"
 #include "rt_err.h"
 #include "rt_mem.h"
+
+static double now_ms(void);
 
 static void
 quiet_notice(void *arg, const PGresult *res)
@@ -56,18 +59,32 @@ struct rt_db *
 rt_db_connect(const char *url, const struct rt_vt_opts *vt, struct rt_err *err)
 {
 	const char *keys[] = { "dbname", "application_name", "fallback_application_name", NULL };
-	const char *vals[] = { url, "retort", "retort", NULL };
+	const char *vals[] = { NULL, "retort", "retort", NULL };
 	const char *schema = vt && vt->schema ? vt->schema : NULL;
 	const char *table = vt && vt->table ? vt->table : "alembic_version";
 	struct rt_db *db;
 	char *masked, *pkc;
+	int timeout_s;
+	double t0;
 
+	/* with connect_timeout in it, for the second connections and children too */
+	vals[0] = rt_conninfo_for_connect(url, &timeout_s, err);
+	if (!vals[0])
+		return NULL;
 	db = rt_xcalloc(1, sizeof(*db));
-	/* expand_dbname lets url be a URL or a conninfo string */
+	db->url = (char *)vals[0];
+	t0 = now_ms();
+	/* expand_dbname: the conninfo's settings, then application_name over them */
 	db->conn = PQconnectdbParams(keys, vals, 1);
 	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
 		masked = rt_url_mask(url);
-		rt_err_set(err, RT_ERR_RUN, "cannot connect to %s", masked);
+		/* libpq gives up at a whole second, at most one before the timeout */
+		if (timeout_s > 0 && now_ms() - t0 >= (timeout_s - 1) * 1000.0)
+			rt_err_set(err, RT_ERR_RUN, "cannot connect to %s: no answer within %d s "
+				   "(connect_timeout; ?connect_timeout=SECONDS in the URL waits "
+				   "longer)", masked, timeout_s);
+		else
+			rt_err_set(err, RT_ERR_RUN, "cannot connect to %s", masked);
 		if (db->conn)
 			rt_err_detail(err, "%s", PQerrorMessage(db->conn));
 		free(masked);
@@ -75,7 +92,6 @@ rt_db_connect(const char *url, const struct rt_vt_opts *vt, struct rt_err *err)
 		return NULL;
 	}
 	PQsetNoticeReceiver(db->conn, quiet_notice, NULL);
-	db->url = rt_xstrdup(url);
 	db->vt = quote_qualified(db->conn, schema, table);
 	db->hist = quote_qualified(db->conn, schema, "retort_history");
 	pkc = rt_xasprintf("%s_pkc", table);
@@ -100,12 +116,28 @@ rt_db_close(struct rt_db *db)
 		rt_db_unlock(db);
 	if (db->conn)
 		PQfinish(db->conn);
+	if (db->url)    /* it may hold the password */
+		explicit_bzero(db->url, strlen(db->url));
 	free(db->url);
 	free(db->vt);
 	free(db->hist);
 	free(db->pkc);
 	free(db->vt_name);
 	free(db);
+}
+
+int
+rt_db_connect_timeout(const struct rt_db *db)
+{
+	PQconninfoOption *opts = PQconninfo(db->conn);
+	int seconds = 0;
+
+	/* what libpq holds, not what retort meant to give it */
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, "connect_timeout") == 0 && o->val)
+			seconds = atoi(o->val);
+	PQconninfoFree(opts);
+	return seconds > 0 ? seconds : 0;
 }
 
 const char *
@@ -190,6 +222,66 @@ rt_db_setup_sql(const char *vt, const char *pkc, const char *hist)
 		"    error text\n"
 		");\n",
 		vt, pkc, hist);
+}
+
+/* The server refused to create retort's tables: say which right is missing
+ * and who lacks it, with the two ways out. */
+static void
+setup_denied(struct rt_db *db, const char *schema, const char *role, struct rt_err *err)
+{
+	char *qs = PQescapeIdentifier(db->conn, schema, strlen(schema));
+	char *qr = PQescapeIdentifier(db->conn, role, strlen(role));
+
+	rt_err_detail(err, "retort keeps the version table and retort_history in the database "
+		      "and creates them on first use: role %s needs the CREATE privilege on schema "
+		      "%s (GRANT CREATE ON SCHEMA %s TO %s), or a role that has it creates them "
+		      "once (upgrade --sql prints their DDL)", role, schema, qs ? qs : schema,
+		      qr ? qr : role);
+	PQfreemem(qs);
+	PQfreemem(qr);
+}
+
+int
+rt_db_setup(struct rt_db *db, struct rt_err *err)
+{
+	const char *params[2] = { db->vt, db->hist };
+	char *sql = NULL, *schema = NULL, *role = NULL, *what;
+	PGresult *res;
+	int rc = -1;
+
+	/* tables that exist need no CREATE right: check first, one round trip */
+	res = PQexecParams(db->conn, "SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL,"
+			   " coalesce(current_schema(), ''), current_user", 2, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rt_db_result_err(res, "reading the version table", err);
+		goto out;
+	}
+	if (strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
+		rc = 0;
+		goto out;
+	}
+	schema = rt_xstrdup(PQgetvalue(res, 0, 1));
+	role = rt_xstrdup(PQgetvalue(res, 0, 2));
+	PQclear(res);
+	what = rt_xasprintf("creating the version table %s and retort_history", db->vt_name);
+	sql = rt_db_setup_sql(db->vt, db->pkc, db->hist);
+	res = rt_db_exec(db, sql, what, err);
+	free(what);
+	if (res) {
+		rc = 0;
+	} else if (err && strcmp(err->sqlstate, "42501") == 0) {
+		const char *dot = strchr(db->vt_name, '.');
+		char *vs = dot ? rt_xstrndup(db->vt_name, (size_t)(dot - db->vt_name)) : NULL;
+
+		setup_denied(db, vs ? vs : *schema ? schema : "public", role, err);
+		free(vs);
+	}
+out:
+	PQclear(res);
+	free(sql);
+	free(schema);
+	free(role);
+	return rc;
 }
 
 /* 1 when the table (quoted, maybe qualified) exists, 0 when not, -1 with err. */

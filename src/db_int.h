@@ -30,6 +30,12 @@ PGresult *rt_db_exec(struct rt_db *db, const char *sql, const char *what, struct
 /* Fills err (RT_ERR_RUN) from a failed result: "prefix: message" plus detail. */
 void rt_db_result_err(const PGresult *res, const char *prefix, struct rt_err *err);
 
+/* Creates the version table and retort_history unless both exist (a role
+ * without CREATE on the schema can still work on them). Returns 0, or -1
+ * with err (RT_ERR_RUN): "creating the version table ...: ERROR: ...", and
+ * when the right is missing, the GRANT that gives it. */
+int rt_db_setup(struct rt_db *db, struct rt_err *err);
+
 /* The version-table and history DDL (IF NOT EXISTS), as one string owned by
  * the caller. pkc is the quoted primary-key name: Alembic's "<table>_pkc". */
 char *rt_db_setup_sql(const char *vt, const char *pkc, const char *hist);

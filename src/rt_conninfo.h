@@ -17,8 +17,10 @@ struct rt_conninfo {
 };
 
 /* Parses url into ci (zeroed first). Returns 0, or -1 with err (RT_ERR_INPUT)
- * when libpq cannot read it; the message never quotes url, which may hold a
- * password. ci must be freed with rt_conninfo_free either way. */
+ * when libpq cannot read it or its scheme is not postgresql:// or
+ * postgres:// ("mysql://..."); the message never quotes more of url than its
+ * scheme, since it may hold a password. ci must be freed with
+ * rt_conninfo_free either way. */
 int rt_conninfo_parse(const char *url, struct rt_conninfo *ci, struct rt_err *err);
 
 /* The value of keyword ("host", "dbname", ...) in ci; NULL when not set.
@@ -38,6 +40,19 @@ char *rt_url_mask(const char *url);
  * $PGDATABASE, else the user (written, else $PGUSER, else the login name).
  * Owned by the caller; NULL when url does not parse. */
 char *rt_url_dbname(const char *url);
+
+/* The connect_timeout, in seconds, of a connection whose string sets none
+ * (and $PGCONNECT_TIMEOUT neither): without one, a server that accepts the
+ * connection and never answers would hang retort for good. */
+#define RT_CONNECT_TIMEOUT_S 10
+
+/* url as the key=value conninfo retort connects with: every setting libpq
+ * reads in it, plus connect_timeout=RT_CONNECT_TIMEOUT_S unless url or
+ * $PGCONNECT_TIMEOUT sets one. *timeout_s is the timeout in effect (0: none,
+ * libpq waits for good). Owned by the caller; it holds url's password, if
+ * any: wipe it before freeing. NULL with err (RT_ERR_INPUT, url not quoted)
+ * when url does not parse or is not a PostgreSQL URL (mysql://...). */
+char *rt_conninfo_for_connect(const char *url, int *timeout_s, struct rt_err *err);
 
 /* Splits url for a child (pg_dump, pg_restore, psql): *conninfo is a key=value
  * string of everything but the password, for its argv (which ps shows), and

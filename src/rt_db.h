@@ -26,13 +26,20 @@ struct rt_vt_opts {
 
 struct rt_db;
 
-/* Connects to url (a libpq URL or conninfo) with application_name=retort.
- * Returns a connection owned by the caller (rt_db_close), or NULL with err
- * (RT_ERR_RUN; the message never holds the password). */
+/* Connects to url (a libpq URL or conninfo) with application_name=retort and
+ * connect_timeout RT_CONNECT_TIMEOUT_S unless url or $PGCONNECT_TIMEOUT sets
+ * one (rt_conninfo_for_connect). Returns a connection owned by the caller
+ * (rt_db_close), or NULL with err: RT_ERR_INPUT when url is no PostgreSQL
+ * URL, RT_ERR_RUN when the server cannot be reached or gave no answer in
+ * time (the message never holds the password). */
 struct rt_db *rt_db_connect(const char *url, const struct rt_vt_opts *vt, struct rt_err *err);
 
 /* Closes and frees; NULL is a no-op. Releases the lock if held. */
 void rt_db_close(struct rt_db *db);
+
+/* The connect_timeout, in seconds, libpq holds for the connection: the
+ * URL's, else $PGCONNECT_TIMEOUT, else RT_CONNECT_TIMEOUT_S; 0 for none. */
+int rt_db_connect_timeout(const struct rt_db *db);
 
 /* The database name of the connection. Borrowed. */
 const char *rt_db_name(const struct rt_db *db);

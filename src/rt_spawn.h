@@ -25,7 +25,8 @@ struct rt_spawn_opts {
 	 * Ignored when we are not root. */
 	const char *run_as_user;
 	const char *cwd;                /* the child's working directory; NULL = ours */
-	const char *const *env_add;     /* NULL-terminated "K=V" set in the child; may be NULL */
+	const char *const *env_add;     /* NULL-terminated "K=V" set in the child, "K" removed
+	                                 * from it; may be NULL */
 	const char *stdin_path;         /* opened read-only as stdin; NULL = /dev/null */
 	bool capture;                   /* stdout and stderr appended to output; else /dev/null */
 };
@@ -55,8 +56,10 @@ char *rt_spawn_which(const char *name);
  * ignored and SIGCHLD blocked in the caller while the child runs, so Ctrl-C
  * reaches the child alone. A curses caller has done def_prog_mode() and
  * endwin() before and restores the screen after; the engine never touches the
- * terminal itself. *exit_status and the return value as for rt_spawn. */
-int rt_spawn_foreground(const char *const argv[], int *exit_status, struct rt_err *err);
+ * terminal itself. env_add as in struct rt_spawn_opts ("K=V" set, "K"
+ * removed; may be NULL). *exit_status and the return value as for rt_spawn. */
+int rt_spawn_foreground(const char *const argv[], const char *const *env_add, int *exit_status,
+			struct rt_err *err);
 
 /* ---- in the background ------------------------------------------------------ */
 

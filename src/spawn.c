@@ -114,7 +114,21 @@ env_overridden(const char *entry, const struct rt_strv *add)
 	return false;
 }
 
-/* environ, minus the keys set by env_add (and by the user switch), plus them. */
+/* Whether env_add names entry's key alone ("NAME", no '='): to be removed. */
+static bool
+env_removed(const char *entry, const char *const *env_add)
+{
+	size_t klen = strcspn(entry, "=");
+
+	for (size_t i = 0; env_add && env_add[i]; i++)
+		if (!strchr(env_add[i], '=') && strlen(env_add[i]) == klen &&
+		    strncmp(env_add[i], entry, klen) == 0)
+			return true;
+	return false;
+}
+
+/* environ, minus the keys set or removed by env_add (and by the user
+ * switch), plus those set. */
 static char **
 build_env(const char *const *env_add, const struct passwd *pw)
 {
@@ -131,7 +145,7 @@ build_env(const char *const *env_add, const struct passwd *pw)
 		if (strchr(env_add[i], '='))
 			rt_strv_push(&add, env_add[i]);
 	for (e = environ; e && *e; e++)
-		if (!env_overridden(*e, &add))
+		if (!env_overridden(*e, &add) && !env_removed(*e, env_add))
 			rt_strv_push(&env, *e);
 	/* later entries of env_add win over the user switch's defaults */
 	for (i = 0; i < add.n; i++) {
@@ -519,7 +533,8 @@ out:
 /* ---- on the terminal ------------------------------------------------------------------ */
 
 int
-rt_spawn_foreground(const char *const argv[], int *exit_status, struct rt_err *err)
+rt_spawn_foreground(const char *const argv[], const char *const *env_add, int *exit_status,
+		    struct rt_err *err)
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
 	sigset_t chld, old_mask;
@@ -527,7 +542,7 @@ rt_spawn_foreground(const char *const argv[], int *exit_status, struct rt_err *e
 	int rc = -1;
 	pid_t pid;
 
-	if (launch_init(&l, argv, NULL, NULL, err) < 0) {
+	if (launch_init(&l, argv, NULL, env_add, err) < 0) {
 		launch_free(&l);
 		return -1;
 	}

@@ -97,7 +97,7 @@ ui_words_free(char **argv)
 }
 
 int
-ui_run_child(struct ui *ui, char **argv, int wait_key)
+ui_run_child(struct ui *ui, char **argv, const char *const *env, int wait_key)
 {
 	struct rt_err err = { 0 };
 	int status = -1;
@@ -105,7 +105,7 @@ ui_run_child(struct ui *ui, char **argv, int wait_key)
 	ui_log("run: %s", argv[0]);
 	term_suspend();
 	/* argv is only read; C has no implicit char ** to const char *const * */
-	if (rt_spawn_foreground((const char *const *)argv, &status, &err) < 0) {
+	if (rt_spawn_foreground((const char *const *)argv, env, &status, &err) < 0) {
 		/* on the plain terminal (stdout, where the prompt below goes:
 		 * stderr may be a log file), and held there: the console would
 		 * overwrite a message of its own at once */
@@ -311,7 +311,7 @@ act_edit(struct ui *ui, int argc, char **argv)
 	cmd = rt_xstrdup(rt_graph_node(ui->g, (size_t)ui->sel)->rev->path);
 	words[n] = cmd;
 	words[n + 1] = NULL;
-	ui_run_child(ui, words, 0);
+	ui_run_child(ui, words, NULL, 0);
 	ui_words_free(words);
 	ui_reload(ui, true);
 	ui_msg(ui, R_NORMAL, "edited; files reloaded");
@@ -595,27 +595,17 @@ typed_url(char **words, int n, int i, int *nwords)
 /* Runs argv on the terminal with RETORT_URL=url in its environment, or
  * without RETORT_URL when url is NULL (one the console itself was started
  * with may name another database than the session now uses). The URL may
- * hold a password, which ps shows in an argv but not in an environment.
- * rt_spawn_foreground takes no additions to the environment: it copies ours
- * as the child starts, so ours holds the URL for that moment and gets its
- * old value back after. */
+ * hold a password, which ps shows in an argv but not in an environment. */
 static void
 run_retort(struct ui *ui, char **argv, const char *url)
 {
-	const char *old = getenv("RETORT_URL");
-	char *saved = old ? rt_xstrdup(old) : NULL;
+	char *set = url ? rt_xasprintf("RETORT_URL=%s", url) : NULL;
+	const char *const env[] = { set ? set : "RETORT_URL", NULL };
 
-	if (url)
-		setenv("RETORT_URL", url, 1);
-	else
-		unsetenv("RETORT_URL");
-	ui_run_child(ui, argv, 1);
-	if (saved) {
-		setenv("RETORT_URL", saved, 1);
-		explicit_bzero(saved, strlen(saved));
-		free(saved);
-	} else {
-		unsetenv("RETORT_URL");
+	ui_run_child(ui, argv, env, 1);
+	if (set) {
+		explicit_bzero(set, strlen(set));
+		free(set);
 	}
 }
 

@@ -55,8 +55,10 @@ unsigned ui_restore(struct ui *ui, const char *name);
 void ui_backup_row(const struct rt_backup_info *b, int name_w, long long now,
 		   struct rowbuf *out);
 
-/* Runs argv as a child with the terminal handed over; waits for a key after
- * when wait_key. Returns the exit status, or -1. */
-int ui_run_child(struct ui *ui, char **argv, int wait_key);
+/* Runs argv as a child with the terminal handed over, env ("K=V" set, "K"
+ * removed; may be NULL) in its environment; waits for a key after when
+ * wait_key. Returns the exit status (128+N after signal N), or -1 when it
+ * could not start (said on the plain terminal, held for a key). */
+int ui_run_child(struct ui *ui, char **argv, const char *const *env, int wait_key);
 
 #endif

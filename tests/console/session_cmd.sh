@@ -27,7 +27,9 @@ printf '[retort]\nlock_timeout = 20\n\n[env a]\nurl = %s\ndefault = true\n' "$AU
 rt -d "$P" -q upgrade m1 || bail "upgrade of A failed"
 rt -d "$P" --url "$BURL" -q upgrade m1 || bail "upgrade of B failed"
 rt -d "$P" --url "$BURL" -q upgrade m2 >/dev/null 2>&1
-ver() { psqlc -d "$1" "SELECT coalesce((SELECT string_agg(version_num, ' ') FROM alembic_version), 'none')"; }
+ver() {
+	psqlc -d "$1" "SELECT coalesce((SELECT string_agg(version_num, ' ') FROM alembic_version), 'none')"
+}
 ver_is() { local v; v=$(ver "$1"); [ "$v" = "$2" ] || { echo "$1 at $v, want $2"; return 1; }; }
 [ "$(ver app)|$(ver appb)" = "m1|m1" ] || bail "A and B are not both at m1"
 [ "$(psqlc -d appb "SELECT outcome FROM retort_history WHERE revision = 'm2'")" = dirty ] \
@@ -44,8 +46,14 @@ lock_key() {
 	echo $(( h & 0x7fffffff ))
 }
 KEY=$(lock_key alembic_version)
-held_in_b() { [ "$(psqlc -d appb "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE d.datname = 'appb' AND l.locktype = 'advisory' AND l.granted AND l.classid = 1919251572 AND l.objid = $KEY")" = 1 ]; }
-child_pid() { ps -eo pid=,args= | grep -F -- 'resolve --mark-applied' | grep -vF grep | awk '{ print $1; exit }'; }
+held_in_b() {
+	[ "$(psqlc -d appb "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+	     WHERE d.datname = 'appb' AND l.locktype = 'advisory' AND l.granted
+	       AND l.classid = 1919251572 AND l.objid = $KEY")" = 1 ]
+}
+child_pid() {
+	ps -eo pid=,args= | grep -F -- 'resolve --mark-applied' | grep -vF grep | awk '{ print $1; exit }'
+}
 child_running() { [ -n "$(child_pid)" ]; }
 
 console_start -d "$P" --url "$BURL" ui
@@ -75,9 +83,11 @@ check "the child waits for B's lock (it acts on B)" \
 check "then it resolves" wait_for 'marked applied' 15
 wait "$holder"
 check "B is at m2" ver_is appb m2
-is "... m2 is no longer dirty in B" "$(psqlc -d appb "SELECT string_agg(outcome, ' ' ORDER BY id) FROM retort_history WHERE revision = 'm2'")" "ok"
+is "... m2 is no longer dirty in B" \
+	"$(psqlc -d appb "SELECT string_agg(outcome, ' ' ORDER BY id) FROM retort_history WHERE revision = 'm2'")" ok
 check "A is still at m1" ver_is app m1
-is "... with no m2 entry in A" "$(psqlc -d app "SELECT count(*) FROM retort_history WHERE revision = 'm2'")" 0
+is "... with no m2 entry in A" \
+	"$(psqlc -d app "SELECT count(*) FROM retort_history WHERE revision = 'm2'")" 0
 check "the password is not on the screen" no_password
 keys Enter
 check "a key returns to the console" wait_for 'ran: retort resolve --mark-applied' 10
@@ -119,11 +129,15 @@ type "current --url $BURL"
 keys Enter
 check ":current --url B prints B's revision" wait_for '^m3( |$)' 10
 keys Enter
-check "the message shows the typed URL masked" wait_for 'ran: retort current --url postgresql://postgres:\*\*\*\*@' 10
+check "the message shows the typed URL masked" \
+	wait_for 'ran: retort current --url postgresql://postgres:\*\*\*\*@' 10
 check "... and the password is not on the screen" no_password
 
 keys q
 check "q quits" wait_until 5 console_exited
 is "A ends at m1" "$(ver app)" m1
 is "B ends at m3" "$(ver appb)" m3
+# the console's stderr is also its children's
+unlike "no sanitizer report from the console or its children" "$(cat "$T/console.err")" \
+	'ERROR: (Address|Leak)Sanitizer|runtime error:'
 done_testing

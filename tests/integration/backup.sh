@@ -34,11 +34,13 @@ mkdir -p "$TMPDIR"
 URL2="postgresql://postgres@/app2?host=$PGSOCK"
 HEAD=8289ba23590a MID=2733b3fe03af
 
-# counts: "table=n ..." for every table of schema public
+# counts: "table=n ..." for every table of schema public but retort_history,
+# the audit log, which a restore does not roll back
 counts() {
 	psqlc "SELECT string_agg(format('%s=%s', c.relname,
 	         (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %I', c.relname), false, true, '')))[1]::text), ' ' ORDER BY c.relname)
-	         FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'"
+	         FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+	          AND c.relname <> 'retort_history'"
 }
 newest() { ls -t "$B"/*.dump 2>/dev/null | head -1; }
 
@@ -64,7 +66,9 @@ is "the sidecar holds the dump's SHA-256" "$(grep '^sha256,' "$dump.csv" | cut -
 is "... the revision" "$(grep '^revision,' "$dump.csv" | cut -d, -f2)" "$MID"
 like "... the server version" "$(grep '^server_version,' "$dump.csv" | cut -d, -f2)" "^[0-9]{5,6}$"
 is "... and the exact count of every table" \
-	"$(grep '^table,public,' "$dump.csv" | cut -d, -f3,4 | tr , = | paste -sd' ')" "$before"
+	"$(grep '^table,public,' "$dump.csv" | grep -v '^table,public,retort_history,' | cut -d, -f3,4 | tr , = | paste -sd' ')" "$before"
+is "... retort_history's too" "$(grep '^table,public,retort_history,' "$dump.csv" | cut -d, -f4)" \
+	"$(psqlc 'SELECT count(*) FROM retort_history')"
 is "no temporary file is left" "$(ls -A "$B" | grep -c tmp)" 0
 list=$(R backups)
 like "backups lists it with revision and a good checksum" "$list" "$(basename "$dump") +[0-9.]+ kB +$MID +[0-9]+s +ok"
@@ -76,6 +80,7 @@ like "backups json" "$(R backups --format json)" "\"revision\": \"$MID\", \"crea
 R -q upgrade || bail "upgrade failed"
 psqlc "DELETE FROM resumes WHERE user_id % 3 = 0; DELETE FROM users WHERE id > 2500; INSERT INTO resume_templates (name) VALUES ('new')" >/dev/null
 unlike "the data changed" "$(counts)" "^$before\$"
+hist_before=$(psqlc 'SELECT count(*) FROM retort_history')
 R restore "$dump" </dev/null >"$T/out" 2>&1; rc=$?
 is "restore without --yes off a terminal exits 2" "$rc" 2
 like "... and says to confirm" "$(cat "$T/out")" "confirm on a terminal, or pass --yes"
@@ -85,6 +90,9 @@ like "... reports that every count matches" "$out" "row counts: all [0-9]+ table
 like "... and the revision" "$out" "database now at: $MID \(as in the backup\)"
 is "the counts are those of the backup exactly" "$(counts)" "$before"
 is "alembic_version is the backup's" "$(psqlc 'SELECT version_num FROM alembic_version')" "$MID"
+is "retort_history is not rolled back: every row, and one for the restore" \
+	"$(psqlc "SELECT count(*) || ' ' || (SELECT direction FROM retort_history ORDER BY id DESC LIMIT 1) FROM retort_history")" \
+	"$((hist_before + 1)) restore"
 is "the schema is the backup's (template, not template_id)" \
 	"$(psqlc "SELECT string_agg(column_name, ' ' ORDER BY column_name) FROM information_schema.columns WHERE table_name = 'resumes' AND column_name LIKE 'template%'")" template
 
@@ -93,8 +101,8 @@ is "the schema is the backup's (template, not template_id)" \
 psqlc "CREATE TABLE public.extra_after (id int); CREATE SCHEMA other; CREATE TABLE other.extra (id int); INSERT INTO other.extra VALUES (1)"
 out=$(R restore --clean --yes "$dump" --format csv 2>/dev/null); rc=$?
 is "a table the backup does not have makes the restore exit 1" "$rc" 1
-is "... listed in the difference table" "$out" "schema,table,backup,now
-other,extra,(absent),1"
+is "... listed in the difference table (no count on one side: an empty field)" "$out" "schema,table,backup,now
+other,extra,,1"
 is "--clean dropped the table created since the backup in public" "$(psqlc "SELECT to_regclass('public.extra_after') IS NULL")" t
 psqlc "SET client_min_messages = warning; DROP SCHEMA other CASCADE"
 
@@ -261,7 +269,10 @@ R -q -e dev downgrade -1 >/dev/null 2>&1
 is "an unprotected env is not backed up" "$(ls "$B"/*.dump | wc -l)" 2
 
 # --- prune ---
-src=$(newest); cp "$src" "$T/src.dump"; cp "$src.csv" "$T/src.dump.csv"; src="$T/src.dump"; rm -f "$B"/*
+# prune keeps to the session's (database, env), read from the sidecar: the
+# copies become dev's (the default env) whatever env made the original
+src=$(newest); cp "$src" "$T/src.dump"; sed 's/^env,.*/env,dev/' "$src.csv" >"$T/src.dump.csv"
+src="$T/src.dump"; rm -f "$B"/*
 for age in 0 1 2 3 5 6 8 9 12 30; do
 	f="$B/app_dev_age$(printf %02d $age).dump"
 	cp "$src" "$f"; cp "$src.csv" "$f.csv"
@@ -269,19 +280,24 @@ for age in 0 1 2 3 5 6 8 9 12 30; do
 done
 left() { ls "$B"/*.dump | sed 's|.*/app_dev_age||; s|\.dump||' | sort | paste -sd' '; }
 out=$(R prune --dry-run)
-is "prune --dry-run lists what the 7 days of the config remove" "$out" "would delete app_dev_age08.dump
-would delete app_dev_age09.dump
-would delete app_dev_age12.dump
-would delete app_dev_age30.dump"
+is "prune --dry-run lists what the 7 days of the config remove" \
+	"$(grep '^  would delete' <<<"$out")" "  would delete app_dev_age08.dump  (older than 7 days)
+  would delete app_dev_age09.dump  (older than 7 days)
+  would delete app_dev_age12.dump  (older than 7 days)
+  would delete app_dev_age30.dump  (older than 7 days)"
+like "... under the session's database and env, with what stays" "$out" "^database app, env dev: 6 stay, 4 would go
+  stays +app_dev_age00.dump  \(the newest\)
+  stays +app_dev_age01.dump  \(within the policy\)"
 is "... and deletes nothing" "$(left)" "00 01 02 03 05 06 08 09 12 30"
 R -q prune
 is "prune keeps 7 days" "$(left)" "00 01 02 03 05 06"
 is "... and deletes the sidecars too" "$(ls "$B"/*.csv | wc -l)" 6
 R -q prune --keep 3 --keep-days 0
 is "--keep 3 keeps the 3 newest" "$(left)" "00 01 02"
-is "prune csv" "$(R prune --keep 1 --keep-days 0 --dry-run --format csv)" "name,action
-app_dev_age01.dump,would_delete
-app_dev_age02.dump,would_delete"
+is "prune csv" "$(R prune --keep 1 --keep-days 0 --dry-run --format csv)" "name,database,env,action,reason
+app_dev_age00.dump,app,dev,keep,newest
+app_dev_age01.dump,app,dev,would_delete,too_many
+app_dev_age02.dump,app,dev,would_delete,too_many"
 touch -d "40 days ago" "$B/app_dev_age00.dump"; touch -d "41 days ago" "$B/app_dev_age01.dump"
 touch -d "42 days ago" "$B/app_dev_age02.dump"
 R -q prune --keep-days 7
