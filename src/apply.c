@@ -288,7 +288,7 @@ put_comment_text(struct rt_buf *b, const char *s)
 			is_escaped = true;
 			if (s[i] == '\n' || s[i] == '\r')
 				rt_buf_puts(&e, s[i] == '\n' ? "\\n" : "\\r");
-			else if (cp < 0x80 || cp == 0xfffd)   /* C0, DEL, or a byte that is not UTF-8 */
+			else if (cp < 0x80 || cp == 0xfffd)   /* C0, DEL, a byte not UTF-8 */
 				rt_buf_printf(&e, "\\x%02x", (unsigned char)s[i]);
 			else
 				rt_buf_printf(&e, "\\u%04x", cp);

@@ -155,8 +155,8 @@ backup_row(struct cli *c, struct cli_table *t, const struct rt_backup_info *b)
 	} else {
 		const struct cli_cell cells[] = {
 			cli_cell_str(b->name), cli_cell_num(b->bytes), cli_cell_str(b->revision),
-			cli_cell_str(b->created), cli_cell_str(age), cli_cell_str(check_text(b->check)),
-			cli_cell_str(b->path)
+			cli_cell_str(b->created), cli_cell_str(age),
+			cli_cell_str(check_text(b->check)), cli_cell_str(b->path)
 		};
 
 		cli_table_cells(t, cells);
@@ -389,10 +389,12 @@ on_restore_event(const struct rt_event *ev, void *ctx)
 	}
 	if (ev->kind == RT_EV_BACKUP_DONE) {     /* where it went matters even with -q */
 		struct rt_buf safe = { 0 };
+		/* with csv or json, stdout holds only the document */
+		FILE *fp = p->c->format == CLI_TEXT ? stdout : stderr;
 
 		end_progress(p);
-		printf("backup before restoring: %s\n", rt_fmt_safe(&safe, ev->text, 0));
-		fflush(stdout);
+		fprintf(fp, "backup before restoring: %s\n", rt_fmt_safe(&safe, ev->text, 0));
+		fflush(fp);
 		rt_buf_free(&safe);
 		return;
 	}

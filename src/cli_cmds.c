@@ -95,7 +95,8 @@ cmd_current(struct cli *c)
 		/* a row no file defines: what the files would say is unknown */
 		const struct cli_cell cells[4] = {
 			cli_cell_str(cur.v[i]), n ? cli_cell_bool(!n->nchildren) : cli_cell_null(),
-			cli_cell_str(n ? n->rev->message : NULL), cli_cell_str(n ? n->rev->path : NULL)
+			cli_cell_str(n ? n->rev->message : NULL),
+			cli_cell_str(n ? n->rev->path : NULL)
 		};
 
 		if (c->format != CLI_TEXT) {
@@ -103,7 +104,8 @@ cmd_current(struct cli *c)
 			continue;
 		}
 		if (!n) {   /* a version-table row can hold anything */
-			printf("%s (no migration file defines it)\n", rt_fmt_safe(&safe, cur.v[i], 0));
+			printf("%s (no migration file defines it)\n",
+			       rt_fmt_safe(&safe, cur.v[i], 0));
 			continue;
 		}
 		markers(mk, sizeof(mk), n, false);
@@ -141,12 +143,13 @@ history_row(struct cli *c, struct cli_table *t, const struct rt_node *n, const b
 		/* without -i the database was not read: null, not false */
 		const struct cli_cell cells[] = {
 			cli_cell_str(rev->id), cli_cell_str(rev->ndown ? parents : NULL),
-			cli_cell_str(rev->message), cli_cell_str(rev->created), cli_cell_str(labels),
-			cli_cell_bool(!n->nchildren), cli_cell_bool(n->nchildren > 1),
-			cli_cell_bool(n->nparents > 1),
+			cli_cell_str(rev->message), cli_cell_str(rev->created),
+			cli_cell_str(labels), cli_cell_bool(!n->nchildren),
+			cli_cell_bool(n->nchildren > 1), cli_cell_bool(n->nparents > 1),
 			applied ? cli_cell_bool(is_current) : cli_cell_null(),
 			applied ? cli_cell_bool(*applied) : cli_cell_null(),
-			applied ? cli_cell_bool(is_modified) : cli_cell_null(), cli_cell_str(rev->path)
+			applied ? cli_cell_bool(is_modified) : cli_cell_null(),
+			cli_cell_str(rev->path)
 		};
 
 		cli_table_cells(t, cells);
@@ -398,7 +401,8 @@ cmd_counts(struct cli *c)
 			const struct cli_cell cells[] = {
 				cli_cell_str(tc->schema), cli_cell_str(tc->name),
 				tc->estimate >= 0 ? cli_cell_num(tc->estimate) : cli_cell_null(),
-				c->exact && tc->exact >= 0 ? cli_cell_num(tc->exact) : cli_cell_null(),
+				c->exact && tc->exact >= 0 ? cli_cell_num(tc->exact) :
+							     cli_cell_null(),
 				tc->bytes >= 0 ? cli_cell_num(tc->bytes) : cli_cell_null()
 			};
 

@@ -280,7 +280,8 @@ say_rolled_back(struct cli *c, const struct rt_migrate *m)
 	for (size_t i = 0; is_same && i < now->n; i++)
 		is_same = strcmp(now->v[i], before->v[i]) == 0;
 	rt_err_detail(&c->err, "%s %s", is_same ? "rolled back; database still at" :
-		      "database now at", now->n ? rt_fmt_safe(&safe, rows, 0) : "base (no revision)");
+		      "database now at",
+		      now->n ? rt_fmt_safe(&safe, rows, 0) : "base (no revision)");
 	rt_buf_free(&safe);
 	free(rows);
 }

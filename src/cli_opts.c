@@ -560,9 +560,9 @@ cli_parse_args(struct cli *c, int argc, char **argv, char **marked)
 		}
 	/* each asks for the other not to run: refuse rather than drop one */
 	if (c->sql && c->dry_run) {
-		rt_err_set(&c->err, RT_ERR_INPUT, "%s: --sql and --dry-run do not go together: --sql "
-			   "prints the SQL and touches nothing, --dry-run runs it and rolls back",
-			   cmd->name);
+		rt_err_set(&c->err, RT_ERR_INPUT, "%s: --sql and --dry-run do not go together: "
+			   "--sql prints the SQL and touches nothing, --dry-run runs it and rolls "
+			   "back", cmd->name);
 		rc = -1;
 		goto out;
 	}

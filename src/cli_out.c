@@ -1,5 +1,6 @@
-/* cli_out.c - what the commands share: CSV and JSON rows for listings, and
- * driving an engine job to its end with Ctrl-C to cancel. */
+/* cli_out.c - what the commands share: CSV and JSON rows for listings (typed
+ * cells), the way out of a version-table row no file defines, and driving an
+ * engine job to its end with Ctrl-C to cancel. */
 #include "config.h"
 #include "cli.h"
 
@@ -148,14 +149,14 @@ cli_table_cells(struct cli_table *t, const struct cli_cell *cells)
 {
 	if (t->format == CLI_CSV) {
 		const char **vals = rt_xcalloc(t->ncols, sizeof(*vals));
-		char *nums = rt_xcalloc(t->ncols, 24);   /* "-9223372036854775808" fits */
+		char (*nums)[24] = rt_xcalloc(t->ncols, sizeof(*nums));   /* any long long */
 
 		for (size_t i = 0; i < t->ncols; i++) {
 			if (cells[i].kind == CLI_CELL_STRING) {
 				vals[i] = cells[i].s;
 			} else if (cells[i].kind == CLI_CELL_NUMBER) {
-				snprintf(nums + 24 * i, 24, "%lld", cells[i].n);
-				vals[i] = nums + 24 * i;
+				snprintf(nums[i], sizeof(nums[i]), "%lld", cells[i].n);
+				vals[i] = nums[i];
 			} else if (cells[i].kind == CLI_CELL_BOOL) {
 				vals[i] = cells[i].b ? "true" : "false";
 			}
@@ -208,10 +209,11 @@ cli_hint_unknown_rows(struct cli *c)
 		is_unknown = is_unknown || rt_graph_find(c->graph, cur.v[i]) < 0;
 	/* the way out of the playbook's "Can't locate revision" */
 	if (is_unknown)
-		rt_err_detail(&c->err, "the version table names a revision these files lack: if it "
-			      "is in commits you do not have, 'git pull' brings its file; if the "
+		rt_err_detail(&c->err, "the version table names a revision these files lack: if "
+			      "it is in commits you do not have, 'git pull' brings its file; if the "
 			      "database really is at a revision of these files, 'retort stamp REV' "
-			      "records that (e.g. 'retort stamp head': the version table only, no SQL)");
+			      "records that (e.g. 'retort stamp head': the version table only, "
+			      "no SQL)");
 out:
 	rt_strv_free(&cur);
 }

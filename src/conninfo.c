@@ -43,12 +43,13 @@ check_scheme(const char *url, struct rt_err *err)
 	plus = memchr(url, '+', n);
 	if (plus && ((plus - url == 10 && strncasecmp(url, "postgresql", 10) == 0) ||
 		     (plus - url == 8 && strncasecmp(url, "postgres", 8) == 0)))
-		rt_err_set(err, RT_ERR_INPUT, "'%.*s' is an SQLAlchemy URL, not a libpq one: drop "
-			   "'%.*s' (postgresql://...)", (int)n, url, (int)(url + n - 3 - plus), plus);
+		rt_err_set(err, RT_ERR_INPUT, "'%.*s' is an SQLAlchemy URL, not a libpq one: "
+			   "drop '%.*s' (postgresql://...)", (int)n, url,
+			   (int)(url + n - 3 - plus), plus);
 	else
-		rt_err_set(err, RT_ERR_INPUT, "'%.*s' is not a PostgreSQL URL: retort connects to "
-			   "PostgreSQL only (postgresql://[user@][host][:port][/dbname][?param=value], "
-			   "or key=value pairs)", (int)n, url);
+		rt_err_set(err, RT_ERR_INPUT, "'%.*s' is not a PostgreSQL URL: retort connects "
+			   "to PostgreSQL only (postgresql://[user@][host][:port][/dbname]"
+			   "[?param=value], or key=value pairs)", (int)n, url);
 	return -1;
 }
 

@@ -15,8 +15,6 @@
 #include "rt_err.h"
 #include "rt_mem.h"
 
-static double now_ms(void);
-
 static void
 quiet_notice(void *arg, const PGresult *res)
 {
@@ -73,13 +71,13 @@ rt_db_connect(const char *url, const struct rt_vt_opts *vt, struct rt_err *err)
 		return NULL;
 	db = rt_xcalloc(1, sizeof(*db));
 	db->url = (char *)vals[0];
-	t0 = now_ms();
+	t0 = rt_clock_ms();
 	/* expand_dbname: the conninfo's settings, then application_name over them */
 	db->conn = PQconnectdbParams(keys, vals, 1);
 	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
 		masked = rt_url_mask(url);
 		/* libpq gives up at a whole second, at most one before the timeout */
-		if (timeout_s > 0 && now_ms() - t0 >= (timeout_s - 1) * 1000.0)
+		if (timeout_s > 0 && rt_clock_ms() - t0 >= (timeout_s - 1) * 1000.0)
 			rt_err_set(err, RT_ERR_RUN, "cannot connect to %s: no answer within %d s "
 				   "(connect_timeout; ?connect_timeout=SECONDS in the URL waits "
 				   "longer)", masked, timeout_s);
@@ -250,8 +248,9 @@ rt_db_setup(struct rt_db *db, struct rt_err *err)
 	int rc = -1;
 
 	/* tables that exist need no CREATE right: check first, one round trip */
-	res = PQexecParams(db->conn, "SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL,"
-			   " coalesce(current_schema(), ''), current_user", 2, NULL, params, NULL, NULL, 0);
+	res = PQexecParams(db->conn, "SELECT to_regclass($1) IS NOT NULL"
+			   " AND to_regclass($2) IS NOT NULL, coalesce(current_schema(), ''),"
+			   " current_user", 2, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		rt_db_result_err(res, "reading the version table", err);
 		goto out;

@@ -406,8 +406,9 @@ check_directive_chars(struct parser *p, const char *text, size_t len, const char
 		return 0;
 	for (h = 0; h < NHEADERS && text + i >= key + key_len; h++)
 		if (key_is(key, key_len, headers[h].key))
-			return input_error(p, line, "header '%s' holds U+%04X, a control character "
-				"(a header value is one line of printable text)", headers[h].key, cp);
+			return input_error(p, line, "header '%s' holds U+%04X, a control "
+				"character (a header value is one line of printable text)",
+				headers[h].key, cp);
 	return input_error(p, line, "U+%04X, a control character, in a retort directive line", cp);
 }
 

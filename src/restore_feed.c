@@ -154,76 +154,91 @@ keep_history_sql(const char *hist)
 	return sql;
 }
 
+/* The parts of history_sql. h is the audit log (regclass), seq its id
+ * sequence. The backup's table may predate the 'restore' direction: its
+ * check is widened (retorts that predate it read only upgrade, downgrade and
+ * dirty rows, so a restore row never confuses them). */
+static const char widen_check_sql[] =
+	"IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = h AND contype = 'c' "
+	"AND pg_get_constraintdef(oid) LIKE '%direction%''restore''%') THEN "
+	"FOR con IN SELECT conname FROM pg_constraint WHERE conrelid = h AND contype = 'c' "
+	"AND pg_get_constraintdef(oid) LIKE '%direction%' LOOP "
+	"EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', h, con.conname); END LOOP; "
+	"EXECUTE format('ALTER TABLE %s ADD CONSTRAINT retort_history_direction_check "
+	"CHECK (direction IN (''upgrade'', ''downgrade'', ''stamp'', ''restore''))', h); "
+	"END IF; ";
+
+/* The kept rows the backup's log lacks (same id, start, revision and
+ * direction is the same row), under their own ids unless the backup's log
+ * used one for another row (a backup of another database): then a new id.
+ * A row that was dirty is not any more: the data it left half done is gone
+ * (resuming it with resolve would skip undone statements), so it becomes
+ * failed, saying why (note). */
+static const char merge_sql[] =
+	"IF to_regclass('pg_temp.retort_history_kept') IS NOT NULL THEN "
+	"EXECUTE format('SELECT greatest((SELECT max(id) FROM %s), (SELECT max(id) FROM "
+	"pg_temp.retort_history_kept))', h) INTO top; "
+	"IF seq IS NOT NULL AND top IS NOT NULL THEN PERFORM setval(seq::regclass, top); END IF; "
+	"EXECUTE format('INSERT INTO %1$s (id, " HISTORY_COLS ") SELECT CASE WHEN EXISTS "
+	"(SELECT FROM %1$s o WHERE o.id = k.id) THEN %2$s ELSE k.id END, revision, direction, "
+	"checksum, started_at, finished_at, duration_ms, db_user, os_user, client_host, "
+	"tool_version, CASE outcome WHEN ''dirty'' THEN ''failed'' ELSE outcome END, "
+	"statements_done, CASE outcome WHEN ''dirty'' THEN concat_ws(''; '', error, %3$L) "
+	"ELSE error END FROM pg_temp.retort_history_kept k WHERE NOT EXISTS (SELECT FROM "
+	"%1$s o WHERE o.id = k.id AND o.started_at = k.started_at AND o.revision = k.revision "
+	"AND o.direction = k.direction) ORDER BY k.id', h, CASE WHEN seq IS NULL THEN "
+	"format('k.id + %s', coalesce(top, 0)) ELSE format('nextval(%L)', seq) END, note); "
+	"END IF; ";
+
 /* After pg_restore's script (which set search_path to ''), with hist
- * qualified: the audit log as the backup left it gets
- * - a direction check that allows 'restore' (the backup's table may be
- *   older; retorts that predate it read only upgrade, downgrade and dirty
- *   rows, so a restore row never confuses them);
- * - every kept row that it lacks (same id, start, revision and direction
- *   means the same row), under its own id unless the backup's log used that
- *   id for another row (a backup of another database): then a new one;
- * - a row for this restore: direction 'restore', the backup's revision and
- *   SHA-256, the file name in error (the one free-text column), outcome ok.
- * Nothing happens when neither the database nor the backup had a log. */
+ * qualified (a literal): the audit log as the backup left it gets the
+ * widened check, the kept rows it lacks, then a row for this restore:
+ * direction 'restore', the backup's revision and SHA-256, the file name in
+ * error (the one free-text column), outcome ok. Nothing happens when
+ * neither the database nor the backup had a log. */
 static char *
 history_sql(PGconn *conn, const char *hist, const struct rt_backup_info *info)
 {
 	struct passwd *pw = getpwuid(geteuid());
 	const char *user = pw ? pw->pw_name : getenv("USER");
-	char host[256] = "?";
-	char *l_rev, *l_sum, *l_user, *l_host, *l_tool, *l_name, *body, *sql;
+	char host[256] = "?", *note, *sql;
+	struct rt_strv lit = { 0 };     /* rev, sum, user, host, tool, name, note */
+	struct rt_buf b = { 0 };
 
 	if (gethostname(host, sizeof(host)) != 0)
 		snprintf(host, sizeof(host), "?");
 	host[sizeof(host) - 1] = '\0';
-	l_rev = literal(conn, info->revision ? info->revision : "?");
-	l_sum = literal(conn, info->sha256 ? info->sha256 : "");
-	l_user = literal(conn, user ? user : "?");
-	l_host = literal(conn, host);
-	l_tool = literal(conn, PACKAGE_NAME " " PACKAGE_VERSION);
-	l_name = literal(conn, info->name);
-	body = rt_xasprintf(
-		"DECLARE h regclass := to_regclass(%s); seq text; top bigint; con record; "
-		"BEGIN IF h IS NULL THEN RETURN; END IF; "
-		"IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = h AND contype = 'c' "
-		"AND pg_get_constraintdef(oid) LIKE '%%direction%%''restore''%%') THEN "
-		"FOR con IN SELECT conname FROM pg_constraint WHERE conrelid = h AND contype = 'c' "
-		"AND pg_get_constraintdef(oid) LIKE '%%direction%%' LOOP "
-		"EXECUTE format('ALTER TABLE %%s DROP CONSTRAINT %%I', h, con.conname); END LOOP; "
-		"EXECUTE format('ALTER TABLE %%s ADD CONSTRAINT retort_history_direction_check "
-		"CHECK (direction IN (''upgrade'', ''downgrade'', ''stamp'', ''restore''))', h); "
-		"END IF; "
-		"seq := pg_get_serial_sequence(h::text, 'id'); "
-		"IF to_regclass('pg_temp.retort_history_kept') IS NOT NULL THEN "
-		"EXECUTE format('SELECT greatest((SELECT max(id) FROM %%s), (SELECT max(id) FROM "
-		"pg_temp.retort_history_kept))', h) INTO top; "
-		"IF seq IS NOT NULL AND top IS NOT NULL THEN PERFORM setval(seq::regclass, top); END IF; "
-		"EXECUTE format('INSERT INTO %%1$s (id, " HISTORY_COLS ") SELECT CASE WHEN EXISTS "
-		"(SELECT FROM %%1$s o WHERE o.id = k.id) THEN %%2$s ELSE k.id END, " HISTORY_COLS
-		" FROM pg_temp.retort_history_kept k WHERE NOT EXISTS (SELECT FROM %%1$s o WHERE "
-		"o.id = k.id AND o.started_at = k.started_at AND o.revision = k.revision AND "
-		"o.direction = k.direction) ORDER BY k.id', h, CASE WHEN seq IS NULL THEN "
-		"format('k.id + %%s', coalesce(top, 0)) ELSE format('nextval(%%L)', seq) END); "
-		"END IF; "
-		"EXECUTE format('INSERT INTO %%s (revision, direction, checksum, started_at, "
-		"finished_at, duration_ms, os_user, client_host, tool_version, outcome, error) "
-		"VALUES (left(%%L, 32), ''restore'', %%L, transaction_timestamp(), clock_timestamp(), "
-		"extract(epoch FROM clock_timestamp() - transaction_timestamp()) * 1000, %%L, %%L, "
-		"%%L, ''ok'', %%L)', h, %s, %s, %s, %s, %s, %s); END",
-		hist, l_rev, l_sum, l_user, l_host, l_tool, l_name);
-	sql = do_block(body);
-	free(body);
-	free(l_rev);
-	free(l_sum);
-	free(l_user);
-	free(l_host);
-	free(l_tool);
-	free(l_name);
+	note = rt_xasprintf("was dirty: the restore of %s undid its changes", info->name);
+	rt_strv_push_take(&lit, literal(conn, info->revision ? info->revision : "?"));
+	rt_strv_push_take(&lit, literal(conn, info->sha256 ? info->sha256 : ""));
+	rt_strv_push_take(&lit, literal(conn, user ? user : "?"));
+	rt_strv_push_take(&lit, literal(conn, host));
+	rt_strv_push_take(&lit, literal(conn, PACKAGE_NAME " " PACKAGE_VERSION));
+	rt_strv_push_take(&lit, literal(conn, info->name));
+	rt_strv_push_take(&lit, literal(conn, note));
+	rt_buf_printf(&b, "DECLARE h regclass := to_regclass(%s); note text := %s; seq text; "
+		      "top bigint; con record; BEGIN IF h IS NULL THEN RETURN; END IF; ", hist,
+		      lit.v[6]);
+	rt_buf_puts(&b, widen_check_sql);
+	rt_buf_puts(&b, "seq := pg_get_serial_sequence(h::text, 'id'); ");
+	rt_buf_puts(&b, merge_sql);
+	rt_buf_printf(&b, "EXECUTE format('INSERT INTO %%s (revision, direction, checksum, "
+		      "started_at, finished_at, duration_ms, os_user, client_host, tool_version, "
+		      "outcome, error) VALUES (left(%%L, 32), ''restore'', %%L, "
+		      "transaction_timestamp(), clock_timestamp(), extract(epoch FROM "
+		      "clock_timestamp() - transaction_timestamp()) * 1000, %%L, %%L, %%L, ''ok'', "
+		      "%%L)', h, %s, %s, %s, %s, %s, %s); END", lit.v[0], lit.v[1], lit.v[2],
+		      lit.v[3], lit.v[4], lit.v[5]);
+	sql = do_block(rt_buf_str(&b));
+	rt_buf_free(&b);
+	rt_strv_free(&lit);
+	free(note);
 	return sql;
 }
 
 /* The audit log's schema: the configured one, else where the table is,
- * else where retort would create it (the first schema of search_path). */
+ * else where retort would create it (the first schema of search_path that
+ * exists). */
 static char *
 history_schema(struct rt_db *db, struct rt_err *err)
 {
@@ -231,7 +246,7 @@ history_schema(struct rt_db *db, struct rt_err *err)
 	PGresult *res = PQexecParams(db->conn,
 		"SELECT CASE WHEN array_length(parse_ident($1), 1) = 2 THEN (parse_ident($1))[1] "
 		"ELSE coalesce((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON "
-		"n.oid = c.relnamespace WHERE c.oid = to_regclass($1)), current_schema()) END",
+		"n.oid = c.relnamespace WHERE c.oid = to_regclass($1)), current_schema(), 'public') END",
 		1, NULL, params, NULL, NULL, 0);
 	char *schema = NULL;
 

@@ -124,8 +124,9 @@ choose(struct rt_session *s, char **url, bool *use_sandbox, struct rt_err *err)
 			if (s->cfg->nenvs > 1)
 				no_default_env(s->cfg, err);
 			else
-				rt_err_set(err, RT_ERR_INPUT, "no database: give --url, set DATABASE_URL, "
-					   "or add an [env NAME] section to %s", s->cfg->path);
+				rt_err_set(err, RT_ERR_INPUT, "no database: give --url, set "
+					   "DATABASE_URL, or add an [env NAME] section to %s",
+					   s->cfg->path);
 			return -1;
 		}
 	}

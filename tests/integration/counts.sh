@@ -14,16 +14,16 @@ psqlc 'CREATE TABLE parted (k int) PARTITION BY RANGE (k); CREATE TABLE parted_1
 out=$(R counts --format csv)
 is "estimates list every table once (partitions through their parent)" "$(printf '%s\n' "$out" | sed 1d | cut -d, -f1,2 | sort | paste -sd' ')" \
 	'Odd Schema,Mixed Case public,parted public,plain public,x; DROP TABLE plain; --'
-is "never-analyzed tables estimate -1" "$(printf '%s\n' "$out" | grep '^public,plain,' | cut -d, -f3)" "-1"
+is "never-analyzed tables have no estimate (empty, not -1)" "$(printf '%s\n' "$out" | grep '^public,plain,' | cut -d, -f3)" ""
 psqlc 'ANALYZE plain'
 is "after ANALYZE the estimate is the catalog's" "$(R counts --format csv | grep '^public,plain,' | cut -d, -f3)" 1234
 exact=$(R counts --exact --format csv)
 is "exact counts" "$(printf '%s\n' "$exact" | sed 1d | cut -d, -f4 | paste -sd' ')" "1 100 1234 2"
-like "a table named like an injection is counted, not executed" "$exact" 'public,x; DROP TABLE plain; --,-?[0-9]+,2,'
+like "a table named like an injection is counted, not executed" "$exact" 'public,x; DROP TABLE plain; --,[0-9]*,2,'
 is "... and plain still exists" "$(psqlc "SELECT to_regclass('plain') IS NOT NULL")" t
 like "exact text output" "$(R counts --exact)" "public.plain +1234 "
 json=$(R counts --exact --format json)
-like "json" "$json" '"schema": "Odd Schema", "table": "Mixed Case", "estimate": "-?[0-9]+", "exact": "1"'
+like "json: numbers as numbers, an unknown estimate null" "$json" '"schema": "Odd Schema", "table": "Mixed Case", "estimate": (null|[0-9]+), "exact": 1, "bytes": [0-9]+\}'
 
 # a count that waits is cancelled by Ctrl-C (SIGINT): PQcancel, exit 1, says so
 psqlc 'CREATE TABLE big (id int); INSERT INTO big SELECT generate_series(1, 1000)'

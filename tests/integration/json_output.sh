@@ -59,7 +59,7 @@ HEADS='revision=str branch_labels=str message=str path=str'
 BRANCHES='branch_point=str child=str child_message=str'
 COUNTS='schema=str table=str estimate=num|null exact=num|null bytes=num'
 BACKUPS='name=str bytes=num revision=str|null created=str|null age=str checksum=str path=str'
-PRUNE='name=str database=str env=str action=str reason=str'
+PRUNE='name=str database=str|null env=str|null action=str reason=str'
 DIFFS='schema=str table=str backup=num|null now=num|null'
 nrev=$(ls "$P"/versions/*.sql | wc -l)
 

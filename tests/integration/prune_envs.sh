@@ -141,6 +141,10 @@ R -q -e prod --yes upgrade >/dev/null || bail "prod upgrade after the backup fai
 after=$(hist "SELECT string_agg(format('%s %s %s %s', id, revision, direction, outcome), ',' ORDER BY id) FROM retort_history WHERE id > $max_at_backup")
 n_after=$(hist "SELECT count(*) FROM retort_history WHERE id > $max_at_backup")
 like "the upgrade after the backup wrote history rows" "$after" "$HEAD upgrade ok"
+# a transaction-off revision left dirty after the backup: the restore undoes
+# its half, so its entry must not stay dirty (resolve would resume it)
+hist "INSERT INTO retort_history (revision, direction, started_at, tool_version, outcome, statements_done)
+      VALUES ('4d68eb8716bd', 'upgrade', now(), 'test', 'dirty', 1)"
 is "prod is at head" "$(hist 'SELECT version_num FROM alembic_version')" "$HEAD"
 before_files=$(ndumps)
 out=$(R -e prod restore --clean "$bk" </dev/null 2>&1); rc=$?
@@ -157,9 +161,12 @@ like "... every count matches (retort_history is not compared)" "$out" "row coun
 like "... says the audit log was kept" "$out" "retort_history: not rolled back"
 is "prod is at the backup's revision" "$(hist 'SELECT version_num FROM alembic_version')" "$MID"
 is "retort_history: the backup's rows, those since, and the restore's" \
-	"$(hist 'SELECT count(*) FROM retort_history')" $((n_at_backup + n_after + 1))
+	"$(hist 'SELECT count(*) FROM retort_history')" $((n_at_backup + n_after + 2))
 is "... the rows written since the backup, unchanged" \
-	"$(hist "SELECT string_agg(format('%s %s %s %s', id, revision, direction, outcome), ',' ORDER BY id) FROM retort_history WHERE id > $max_at_backup AND direction <> 'restore'")" "$after"
+	"$(hist "SELECT string_agg(format('%s %s %s %s', id, revision, direction, outcome), ',' ORDER BY id) FROM retort_history WHERE id > $max_at_backup AND direction <> 'restore' AND tool_version <> 'test'")" "$after"
+is "... the dirty one failed now, saying why" \
+	"$(hist "SELECT outcome || ': ' || error FROM retort_history WHERE tool_version = 'test'")" \
+	"failed: was dirty: the restore of $(basename "$bk") undid its changes"
 is "... the last row is the restore" \
 	"$(hist "SELECT direction || ' ' || revision || ' ' || outcome || ' ' || error || ' ' || checksum FROM retort_history ORDER BY id DESC LIMIT 1")" \
 	"restore $MID ok $(basename "$bk") $(sha256sum "$bk" | cut -d' ' -f1)"

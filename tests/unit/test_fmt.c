@@ -75,7 +75,8 @@ test_control_at(void **state)
 		{ "\xe2\x80", 1, 0xfffd }, { "\xff", 1, 0xfffd },
 	};
 	static const char *const printable[] = {
-		" ", "a", "~", "\xc2\xa0", "\xc3\xa9", "\xe2\x80\x8f" /* RLM: a mark, no override */,
+		" ", "a", "~", "\xc2\xa0", "\xc3\xa9",
+		"\xe2\x80\x8f",   /* RLM: a mark, no override */
 		"\xe2\x80\xa7", "\xe2\x80\xaf", "\xe2\x81\xa5", "\xe2\x81\xaa", "\xef\xbf\xbd",
 		"\xf0\x9f\x98\x80",
 	};
@@ -101,7 +102,8 @@ test_safe(void **state)
 
 	(void)state;
 	assert_string_equal(rt_fmt_safe(&b, NULL, 0), "");
-	assert_string_equal(rt_fmt_safe(&b, "add phone, h\xc3\xa9llo", 0), "add phone, h\xc3\xa9llo");
+	assert_string_equal(rt_fmt_safe(&b, "add phone, h\xc3\xa9llo", 0),
+			    "add phone, h\xc3\xa9llo");
 	/* the line eraser of the issue, and one per class */
 	assert_string_equal(rt_fmt_safe(&b, "x\x1b[2K\r\x1b[1Ay", 0), "x?[2K??[1Ay");
 	assert_string_equal(rt_fmt_safe(&b, "a\nb\tc\x7f", 0), "a?b c?");
