@@ -10,6 +10,7 @@
 
 #include "rt_config.h"
 #include "rt_db.h"
+#include "rt_fmt.h"
 #include "rt_graph.h"
 #include "rt_session.h"
 
@@ -76,8 +77,12 @@ on_lock_wait(const char *holder, void *ctx)
 {
 	struct cli *c = ctx;
 
+	struct rt_buf b = { 0 };
+
 	if (!c->quiet)
-		fprintf(stderr, "retort: waiting for the migration lock, held by %s\n", holder);
+		fprintf(stderr, "retort: waiting for the migration lock, held by %s\n",
+			rt_fmt_safe(&b, holder, 0));
+	rt_buf_free(&b);
 }
 
 int
@@ -95,6 +100,7 @@ int
 cli_confirm_protected(struct cli *c, const char *what)
 {
 	const char *dbname;
+	struct rt_buf b = { 0 };
 	char *line, *prompt;
 	bool ok;
 
@@ -113,8 +119,9 @@ cli_confirm_protected(struct cli *c, const char *what)
 		return -1;
 	}
 	dbname = rt_db_name(c->db);
-	fprintf(stderr, "env '%s' is protected. %s\n", c->env->name, what);
-	prompt = rt_xasprintf("Type the database name (%s) to go on: ", dbname);
+	fprintf(stderr, "env '%s' is protected. %s\n", rt_fmt_safe(&b, c->env->name, 0), what);
+	prompt = rt_xasprintf("Type the database name (%s) to go on: ", rt_fmt_safe(&b, dbname, 0));
+	rt_buf_free(&b);
 	rl_outstream = stderr;
 	line = readline(prompt);
 	free(prompt);

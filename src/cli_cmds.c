@@ -672,8 +672,9 @@ const struct cli_command cli_commands[] = {
 	{ "backups", cli_cmd_backups, CLI_WORDS_NONE, 0, 0, "backups [--format FMT]",
 	  "list the backups newest first: size, revision, age, whether the checksum matches" },
 	{ "prune", cli_cmd_prune, CLI_WORDS_NONE, 0, 0,
-	  "prune [--keep-days N] [--keep N] [--dry-run] [--format FMT]",
-	  "delete backups past the retention (config or options); the newest always stays" },
+	  "prune [--keep-days N] [--keep N] [--all-envs] [--dry-run] [--format FMT]",
+	  "delete this env's backups past the retention (config or options); the newest of "
+	  "each env stays" },
 	{ "restore", cli_cmd_restore, CLI_WORDS_FILE, 1, 1,
 	  "restore FILE [--clean] [--yes] [--format FMT]",
 	  "verify and restore a backup (pg_restore), then compare the row counts with it" },

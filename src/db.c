@@ -206,7 +206,8 @@ rt_db_setup_sql(const char *vt, const char *pkc, const char *hist)
 		"CREATE TABLE IF NOT EXISTS %s (\n"
 		"    id bigserial PRIMARY KEY,\n"
 		"    revision varchar(32) NOT NULL,\n"
-		"    direction text NOT NULL CHECK (direction IN ('upgrade', 'downgrade', 'stamp')),\n"
+		"    direction text NOT NULL CHECK (direction IN ('upgrade', 'downgrade', 'stamp', "
+		"'restore')),\n"
 		"    checksum char(64),\n"
 		"    started_at timestamptz NOT NULL,\n"
 		"    finished_at timestamptz,\n"
@@ -496,20 +497,11 @@ try_lock(struct rt_db *db, bool *got, struct rt_err *err)
 	return 0;
 }
 
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 int
 rt_db_lock(struct rt_db *db, int timeout_ms, rt_lock_wait_fn on_wait, void *ctx,
 	   volatile sig_atomic_t *cancel, struct rt_err *err)
 {
-	double start = now_ms();
+	double start = rt_clock_ms();
 	bool got = false, told = false;
 	char *holder;
 
@@ -532,7 +524,7 @@ rt_db_lock(struct rt_db *db, int timeout_ms, rt_lock_wait_fn on_wait, void *ctx,
 			rt_err_set(err, RT_ERR_CANCEL, "cancelled while waiting for the migration lock");
 			return -1;
 		}
-		if (timeout_ms >= 0 && now_ms() - start >= timeout_ms)
+		if (timeout_ms >= 0 && rt_clock_ms() - start >= timeout_ms)
 			break;
 		usleep(50 * 1000);
 	}

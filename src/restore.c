@@ -40,9 +40,9 @@ struct rt_restore {
 	enum phase phase;
 	rt_event_fn fn;
 	void *ctx;
-	double t0, lock_t0, event_t;
-	int lock_timeout_ms;
-	bool told_wait, told_fed, is_cancelled;
+	double t0, event_t;
+	struct rt_lock_wait lock;
+	bool told_fed, is_cancelled;
 	struct rt_backup_job *backup;   /* the safety backup, while it runs */
 	char *backup_path;              /* the safety backup, once made */
 	char *hist_schema;              /* with clean: the audit log's schema (not compared) */
@@ -50,15 +50,6 @@ struct rt_restore {
 	struct rt_counts live;
 	struct rt_count_job *count;
 };
-
-static double
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 /* The version table's rows joined by '+', "base" for none; NULL with err. */
 static char *
@@ -254,7 +245,7 @@ progress(struct rt_restore *r, enum rt_backup_phase phase, bool force)
 {
 	struct rt_backup_progress p = { phase, r->feed.hashed, 0, 0, 0 };
 	struct rt_event ev = { .kind = RT_EV_BACKUP, .backup = &p };
-	double now = mono_ms();
+	double now = rt_clock_ms();
 
 	if (!r->fn || (!force && now - r->event_t < EVENT_EVERY_MS))
 		return;
@@ -371,33 +362,22 @@ static int
 step_lock(struct rt_restore *r, struct rt_err *err)
 {
 	struct rt_db *db = rt_session_db(r->s);
-	char *holder;
-	bool got;
+	int rc;
 
 	if (r->is_cancelled) {
 		rt_err_set(err, RT_ERR_CANCEL, "cancelled while waiting for the migration lock; "
 			   "nothing restored");
 		return -1;
 	}
-	if (rt_db_try_lock(db, &got, err) < 0)
-		return -1;
-	if (!got) {
-		if (!r->told_wait) {
-			holder = rt_db_lock_holder(db);
-			emit(r, RT_EV_LOCK_WAIT, holder ? holder : "another session");
-			free(holder);
-			r->told_wait = true;
-		}
-		if (r->lock_timeout_ms < 0 || mono_ms() - r->lock_t0 < r->lock_timeout_ms)
-			return 1;
-		holder = rt_db_lock_holder(db);
-		rt_err_set(err, RT_ERR_RUN, "lock timeout after %.1f s: the migration lock is held "
-			   "by %s; nothing restored", r->lock_timeout_ms / 1000.0,
-			   holder ? holder : "another session");
-		free(holder);
-		return -1;
+	rc = rt_lock_wait_step(db, &r->lock, r->fn, r->ctx, err);
+	if (rc < 0 && err && err->kind == RT_ERR_RUN) {
+		char msg[sizeof(err->msg)];
+
+		snprintf(msg, sizeof(msg), "%.900s; nothing restored", err->msg);
+		rt_err_set(err, RT_ERR_RUN, "%s", msg);
 	}
-	emit(r, RT_EV_LOCKED, NULL);
+	if (rc != 0)
+		return rc;
 	free(r->result.revision_before);
 	if (!(r->result.revision_before = read_revision(db, err)))
 		return -1;
@@ -505,7 +485,7 @@ finish(struct rt_restore *r)
 	r->result.bytes = r->feed.hashed;
 	rt_feed_end(&r->feed);
 	rt_db_unlock(rt_session_db(r->s));
-	r->result.seconds = (mono_ms() - r->t0) / 1e3;
+	r->result.seconds = (rt_clock_ms() - r->t0) / 1e3;
 	r->has_result = true;
 	r->phase = R_DONE;
 }
@@ -606,9 +586,9 @@ rt_restore_op_start(struct rt_restore *r, rt_event_fn fn, void *ctx, struct rt_e
 	r->fn = fn;
 	r->ctx = ctx;
 	r->phase = R_LOCK;
-	r->t0 = r->lock_t0 = mono_ms();
-	r->lock_timeout_ms = r->req.lock_timeout_ms == RT_LOCK_TIMEOUT_CONFIG ?
-			     cfg->lock_timeout_ms : r->req.lock_timeout_ms;
+	r->t0 = rt_clock_ms();
+	rt_lock_wait_begin(&r->lock, r->req.lock_timeout_ms == RT_LOCK_TIMEOUT_CONFIG ?
+			   cfg->lock_timeout_ms : r->req.lock_timeout_ms);
 	r->result.revision_before = rt_xstrdup(r->current);
 	r->result.revision_expected = rt_xstrdup(r->info.revision ? r->info.revision : "?");
 	r->result.ntables = r->info.counts.n;

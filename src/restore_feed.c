@@ -75,15 +75,6 @@ static const char gate_check_sql[] =
 #define HISTORY_COLS "revision, direction, checksum, started_at, finished_at, duration_ms, " \
 		     "db_user, os_user, client_host, tool_version, outcome, statements_done, error"
 
-static double
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 /* "DO $tag$ body $tag$" with a tag the body does not contain: the body holds
  * names and literals (a file name, schema names) that could hold "$retort$". */
 static char *
@@ -741,7 +732,7 @@ rt_feed_step(struct rt_feed *f, struct rt_err *err)
 		return f->is_committed ? 0 : -1;
 	rc = f->is_waiting ? step_wait(f, err) : step_feed(f, err);
 	if (rc == 1 && f->is_cancelled && !f->is_gate_open &&
-	    mono_ms() - f->cancel_ms > KILL_AFTER_MS) {
+	    rt_clock_ms() - f->cancel_ms > KILL_AFTER_MS) {
 		rt_proc_end(&f->psql);
 		rt_proc_end(&f->rst);
 	}
@@ -782,7 +773,7 @@ rt_feed_cancel(struct rt_feed *f)
 	if (f->is_done || f->is_cancelled)
 		return false;
 	f->is_cancelled = true;
-	f->cancel_ms = mono_ms();
+	f->cancel_ms = rt_clock_ms();
 	if (f->is_gate_open)
 		return false;       /* psql is committing: too late */
 	/* both send the server a cancel request before they exit; psql has not

@@ -25,6 +25,9 @@
  * updates made inside it commit or roll back with it, so 'retort resolve'
  * resumes from its BEGIN. A block left open would take in retort's own
  * bookkeeping, so it is refused, as are nested and stray ones.
+ *
+ * A psql meta-command (\connect, \! cmd) is no statement at all: the server
+ * rejects it at run time, and psql would execute it from the offline script.
  */
 #include "config.h"
 #include "txcheck_int.h"
@@ -417,6 +420,13 @@ check_section(const struct rt_rev *rev, const char *name, const char *body, int 
 	if (rt_sql_split(body, line, &list, NULL) < 0)
 		return 0;
 	for (size_t i = 0; i < list.n && r == 0; i++) {
+		if (list.v[i].sql[0] == '\\') {
+			/* the server would refuse it, and psql would run it from --sql */
+			r = refuse(&s, list.v[i].line, "%.40s is a psql meta-command, not SQL: the "
+				   "server cannot run it, and psql would run it from 'upgrade --sql'; "
+				   "remove it", list.v[i].sql);
+			break;
+		}
 		classify(list.v[i].sql, list.v[i].line, &ts);
 		r = rev->is_transactional ? check_tx(&s, &ts) : check_notx(&s, &ts);
 	}

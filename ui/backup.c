@@ -175,7 +175,13 @@ on_restore_event(const struct rt_event *ev, void *ctx)
 		       is_clean ? " (clean)" : "");
 		break;
 	case RT_EV_BACKUP:
-		if (p && p->phase == RT_BACKUP_COUNTING) {
+		if (p && (p->phase == RT_BACKUP_DUMPING || p->phase == RT_BACKUP_HASHING)) {
+			/* the protected env's safety backup, before the restore */
+			rt_fmt_bytes(p->bytes, done, sizeof(done));
+			ui_msg(r->ui, R_NORMAL, "restore: backing up first: %s, %zu/%zu tables counted, "
+			       "%.0f s  (Esc cancels)", done, p->tables_done, p->tables_total,
+			       p->seconds);
+		} else if (p && p->phase == RT_BACKUP_COUNTING) {
 			ui_msg(r->ui, R_NORMAL, "restored %s: counting rows to compare with the backup "
 			       "%zu/%zu ...  (Esc stops)", r->name, p->tables_done, p->tables_total);
 		} else if (p) {
@@ -184,6 +190,11 @@ on_restore_event(const struct rt_event *ev, void *ctx)
 			ui_msg(r->ui, R_NORMAL, "restoring %s%s: %s of %s, %.0f s  (Esc cancels)", r->name,
 			       is_clean ? " (clean)" : "", done, total, p->seconds);
 		}
+		break;
+	case RT_EV_BACKUP_DONE:
+		ui_log("restore: backed up first to %s", ev->text ? ev->text : "");
+		ui_msg(r->ui, R_NORMAL, "restore: backed up first (%s); restoring %s ...",
+		       ev->text ? ev->text : "", r->name);
 		break;
 	case RT_EV_CANCELLING:
 		ui_msg(r->ui, R_NORMAL, "cancelling the restore ...");

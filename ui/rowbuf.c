@@ -8,6 +8,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "rt_fmt.h"
 #include "rt_mem.h"
 
 void
@@ -108,6 +109,12 @@ ui_char_len(const char *s, size_t len, int *width)
 	wchar_t wc;
 	size_t n;
 
+	/* controls, bidi overrides and isolates are drawn as '?' like the CLI
+	 * prints them (wcwidth says 0 for the bidi ones, which would pass them) */
+	if ((n = rt_fmt_control_at(s, len, NULL)) > 0) {
+		*width = -1;
+		return n;
+	}
 	memset(&st, 0, sizeof(st));
 	n = mbrtowc(&wc, s, len, &st);
 	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {

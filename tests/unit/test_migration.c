@@ -259,6 +259,8 @@ static const struct {
 	  "9: START TRANSACTION inside the transaction begun on line 7" NOTX_RULE },
 	{ "txoff_commit_stray.sql",
 	  "8: COMMIT without a BEGIN before it in section 'upgrade'" NOTX_RULE },
+	{ "psql_meta.sql", "7: \\! rm -rf /tmp/nothing is a psql meta-command, not SQL: the "
+	  "server cannot run it, and psql would run it from 'upgrade --sql'; remove it" },
 	{ "txoff_savepoint_outside.sql", "8: SAVEPOINT outside a BEGIN ... COMMIT block: a "
 	  "'transaction off' revision runs each statement on its own (the server would "
 	  "refuse it)" },
@@ -275,7 +277,7 @@ static const char *const body_only_faults[] = {
 	"tx_prepare_transaction.sql", "tx_release_unknown.sql", "tx_rollback.sql",
 	"tx_rollback_prepared.sql", "tx_rollback_to_unknown.sql", "tx_start_transaction.sql",
 	"tx_verify_commit.sql", "txoff_begin_nested.sql", "txoff_begin_unclosed.sql",
-	"txoff_commit_stray.sql", "txoff_savepoint_outside.sql",
+	"txoff_commit_stray.sql", "txoff_savepoint_outside.sql", "psql_meta.sql",
 };
 
 static void

@@ -157,6 +157,27 @@ test_rowbuf(void **state)
 	rowbuf_free(&b);
 }
 
+/* Controls and bidi overrides/isolates are one '?' column each, never passed
+ * through with the zero width wcwidth gives the bidi ones. */
+static void
+test_controls_width(void **state)
+{
+	int w;
+
+	(void)state;
+	assert_int_equal(ui_char_len("\u202e", 3, &w), 3);   /* RIGHT-TO-LEFT OVERRIDE */
+	assert_int_equal(w, -1);
+	assert_int_equal(ui_char_len("\u2066x", 4, &w), 3);  /* LEFT-TO-RIGHT ISOLATE */
+	assert_int_equal(w, -1);
+	assert_int_equal(ui_char_len("\xc2\x9b", 2, &w), 2); /* C1 CSI */
+	assert_int_equal(w, -1);
+	assert_int_equal(ui_char_len("\x1b[2K", 5, &w), 1);
+	assert_int_equal(w, -1);
+	assert_int_equal(ui_width("a\u202eb\x1b", 6), 4);
+	assert_int_equal(ui_char_len("\u00e9", 2, &w), 2);   /* a letter stays a letter */
+	assert_int_equal(w, 1);
+}
+
 int
 main(void)
 {
@@ -167,6 +188,7 @@ main(void)
 		cmocka_unit_test(test_text_view),
 		cmocka_unit_test(test_row_at),
 		cmocka_unit_test(test_rowbuf),
+		cmocka_unit_test(test_controls_width),
 	};
 
 	if (!setlocale(LC_ALL, "C.UTF-8"))
