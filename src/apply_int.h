@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "rt_job.h"
+
 struct rt_apply_opts;
 struct rt_err;
 struct rt_plan;
@@ -60,6 +62,19 @@ char *rt_sqlgen_stamp(const struct rt_plan *plan, const char *vt, const char *hi
 /* Refuses transaction-off revisions in a plan run as one transaction
  * (single_transaction or dry_run): -1 with err (RT_ERR_INPUT). */
 int rt_sqlgen_check_plan(const struct rt_plan *plan, const struct rt_apply_opts *opts,
+			 struct rt_err *err);
+
+/* The live job of apply_run.c; resume_id names the dirty retort_history entry
+ * of a transaction-off revision to continue from statement resume_from (0-based),
+ * else NULL. As rt_apply_start otherwise. */
+struct rt_db;
+struct rt_job *rt_apply_run_start(struct rt_db *db, const struct rt_plan *plan,
+				  const struct rt_apply_opts *opts, rt_event_fn fn, void *ctx,
+				  const char *resume_id, size_t resume_from, struct rt_err *err);
+
+/* The version table for a finished transaction-off step and its history
+ * entry id marked ok, in one transaction. 0 or -1 with err. */
+int rt_apply_finish_notx(struct rt_db *db, const struct rt_step *st, const char *id,
 			 struct rt_err *err);
 
 #endif

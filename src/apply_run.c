@@ -1,4 +1,5 @@
-/* apply_run.c - applying a plan on the server as a job (rt_job.h).
+/* apply_run.c - applying a plan on the server as a job (rt_job.h); resolve.c
+ * drives the same job to resume an interrupted transaction-off revision.
  *
  * The connection is non-blocking for the whole run. A transactional revision
  * goes out as one pipeline (BEGIN, lock_timeout, its statements, verify, the
@@ -726,23 +727,25 @@ start_notx_step(struct run *r, struct rt_err *err)
 	return r->notx_i < r->cv.n ? send_notx(r, err) : GO_ON;
 }
 
-/* The version table for a finished transaction-off step, and its entry marked ok. */
-static int
-finish_notx(struct run *r, const struct rt_step *st, const char *id, struct rt_err *err)
+/* The version table for a finished transaction-off step, and its entry marked ok
+ * (apply_int.h). */
+int
+rt_apply_finish_notx(struct rt_db *db, const struct rt_step *st, const char *id,
+		     struct rt_err *err)
 {
 	struct rt_cmdv fin = { 0 };
 	struct rt_buf b = { 0 };
 	int rc;
 
 	rt_buf_puts(&b, "BEGIN;\n");
-	rt_sqlgen_vt(&fin, r->db->vt, &st->heads_before, &st->heads_after);
+	rt_sqlgen_vt(&fin, db->vt, &st->heads_before, &st->heads_after);
 	for (size_t i = 0; i < fin.n; i++)
 		rt_buf_printf(&b, "%s;\n", fin.v[i].sql);
 	rt_buf_printf(&b, "UPDATE %s SET outcome = 'ok', finished_at = clock_timestamp(), "
 		      "duration_ms = extract(epoch FROM clock_timestamp() - started_at) * 1000, "
-		      "error = NULL WHERE id = %s;\nCOMMIT;\n", r->db->hist, id);
+		      "error = NULL WHERE id = %s;\nCOMMIT;\n", db->hist, id);
 	/* several statements in one simple query: one implicit unit of work */
-	rc = exec_simple(r->db, rt_buf_str(&b), err);
+	rc = exec_simple(db, rt_buf_str(&b), err);
 	rt_buf_free(&b);
 	rt_cmdv_free(&fin);
 	return rc;
@@ -838,7 +841,7 @@ on_notx(struct run *r, struct rt_err *err)
 		return send_notx(r, err);
 	}
 	reset_lock_timeout(r);
-	if (finish_notx(r, st, r->hist_id, &r->failure) < 0)
+	if (rt_apply_finish_notx(r->db, st, r->hist_id, &r->failure) < 0)
 		return fail_step(r, err);
 	emit_kind(r, RT_EV_STEP_DONE, rt_clock_ms() - r->t0);
 	r->si++;
@@ -1149,10 +1152,10 @@ rollback:
 	return -1;
 }
 
-static struct rt_job *
-start_run(struct rt_db *db, const struct rt_plan *plan, const struct rt_apply_opts *opts,
-	  rt_event_fn fn, void *ctx, const char *resume_id, size_t resume_from,
-	  struct rt_err *err)
+struct rt_job *
+rt_apply_run_start(struct rt_db *db, const struct rt_plan *plan,
+		   const struct rt_apply_opts *opts, rt_event_fn fn, void *ctx,
+		   const char *resume_id, size_t resume_from, struct rt_err *err)
 {
 	static const struct rt_apply_opts defaults;
 	struct run *r;
@@ -1188,147 +1191,5 @@ struct rt_job *
 rt_apply_start(struct rt_db *db, const struct rt_plan *plan, const struct rt_apply_opts *opts,
 	       rt_event_fn fn, void *ctx, struct rt_err *err)
 {
-	return start_run(db, plan, opts, fn, ctx, NULL, 0, err);
-}
-
-/* ---- resolving an interrupted transaction-off revision --------------------- */
-
-/* The one-step plan that re-creates the interrupted step from the version table. */
-static struct rt_plan *
-interrupted_step(struct rt_db *db, const struct rt_graph *g, const struct rt_dirty *d,
-		 struct rt_err *err)
-{
-	struct rt_strv cur = { 0 };
-	struct rt_plan *plan = NULL;
-
-	if (rt_graph_find(g, d->revision) < 0) {
-		rt_err_set(err, RT_ERR_INPUT, "revision %s was interrupted, but no migration file "
-			   "defines it any more", d->revision);
-		return NULL;
-	}
-	if (rt_db_current(db, &cur, err) < 0)
-		return NULL;
-	plan = d->is_up ? rt_plan_upgrade(g, &cur, d->revision, err)
-			: rt_plan_downgrade(g, &cur, "-1", err);
-	rt_strv_free(&cur);
-	if (plan && (plan->nsteps != 1 || strcmp(plan->steps[0].rev->id, d->revision) != 0)) {
-		rt_err_set(err, RT_ERR_INPUT, "the version table no longer matches the interrupted "
-			   "%s of %s; resolve it by hand ('retort resolve --mark-applied' or "
-			   "'--mark-reverted')", d->is_up ? "upgrade" : "downgrade", d->revision);
-		rt_plan_free(plan);
-		return NULL;
-	}
-	return plan;
-}
-
-/* Whether the version table already shows the interrupted step as done: the
- * revision applied after its upgrade, gone after its downgrade. 1, 0, or -1
- * with err. */
-static int
-version_table_shows(struct rt_db *db, const struct rt_graph *g, const struct rt_dirty *d,
-		    struct rt_err *err)
-{
-	struct rt_strv cur = { 0 };
-	long k = rt_graph_find(g, d->revision);
-	bool *applied, has;
-	int rc = -1;
-
-	if (rt_db_current(db, &cur, err) < 0)
-		return -1;
-	applied = rt_xcalloc(rt_graph_count(g) + 1, sizeof(*applied));
-	if (rt_graph_applied(g, &cur, applied, err) == 0) {
-		/* applied: the revision itself or any descendant is in the table */
-		has = k >= 0 ? applied[k] : rt_strv_contains(&cur, d->revision);
-		rc = d->is_up ? has : !has;
-	}
-	free(applied);
-	rt_strv_free(&cur);
-	return rc;
-}
-
-static int
-drop_invalid_indexes(struct rt_db *db, bool drop, struct rt_err *err)
-{
-	struct rt_strv idx = { 0 };
-	int rc = 0;
-
-	if (rt_db_invalid_indexes(db, &idx, err) < 0)
-		return -1;
-	if (idx.n && !drop) {
-		rt_err_set(err, RT_ERR_INPUT, "%zu INVALID index%s would make the resumed statements "
-			   "fail: drop %s, or pass --drop-invalid", idx.n, idx.n == 1 ? "" : "es",
-			   idx.n == 1 ? "it" : "them");
-		for (size_t i = 0; i < idx.n; i++)
-			rt_err_detail(err, "index %s is INVALID", idx.v[i]);
-		rc = -1;
-	}
-	for (size_t i = 0; rc == 0 && i < idx.n; i++) {
-		/* regclass text is already a quoted, qualified-as-needed name */
-		char *sql = rt_xasprintf("DROP INDEX CONCURRENTLY IF EXISTS %s", idx.v[i]);
-
-		rc = exec_simple(db, sql, err);
-		free(sql);
-	}
-	rt_strv_free(&idx);
-	return rc;
-}
-
-int
-rt_resolve(struct rt_db *db, const struct rt_graph *g, enum rt_resolve_mode mode,
-	   bool drop_invalid, const struct rt_apply_opts *opts, struct rt_err *err)
-{
-	struct rt_plan *plan = NULL;
-	struct rt_job *job;
-	struct rt_dirty d;
-	char id[32], *sql;
-	bool found;
-	int rc = -1;
-
-	if (rt_db_find_dirty(db, &d, &found, err) < 0)
-		return -1;
-	if (!found) {
-		rt_err_set(err, RT_ERR_INPUT, "nothing to resolve: no revision was interrupted");
-		return -1;
-	}
-	snprintf(id, sizeof(id), "%lld", d.id);
-	if (mode == RT_RESOLVE_MARK_REVERTED) {
-		sql = rt_xasprintf("UPDATE %s SET outcome = 'failed', finished_at = clock_timestamp(),"
-				   " error = coalesce(error || ' ', '') || '(marked reverted by retort "
-				   "resolve)' WHERE id = %s", db->hist, id);
-		rc = exec_simple(db, sql, err);
-		free(sql);
-		return rc;
-	}
-	if (mode == RT_RESOLVE_MARK_APPLIED) {
-		/* fixed by hand and stamped, as the playbook says: the version
-		 * table already tells the truth, only the journal is behind */
-		int done = version_table_shows(db, g, &d, err);
-
-		if (done < 0)
-			return -1;
-		if (done) {
-			sql = rt_xasprintf("UPDATE %s SET outcome = 'ok', finished_at = "
-					   "clock_timestamp(), error = coalesce(error || ' ', '') || "
-					   "'(marked applied by retort resolve: the version table "
-					   "already showed it)' WHERE id = %s", db->hist, id);
-			rc = exec_simple(db, sql, err);
-			free(sql);
-			return rc;
-		}
-	}
-	if (!(plan = interrupted_step(db, g, &d, err)))
-		return -1;
-	if (mode == RT_RESOLVE_MARK_APPLIED) {
-		struct run r = { .db = db, .conn = db->conn };
-
-		rc = finish_notx(&r, &plan->steps[0], id, err);
-	} else if (drop_invalid_indexes(db, drop_invalid, err) == 0) {
-		job = start_run(db, plan, opts, NULL, NULL, id, (size_t)d.statements_done, err);
-		if (job) {
-			rc = rt_job_run(job, err);
-			rt_job_free(job);
-		}
-	}
-	rt_plan_free(plan);
-	return rc;
+	return rt_apply_run_start(db, plan, opts, fn, ctx, NULL, 0, err);
 }
