@@ -280,7 +280,9 @@ start_apply(struct rt_migrate *m, struct rt_err *err)
 	if (!m->apply)
 		return -1;
 	m->phase = M_APPLY;
-	return 1;
+	/* step it now: it sends its first statements, so the caller has a
+	 * descriptor to poll instead of a tick to sleep */
+	return rt_job_step(m->apply, err);
 }
 
 static int
