@@ -180,17 +180,6 @@ cmd_err(struct rt_db *db, const struct rt_cmd *c, const PGresult *res, struct rt
 	rt_db_result_err(res, "retort", err);
 }
 
-static int
-exec_simple(struct rt_db *db, const char *sql, struct rt_err *err)
-{
-	PGresult *res = rt_db_exec(db, sql, "retort", err);
-
-	if (!res)
-		return -1;
-	PQclear(res);
-	return 0;
-}
-
 static const struct rt_step *
 cur_step(const struct run *r)
 {
@@ -745,7 +734,7 @@ rt_apply_finish_notx(struct rt_db *db, const struct rt_step *st, const char *id,
 		      "duration_ms = extract(epoch FROM clock_timestamp() - started_at) * 1000, "
 		      "error = NULL WHERE id = %s;\nCOMMIT;\n", db->hist, id);
 	/* several statements in one simple query: one implicit unit of work */
-	rc = exec_simple(db, rt_buf_str(&b), err);
+	rc = rt_db_exec_ok(db, rt_buf_str(&b), err);
 	rt_buf_free(&b);
 	rt_cmdv_free(&fin);
 	return rc;
@@ -866,7 +855,7 @@ run_stamp(struct run *r, struct rt_err *err)
 	if (!r->in_outer_tx)
 		rt_buf_puts(&b, "COMMIT;\n");
 	free(sql);
-	rc = exec_simple(r->db, rt_buf_str(&b), err);
+	rc = rt_db_exec_ok(r->db, rt_buf_str(&b), err);
 	rt_buf_free(&b);
 	return rc;
 }
@@ -906,7 +895,7 @@ end_run(struct run *r, bool ok, struct rt_err *err)
 		PQclear(PQexec(r->conn, "ROLLBACK"));
 		return ok ? GO_DONE : GO_FAIL;
 	}
-	return exec_simple(r->db, "COMMIT", err) < 0 ? GO_FAIL : GO_DONE;
+	return rt_db_exec_ok(r->db, "COMMIT", err) < 0 ? GO_FAIL : GO_DONE;
 }
 
 static int
@@ -1129,11 +1118,11 @@ prologue(struct run *r, struct rt_err *err)
 	int rc;
 
 	if (r->in_outer_tx) {
-		if (exec_simple(r->db, "BEGIN", err) < 0)
+		if (rt_db_exec_ok(r->db, "BEGIN", err) < 0)
 			return -1;
 		if (r->opts.ddl_lock_timeout_ms > 0) {
 			sql = rt_xasprintf("SET LOCAL lock_timeout = %d", r->opts.ddl_lock_timeout_ms);
-			rc = exec_simple(r->db, sql, err);
+			rc = rt_db_exec_ok(r->db, sql, err);
 			free(sql);
 			if (rc < 0)
 				goto rollback;

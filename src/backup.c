@@ -34,6 +34,7 @@
 #include "db_int.h"
 #include "rt_db.h"
 #include "rt_err.h"
+#include "rt_job.h"
 #include "rt_mem.h"
 
 #define HASH_CHUNK (8 << 20)    /* bytes copied and hashed per step: the caller stays responsive */
@@ -597,4 +598,51 @@ rt_backup_job_free(struct rt_backup_job *job)
 	free(job->base);
 	free(job->note);
 	free(job);
+}
+
+/* ---- as an rt_job --------------------------------------------------------------- */
+
+static size_t
+as_job_fds(void *impl, struct pollfd *fds, size_t max)
+{
+	int fd[2];
+	size_t k = rt_backup_job_fds(impl, fd), n = 0;
+
+	for (size_t i = 0; i < k && n < max; i++)
+		fds[n++] = (struct pollfd){ fd[i], POLLIN, 0 };
+	return n;
+}
+
+static int
+as_job_step(void *impl, struct rt_err *err)
+{
+	return rt_backup_job_step(impl, err);
+}
+
+static void
+as_job_cancel(void *impl)
+{
+	rt_backup_job_cancel(impl);
+}
+
+static void
+as_job_free(void *impl)
+{
+	rt_backup_job_free(impl);
+}
+
+static const struct rt_job_ops backup_job_ops = {
+	"backup", as_job_fds, as_job_step, as_job_cancel, as_job_free,
+};
+
+struct rt_job *
+rt_backup_job_as_job(struct rt_backup_job *job)
+{
+	return rt_job_new(&backup_job_ops, job);
+}
+
+struct rt_backup_job *
+rt_backup_job_of(const struct rt_job *job)
+{
+	return job && rt_job_ops_of(job) == &backup_job_ops ? rt_job_impl(job) : NULL;
 }

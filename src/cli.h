@@ -162,9 +162,6 @@ void cli_close(struct cli *c);
  * c->db and c->graph; does nothing without them or such a row. */
 void cli_hint_unknown_rows(struct cli *c);
 
-/* cli_backup.c: before an upgrade or downgrade of a protected env, back up
- * (unless disabled); prints where the backup went. 0, or -1 with c->err. */
-int cli_auto_backup(struct cli *c);
 /* The backup commands (cli_backup.c). */
 int cli_cmd_backup(struct cli *c);
 int cli_cmd_backups(struct cli *c);
@@ -186,16 +183,6 @@ int cli_drive(struct rt_job *job, struct rt_err *err);
 int cli_cancel_signal(void);
 bool cli_is_cancelling(void);
 
-/* A job of the engine driven to the end from the CLI (cli_out.c): polls the
- * fds fds() gives, calls step() (1 running, 0 done, -1 err), and cancel() once
- * on Ctrl-C. Returns step's last result. */
-struct cli_job {
-	void *job;
-	size_t (*fds)(void *job, int fds[2]);
-	int (*step)(void *job, struct rt_err *err);
-	void (*cancel)(void *job);
-};
-int cli_run_job(const struct cli_job *j, struct rt_err *err);
 
 /* Output of listing commands (cli_out.c): text is printed by the command;
  * csv and json rows go through these. JSON is always an array of objects

@@ -20,6 +20,7 @@
 #include "rt_counts.h"
 #include "rt_db.h"
 #include "rt_fmt.h"
+#include "rt_job.h"
 #include "rt_restore.h"
 #include "rt_session.h"
 
@@ -55,32 +56,6 @@ on_backup_progress(const struct rt_backup_progress *p, void *ctx)
 		p->tables_total, p->seconds);
 }
 
-static size_t
-backup_fds(void *job, int fds[2])
-{
-	return rt_backup_job_fds(job, fds);
-}
-
-static int
-backup_step(void *job, struct rt_err *err)
-{
-	return rt_backup_job_step(job, err);
-}
-
-static void
-backup_cancel(void *job)
-{
-	rt_backup_job_cancel(job);
-}
-
-static int
-wait_backup(struct rt_backup_job *job, struct cli *c)
-{
-	struct cli_job j = { job, backup_fds, backup_step, backup_cancel };
-
-	return cli_run_job(&j, &c->err);
-}
-
 /* Takes a backup; prints where it went (what: "backup", "backup before upgrade"). */
 static int
 run_backup(struct cli *c, const char *what)
@@ -88,24 +63,26 @@ run_backup(struct cli *c, const char *what)
 	struct progress_state ps = { c, 0, false };
 	struct rt_backup_opts o = { c->cfg->backup_dir, c->env ? c->env->name : NULL,
 				    on_backup_progress, &ps };
-	struct rt_backup_job *job = rt_backup_start(c->db, &o, &c->err);
+	struct rt_backup_job *bj = rt_backup_start(c->db, &o, &c->err);
 	const struct rt_backup_info *b;
+	struct rt_job *job;
 	char size[32];
 	int rc;
 
-	if (!job)
+	if (!bj)
 		return -1;
-	if (rt_backup_job_note(job) && !c->quiet)
-		fprintf(stderr, "retort: note: %s\n", rt_backup_job_note(job));
-	rc = wait_backup(job, c);
+	if (rt_backup_job_note(bj) && !c->quiet)
+		fprintf(stderr, "retort: note: %s\n", rt_backup_job_note(bj));
+	job = rt_backup_job_as_job(bj);
+	rc = cli_drive(job, &c->err);
 	/* -q: nothing at all; `retort backups` lists where it went */
-	if (rc == 0 && (b = rt_backup_job_result(job)) && !c->quiet) {
+	if (rc == 0 && (b = rt_backup_job_result(bj)) && !c->quiet) {
 		rt_fmt_bytes(b->bytes, size, sizeof(size));
 		printf("%s: %s\n", what, b->path);
 		printf("  %s, revision %s, %zu tables counted, sha256 %.16s...\n", size,
 		       b->revision, b->counts.n, b->sha256);
 	}
-	rt_backup_job_free(job);
+	rt_job_free(job);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -115,18 +92,6 @@ cli_cmd_backup(struct cli *c)
 	if (cli_connect(c) < 0)
 		return -1;
 	return run_backup(c, "backup");
-}
-
-int
-cli_auto_backup(struct cli *c)
-{
-	if (c->no_backup || !c->cfg->auto_backup) {
-		if (!c->quiet)
-			printf("no backup before this change (%s)\n",
-			       c->no_backup ? "--no-backup" : "auto_backup = false");
-		return 0;
-	}
-	return run_backup(c, "backup before migrating");
 }
 
 /* ---- backups, prune ---------------------------------------------------------- */

@@ -23,6 +23,7 @@
 #include "rt_fmt.h"
 #include "rt_db.h"
 #include "rt_graph.h"
+#include "rt_job.h"
 #include "rt_migrate.h"
 #include "rt_migration.h"
 #include "rt_project.h"
@@ -336,44 +337,19 @@ cmd_show(struct cli *c)
 	return 0;
 }
 
-/* Exact counts: the count job driven by cli_run_job (Ctrl-C cancels it). */
-struct count_run {
-	struct rt_count_job *job;
-	struct rt_counts *into;
-};
-
-static size_t
-count_fds(void *p, int fds[2])
-{
-	fds[0] = rt_count_job_fd(((struct count_run *)p)->job);
-	return 1;
-}
-
-static int
-count_step(void *p, struct rt_err *err)
-{
-	struct count_run *r = p;
-
-	return rt_count_job_step(r->job, r->into, err);
-}
-
-static void
-count_cancel(void *p)
-{
-	rt_count_job_cancel(((struct count_run *)p)->job);
-}
-
+/* Exact counts: the count job driven by cli_drive (Ctrl-C cancels it). */
 static int
 count_exactly(struct cli *c, struct rt_counts *counts)
 {
-	struct count_run r = { rt_count_job_start(c->db, counts, &c->err), counts };
-	struct cli_job j = { &r, count_fds, count_step, count_cancel };
+	struct rt_count_job *cj = rt_count_job_start(c->db, counts, &c->err);
+	struct rt_job *job;
 	int rc;
 
-	if (!r.job)
+	if (!cj)
 		return -1;
-	rc = cli_run_job(&j, &c->err);
-	rt_count_job_free(r.job);
+	job = rt_count_job_as_job(cj, counts);
+	rc = cli_drive(job, &c->err);
+	rt_job_free(job);
 	return rc;
 }
 

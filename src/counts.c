@@ -8,6 +8,7 @@
 
 #include "db_int.h"
 #include "rt_err.h"
+#include "rt_job.h"
 #include "rt_mem.h"
 
 /* Ordinary and partitioned tables outside the system schemas (partitions
@@ -306,4 +307,67 @@ rt_count_job_free(struct rt_count_job *job)
 	rt_strv_free(&job->schemas);
 	rt_strv_free(&job->names);
 	free(job);
+}
+
+/* ---- as an rt_job --------------------------------------------------------------- */
+
+struct count_as_job {
+	struct rt_count_job *cj;
+	struct rt_counts *into;
+};
+
+static size_t
+as_job_fds(void *impl, struct pollfd *fds, size_t max)
+{
+	int fd = rt_count_job_fd(((struct count_as_job *)impl)->cj);
+
+	if (fd < 0 || max < 1)
+		return 0;
+	fds[0] = (struct pollfd){ fd, POLLIN, 0 };
+	return 1;
+}
+
+static int
+as_job_step(void *impl, struct rt_err *err)
+{
+	struct count_as_job *c = impl;
+
+	return rt_count_job_step(c->cj, c->into, err);
+}
+
+static void
+as_job_cancel(void *impl)
+{
+	rt_count_job_cancel(((struct count_as_job *)impl)->cj);
+}
+
+static void
+as_job_free(void *impl)
+{
+	struct count_as_job *c = impl;
+
+	rt_count_job_free(c->cj);
+	free(c);
+}
+
+static const struct rt_job_ops count_job_ops = {
+	"counts", as_job_fds, as_job_step, as_job_cancel, as_job_free,
+};
+
+struct rt_job *
+rt_count_job_as_job(struct rt_count_job *job, struct rt_counts *into)
+{
+	struct count_as_job *c = rt_xcalloc(1, sizeof(*c));
+
+	c->cj = job;
+	c->into = into;
+	return rt_job_new(&count_job_ops, c);
+}
+
+struct rt_count_job *
+rt_count_job_of(const struct rt_job *job)
+{
+	if (!job || rt_job_ops_of(job) != &count_job_ops)
+		return NULL;
+	return ((struct count_as_job *)rt_job_impl(job))->cj;
 }

@@ -195,6 +195,17 @@ rt_db_exec(struct rt_db *db, const char *sql, const char *what, struct rt_err *e
 	return NULL;
 }
 
+int
+rt_db_exec_ok(struct rt_db *db, const char *sql, struct rt_err *err)
+{
+	PGresult *res = rt_db_exec(db, sql, "retort", err);
+
+	if (!res)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
 char *
 rt_db_setup_sql(const char *vt, const char *pkc, const char *hist)
 {

@@ -27,6 +27,10 @@ struct rt_db {
  * (caller clears) or NULL. */
 PGresult *rt_db_exec(struct rt_db *db, const char *sql, const char *what, struct rt_err *err);
 
+/* rt_db_exec for a statement whose rows do not matter (prefix "retort"):
+ * 0, or -1 with err. */
+int rt_db_exec_ok(struct rt_db *db, const char *sql, struct rt_err *err);
+
 /* Fills err (RT_ERR_RUN) from a failed result: "prefix: message" plus detail. */
 void rt_db_result_err(const PGresult *res, const char *prefix, struct rt_err *err);
 

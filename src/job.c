@@ -79,6 +79,12 @@ rt_job_name(const struct rt_job *job)
 	return job->ops->name;
 }
 
+const struct rt_job_ops *
+rt_job_ops_of(const struct rt_job *job)
+{
+	return job->ops;
+}
+
 void *
 rt_job_impl(const struct rt_job *job)
 {

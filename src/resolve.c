@@ -17,17 +17,6 @@
 #include "rt_migration.h"
 #include "rt_plan.h"
 
-static int
-exec_simple(struct rt_db *db, const char *sql, struct rt_err *err)
-{
-	PGresult *res = rt_db_exec(db, sql, "retort", err);
-
-	if (!res)
-		return -1;
-	PQclear(res);
-	return 0;
-}
-
 /* The one-step plan that re-creates the interrupted step from the version table. */
 static struct rt_plan *
 interrupted_step(struct rt_db *db, const struct rt_graph *g, const struct rt_dirty *d,
@@ -101,7 +90,7 @@ drop_invalid_indexes(struct rt_db *db, bool drop, struct rt_err *err)
 		/* regclass text is already a quoted, qualified-as-needed name */
 		char *sql = rt_xasprintf("DROP INDEX CONCURRENTLY IF EXISTS %s", idx.v[i]);
 
-		rc = exec_simple(db, sql, err);
+		rc = rt_db_exec_ok(db, sql, err);
 		free(sql);
 	}
 	rt_strv_free(&idx);
@@ -130,7 +119,7 @@ rt_resolve(struct rt_db *db, const struct rt_graph *g, enum rt_resolve_mode mode
 		sql = rt_xasprintf("UPDATE %s SET outcome = 'failed', finished_at = clock_timestamp(),"
 				   " error = coalesce(error || ' ', '') || '(marked reverted by retort "
 				   "resolve)' WHERE id = %s", db->hist, id);
-		rc = exec_simple(db, sql, err);
+		rc = rt_db_exec_ok(db, sql, err);
 		free(sql);
 		return rc;
 	}
@@ -146,7 +135,7 @@ rt_resolve(struct rt_db *db, const struct rt_graph *g, enum rt_resolve_mode mode
 					   "clock_timestamp(), error = coalesce(error || ' ', '') || "
 					   "'(marked applied by retort resolve: the version table "
 					   "already showed it)' WHERE id = %s", db->hist, id);
-			rc = exec_simple(db, sql, err);
+			rc = rt_db_exec_ok(db, sql, err);
 			free(sql);
 			return rc;
 		}

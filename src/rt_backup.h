@@ -183,6 +183,14 @@ const char *rt_backup_job_note(const struct rt_backup_job *job);
 /* Frees the job; an unfinished one is killed and its temporary file removed. */
 void rt_backup_job_free(struct rt_backup_job *job);
 
+struct rt_job;
+
+/* The backup job in the one job shape (rt_job.h). Takes job (freed with the rt_job). */
+struct rt_job *rt_backup_job_as_job(struct rt_backup_job *job);
+
+/* The backup job inside an rt_job made by rt_backup_job_as_job, else NULL. Borrowed. */
+struct rt_backup_job *rt_backup_job_of(const struct rt_job *job);
+
 /* ---- restoring: the operation is rt_restore.h ----------------------------- */
 
 /* One table whose live row count differs from the backup's. */

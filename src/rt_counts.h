@@ -67,4 +67,13 @@ void rt_count_job_cancel(struct rt_count_job *job);
 
 void rt_count_job_free(struct rt_count_job *job);
 
+struct rt_job;
+
+/* The count job in the one job shape (rt_job.h): steps store into into
+ * (borrowed: it must outlive the job). Takes job (freed with the rt_job). */
+struct rt_job *rt_count_job_as_job(struct rt_count_job *job, struct rt_counts *into);
+
+/* The count job inside an rt_job made by rt_count_job_as_job, else NULL. Borrowed. */
+struct rt_count_job *rt_count_job_of(const struct rt_job *job);
+
 #endif

@@ -97,6 +97,9 @@ bool rt_job_is_cancelling(const struct rt_job *job);
 /* What the job is ("upgrade"). Borrowed. */
 const char *rt_job_name(const struct rt_job *job);
 
+/* The operations table the job was made with (to tell what it wraps). */
+const struct rt_job_ops *rt_job_ops_of(const struct rt_job *job);
+
 /* The implementation (for the operation that made the job). Borrowed. */
 void *rt_job_impl(const struct rt_job *job);
 

@@ -108,7 +108,7 @@ backup_start(struct ui *ui)
 		ui_msg(ui, R_ERROR, "backup: %s%s%s", err.msg, err.detail[0] ? "  | " : "", err.detail);
 		return;
 	}
-	ui_job_add(ui, UI_JOB_BACKUP, ui_backup_job_wrap(bj), &backup_cbs, NULL);
+	ui_job_add(ui, UI_JOB_BACKUP, rt_backup_job_as_job(bj), &backup_cbs, NULL);
 	ui_log("backup started into %s", cfg->backup_dir);
 }
 
@@ -319,7 +319,7 @@ restore_confirmed(struct ui *ui, struct dialog *d, int result, void *ctx)
 		rt_restore_free(r->op);
 		r->op = op;
 	}
-	if (rt_restore_confirm(r->op, dlg_restore_typed(d), false, &err) < 0) {
+	if (rt_restore_confirm(r->op, dialog_typed(d), false, &err) < 0) {
 		ui_msg(ui, R_NORMAL, "restore %s", err.msg);
 		rflow_free(r);
 		return;

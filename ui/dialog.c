@@ -67,6 +67,7 @@ ui_dialog_push(struct ui *ui, struct dialog *d, dialog_done_fn on_done, void *ct
 		ui_log("dialog %s refused: %zu open", d->ops->name, ui->ndialogs);
 		if (on_done)
 			on_done(ui, d, DLG_CANCEL, ctx);
+		free(d->typed);
 		d->ops->release(d);
 		return;
 	}
@@ -106,8 +107,27 @@ ui_dialog_close(struct ui *ui, struct dialog *d, int result)
 	/* off the stack first: the callback may open the next step's dialog */
 	if (d->on_done)
 		d->on_done(ui, d, result, d->ctx);
+	free(d->typed);
 	d->ops->release(d);
 	dialog_reset();
+}
+
+void
+dialog_take_line(struct dialog *d, struct ui *ui, const char *line)
+{
+	if (!line) {
+		ui_dialog_close(ui, d, DLG_CANCEL);
+		return;
+	}
+	free(d->typed);
+	d->typed = rt_xstrdup(line);
+	ui_dialog_close(ui, d, DLG_YES);
+}
+
+const char *
+dialog_typed(const struct dialog *d)
+{
+	return d->typed;
 }
 
 void

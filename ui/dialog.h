@@ -76,6 +76,7 @@ struct dialog {
 	size_t nlines, body;         /* lines and visible lines at the last draw (scroll keys) */
 	dialog_done_fn on_done;      /* completion callback, or NULL */
 	void *ctx;                   /* for on_done */
+	char *typed;                 /* the line typed at its prompt (dialog_take_line) */
 };
 
 /* Opens d over the others (ownership moves to ui) with its completion
@@ -103,6 +104,14 @@ void ui_dialog_event(const struct rt_event *ev, void *ctx);
 void dialog_draw(struct ui *ui);
 /* Drops the dialog window (after a resize, at quit). */
 void dialog_reset(void);
+
+/* An on_line for a dialog whose prompt asks for one line (a database name):
+ * keeps it (dialog_typed) and closes with DLG_YES, or DLG_CANCEL when the
+ * prompt was cancelled. */
+void dialog_take_line(struct dialog *d, struct ui *ui, const char *line);
+
+/* The line dialog_take_line kept, or NULL. Borrowed from d (valid in on_done). */
+const char *dialog_typed(const struct dialog *d);
 
 /* Scrolling keys shared by the dialogs (arrows, j/k, PgUp/PgDn, space, g/G):
  * UI_HANDLED | UI_REDRAW when key was one, else 0. */

@@ -25,11 +25,9 @@ struct ui;
  * With name_prompt NULL it asks y/N: y gives DLG_YES, Esc or Ctrl-C
  * DLG_CANCEL, any other key DLG_NO. With name_prompt it opens the prompt
  * ("Type the database name (app) to downgrade: ") at once: a typed line gives
- * DLG_YES (the flow checks it, see dlg_confirm_typed), a cancelled prompt
+ * DLG_YES (the flow checks it, see dialog_typed), a cancelled prompt
  * DLG_CANCEL. */
 struct dialog *dlg_confirm_new(struct dlg_view *body, const char *name_prompt);
-/* The line typed at the prompt, or NULL. Borrowed from d (valid in on_done). */
-const char *dlg_confirm_typed(const struct dialog *d);
 
 /* Appends sql to v one highlighted line per source line. */
 void dlg_view_sql(struct dlg_view *v, const char *sql);
@@ -61,8 +59,6 @@ const char *dlg_backups_chosen(const struct dialog *d);
  * keys DLG_NO. */
 struct dialog *dlg_restore_new(const struct rt_restore *op);
 bool dlg_restore_is_clean(const struct dialog *d);
-/* The typed line on a protected env, or NULL. Borrowed (valid in on_done). */
-const char *dlg_restore_typed(const struct dialog *d);
 
 /* ---- dlg_run.c: a running job ---------------------------------------------------- */
 

@@ -179,7 +179,6 @@ struct restore {
 	struct dialog d;
 	const struct rt_restore *op;   /* borrowed */
 	bool is_clean, is_typed;
-	char *typed;
 };
 
 static void
@@ -250,25 +249,9 @@ restore_key(struct dialog *d, struct ui *ui, int key)
 }
 
 static void
-restore_line(struct dialog *d, struct ui *ui, const char *line)
-{
-	struct restore *r = (struct restore *)d;
-
-	if (!line) {
-		ui_dialog_close(ui, d, DLG_CANCEL);
-		return;
-	}
-	r->typed = rt_xstrdup(line);
-	ui_dialog_close(ui, d, DLG_YES);
-}
-
-static void
 restore_release(struct dialog *d)
 {
-	struct restore *r = (struct restore *)d;
-
-	free(r->typed);
-	free(r);
+	free(d);
 }
 
 struct dialog *
@@ -289,12 +272,6 @@ dlg_restore_is_clean(const struct dialog *d)
 	return d->ops == &restore_ops && ((const struct restore *)d)->is_clean;
 }
 
-const char *
-dlg_restore_typed(const struct dialog *d)
-{
-	return d->ops == &restore_ops ? ((const struct restore *)d)->typed : NULL;
-}
-
 static const struct dialog_ops backups_ops = {
 	.name = "backups",
 	.draw = list_draw,
@@ -306,6 +283,6 @@ static const struct dialog_ops restore_ops = {
 	.name = "restore",
 	.draw = restore_draw,
 	.on_key = restore_key,
-	.on_line = restore_line,
+	.on_line = dialog_take_line,
 	.release = restore_release,
 };

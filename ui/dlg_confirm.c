@@ -23,7 +23,6 @@ struct confirm {
 	struct dialog d;
 	struct dlg_view body;
 	char *name_prompt;     /* NULL: y/N */
-	char *typed;           /* the typed line, once answered */
 };
 
 void
@@ -71,19 +70,6 @@ on_open(struct dialog *d, struct ui *ui)
 		prompt_open(PROMPT_CONFIRM_NAME, c->name_prompt, status_msg_win());
 }
 
-static void
-on_line(struct dialog *d, struct ui *ui, const char *line)
-{
-	struct confirm *c = (struct confirm *)d;
-
-	if (!line) {
-		ui_dialog_close(ui, d, DLG_CANCEL);
-		return;
-	}
-	c->typed = rt_xstrdup(line);
-	ui_dialog_close(ui, d, DLG_YES);
-}
-
 static unsigned
 on_key(struct dialog *d, struct ui *ui, int key)
 {
@@ -116,7 +102,6 @@ release(struct dialog *d)
 
 	dlg_view_free(&c->body);
 	free(c->name_prompt);
-	free(c->typed);
 	free(c);
 }
 
@@ -133,17 +118,11 @@ dlg_confirm_new(struct dlg_view *body, const char *name_prompt)
 	return &c->d;
 }
 
-const char *
-dlg_confirm_typed(const struct dialog *d)
-{
-	return d->ops == &confirm_ops ? ((const struct confirm *)d)->typed : NULL;
-}
-
 static const struct dialog_ops confirm_ops = {
 	.name = "confirm",
 	.draw = draw,
 	.on_key = on_key,
 	.on_open = on_open,
-	.on_line = on_line,
+	.on_line = dialog_take_line,
 	.release = release,
 };

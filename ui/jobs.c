@@ -1,6 +1,5 @@
-/* jobs.c - the list of running jobs the loop polls and steps, their
- * completion callbacks, and the rt_job adapters for the engine's count,
- * and backup jobs (until the engine returns rt_job for them). */
+/* jobs.c - the list of running jobs the loop polls and steps, and their
+ * completion callbacks. */
 #include "config.h"
 #include "jobs.h"
 
@@ -15,112 +14,16 @@
 #include "rt_mem.h"
 #include "ui.h"
 
-/* ---- adapters -------------------------------------------------------------------- */
-
-struct count_impl {
-	struct rt_count_job *cj;
-	struct rt_counts *into;
-};
-
-static size_t
-count_fds(void *impl, struct pollfd *fds, size_t max)
-{
-	struct count_impl *c = impl;
-	int fd = rt_count_job_fd(c->cj);
-
-	if (fd < 0 || max < 1)
-		return 0;
-	fds[0] = (struct pollfd){ fd, POLLIN, 0 };
-	return 1;
-}
-
-static int
-count_step(void *impl, struct rt_err *err)
-{
-	struct count_impl *c = impl;
-
-	return rt_count_job_step(c->cj, c->into, err);
-}
-
-static void
-count_cancel(void *impl)
-{
-	rt_count_job_cancel(((struct count_impl *)impl)->cj);
-}
-
-static void
-count_free(void *impl)
-{
-	struct count_impl *c = impl;
-
-	rt_count_job_free(c->cj);
-	free(c);
-}
-
-static const struct rt_job_ops count_ops = {
-	"counts", count_fds, count_step, count_cancel, count_free,
-};
-
-struct rt_job *
-ui_count_job_wrap(struct rt_count_job *cj, struct rt_counts *into)
-{
-	struct count_impl *c = rt_xcalloc(1, sizeof(*c));
-
-	c->cj = cj;
-	c->into = into;
-	return rt_job_new(&count_ops, c);
-}
-
-static size_t
-backup_fds(void *impl, struct pollfd *fds, size_t max)
-{
-	int fd[2];
-	size_t k = rt_backup_job_fds(impl, fd), n = 0;
-
-	for (size_t i = 0; i < k && i < 2 && n < max; i++)
-		fds[n++] = (struct pollfd){ fd[i], POLLIN, 0 };
-	return n;
-}
-
-static int
-backup_step(void *impl, struct rt_err *err)
-{
-	return rt_backup_job_step(impl, err);
-}
-
-static void
-backup_cancel(void *impl)
-{
-	rt_backup_job_cancel(impl);
-}
-
-static void
-backup_free(void *impl)
-{
-	rt_backup_job_free(impl);
-}
-
-static const struct rt_job_ops backup_ops = {
-	"backup", backup_fds, backup_step, backup_cancel, backup_free,
-};
-
-struct rt_job *
-ui_backup_job_wrap(struct rt_backup_job *bj)
-{
-	return rt_job_new(&backup_ops, bj);
-}
-
 struct rt_count_job *
 ui_count_job_of(const struct ui_job *j)
 {
-	return j && j->kind == UI_JOB_COUNT ?
-	       ((struct count_impl *)rt_job_impl(j->job))->cj : NULL;
+	return j ? rt_count_job_of(j->job) : NULL;
 }
 
 struct rt_backup_job *
 ui_backup_job_of(const struct ui_job *j)
 {
-	return j && j->kind == UI_JOB_BACKUP ? rt_job_impl(j->job) : NULL;
+	return j ? rt_backup_job_of(j->job) : NULL;
 }
 
 /* ---- the list -------------------------------------------------------------------- */

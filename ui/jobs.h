@@ -84,12 +84,8 @@ const char *ui_busy(const struct ui *ui);
  * else the count. Returns false when nothing runs that it could cancel. */
 bool ui_jobs_cancel_background(struct ui *ui);
 
-/* Adapters: each returns a new rt_job owning the engine's job. */
-/* Counts into *into (matched by schema and name, so into may be refilled). */
-struct rt_job *ui_count_job_wrap(struct rt_count_job *cj, struct rt_counts *into);
-struct rt_job *ui_backup_job_wrap(struct rt_backup_job *bj);
-
-/* The wrapped engine job (for its results and progress). Borrowed. */
+/* The engine job inside a count or backup ui_job (for its results and
+ * progress), or NULL. Borrowed. */
 struct rt_count_job *ui_count_job_of(const struct ui_job *j);
 struct rt_backup_job *ui_backup_job_of(const struct ui_job *j);
 

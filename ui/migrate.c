@@ -234,7 +234,7 @@ confirmed(struct ui *ui, struct dialog *d, int result, void *ctx)
 		flow_free(f);
 		return;
 	}
-	if (rt_migrate_confirm(f->m, dlg_confirm_typed(d), false, &err) < 0) {
+	if (rt_migrate_confirm(f->m, dialog_typed(d), false, &err) < 0) {
 		ui_msg(ui, R_ERROR, "%s", err.msg);
 		flow_free(f);
 		return;

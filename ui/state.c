@@ -309,7 +309,7 @@ ui_counts_start(struct ui *ui, bool is_quiet, const struct ui_job_cbs *then, voi
 		then = &count_cbs;
 		ctx = note;
 	}
-	ui_job_add(ui, UI_JOB_COUNT, ui_count_job_wrap(cj, &ui->counts), then, ctx);
+	ui_job_add(ui, UI_JOB_COUNT, rt_count_job_as_job(cj, &ui->counts), then, ctx);
 	ui_pane_reload(ui, PANE_TABLES);
 	return;
 refused:
