@@ -601,6 +601,12 @@ rt_restore_result(const struct rt_restore *r)
 	return r->has_result ? &r->result : NULL;
 }
 
+const struct rt_counts *
+rt_restore_live(const struct rt_restore *r)
+{
+	return &r->live;
+}
+
 void
 rt_restore_free(struct rt_restore *r)
 {

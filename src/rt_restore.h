@@ -163,4 +163,8 @@ struct rt_job *rt_restore_op_start(struct rt_restore *r, rt_event_fn fn, void *c
  * or when it never started. Borrowed. */
 const struct rt_restore_result *rt_restore_result(const struct rt_restore *r);
 
+/* The live tables with their exact counts after the restore, as compared
+ * with the backup's (when the result says is_compared). Borrowed from r. */
+const struct rt_counts *rt_restore_live(const struct rt_restore *r);
+
 #endif

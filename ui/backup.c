@@ -217,16 +217,8 @@ show_counts(struct ui *ui, const struct rflow *r, const struct rt_restore_result
 	rt_counts_copy(&ui->snap, saved);
 	ui->has_snap = true;
 	ui->snap_is_backup = true;
-	for (size_t i = 0; res->is_compared && i < ui->counts.n; i++) {
-		struct rt_table_count *t = &ui->counts.v[i];
-		const struct rt_table_count *b = rt_counts_find(saved, t->schema, t->name);
-
-		t->exact = b ? rt_counts_best(b) : -1;
-		for (size_t k = 0; k < res->diffs.n; k++)
-			if (strcmp(res->diffs.v[k].schema, t->schema) == 0 &&
-			    strcmp(res->diffs.v[k].name, t->name) == 0)
-				t->exact = res->diffs.v[k].live;
-	}
+	if (res->is_compared)
+		rt_counts_copy(&ui->counts, rt_restore_live(r->op));
 	ui_pane_reload(ui, PANE_TABLES);
 }
 
