@@ -52,7 +52,9 @@ held_in_b() {
 	       AND l.classid = 1919251572 AND l.objid = $KEY")" = 1 ]
 }
 child_pid() {
-	ps -eo pid=,args= | grep -F -- 'resolve --mark-applied' | grep -vF grep | awk '{ print $1; exit }'
+	# this test's child only: other tests may run a retort resolve at the same time
+	ps -eo pid=,args= | grep -F -- "-d $P " | grep -F -- 'resolve --mark-applied' | grep -vF grep |
+		awk '{ print $1; exit }'
 }
 child_running() { [ -n "$(child_pid)" ]; }
 
