@@ -404,11 +404,17 @@ same_pair(const struct rt_backup_info *a, const struct rt_backup_info *b)
 	return strcmp(a->database, b->database) == 0 && strcmp(a->env, b->env) == 0;
 }
 
+bool
+rt_backup_is_of(const struct rt_backup_info *b, const char *database, const char *env)
+{
+	return has_owner(b) && database && env && strcmp(b->database, database) == 0 &&
+	       strcmp(b->env, env) == 0;
+}
+
 static bool
 is_session_pair(const struct rt_prune_policy *pol, const struct rt_backup_info *b)
 {
-	return !pol->all_envs && pol->database && pol->env &&
-	       strcmp(b->database, pol->database) == 0 && strcmp(b->env, pol->env) == 0;
+	return !pol->all_envs && rt_backup_is_of(b, pol->database, pol->env);
 }
 
 /* The session's pair first (what the user asked about), then by name. */

@@ -347,6 +347,40 @@ rt_url_dbname(const char *url)
 	return name;
 }
 
+char *
+rt_url_brief(const char *url)
+{
+	struct rt_conninfo ci;
+	const char *host, *port, *cut;
+	char *db, *out;
+	int slashes = 0;
+
+	if (rt_conninfo_parse(url, &ci, NULL) < 0) {
+		rt_conninfo_free(&ci);
+		return rt_url_mask(url);
+	}
+	db = rt_url_dbname(url);
+	host = rt_conninfo_get(&ci, "host");
+	if (!host)
+		host = rt_conninfo_get(&ci, "hostaddr");
+	port = rt_conninfo_get(&ci, "port");
+	if (host && host[0] == '/') {
+		/* a socket directory: its last two components are what tells them apart */
+		cut = host + strlen(host);
+		while (cut > host && slashes < 2)
+			if (*--cut == '/')
+				slashes++;
+		out = rt_xasprintf("%s on socket %s%s%s%s", db ? db : "?",
+				   cut > host ? "..." : "", cut, port ? ":" : "", port ? port : "");
+	} else {
+		out = rt_xasprintf("%s on %s%s%s", db ? db : "?", host ? host : "local",
+				   port ? ":" : "", port ? port : "");
+	}
+	free(db);
+	rt_conninfo_free(&ci);
+	return out;
+}
+
 /* --- for a child --------------------------------------------------------------- */
 
 /* A conninfo value, always quoted: quotes and backslashes escaped. */

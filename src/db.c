@@ -363,6 +363,70 @@ rt_db_applied_checksums(struct rt_db *db, struct rt_strv *ids, struct rt_strv *s
 	return 0;
 }
 
+int
+rt_db_revision_log(struct rt_db *db, const char *rev, struct rt_hist_list *out,
+		   struct rt_err *err)
+{
+	const char *params[1] = { rev };
+	PGresult *res;
+	char *sql;
+	int rc, n;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = table_exists(db, db->hist, "reading retort_history", err)) <= 0)
+		return rc;
+	sql = rt_xasprintf(
+		"SELECT direction, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),"
+		"       coalesce(round(duration_ms)::text || ' ms', ''),"
+		"       db_user || coalesce(' (' || os_user || coalesce('@' || client_host, '') || ')', ''),"
+		"       outcome, coalesce(checksum, ''), tool_version, coalesce(error, '')"
+		"  FROM (SELECT * FROM %s WHERE revision = $1 ORDER BY id DESC LIMIT 200) h"
+		" ORDER BY id", db->hist);
+	res = PQexecParams(db->conn, sql, 1, NULL, params, NULL, NULL, 0);
+	free(sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rt_db_result_err(res, "reading retort_history", err);
+		PQclear(res);
+		return -1;
+	}
+	n = PQntuples(res);
+	out->v = rt_xcalloc(n ? (size_t)n : 1, sizeof(*out->v));
+	for (int i = 0; i < n; i++) {
+		struct rt_hist_entry *e = &out->v[out->n++];
+
+		e->direction = rt_xstrdup(PQgetvalue(res, i, 0));
+		e->started = rt_xstrdup(PQgetvalue(res, i, 1));
+		e->duration = rt_xstrdup(PQgetvalue(res, i, 2));
+		e->who = rt_xstrdup(PQgetvalue(res, i, 3));
+		e->outcome = rt_xstrdup(PQgetvalue(res, i, 4));
+		e->checksum = rt_xstrdup(PQgetvalue(res, i, 5));
+		e->tool = rt_xstrdup(PQgetvalue(res, i, 6));
+		e->error = rt_xstrdup(PQgetvalue(res, i, 7));
+	}
+	PQclear(res);
+	return 0;
+}
+
+void
+rt_hist_list_free(struct rt_hist_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct rt_hist_entry *e = &l->v[i];
+
+		free(e->direction);
+		free(e->started);
+		free(e->duration);
+		free(e->who);
+		free(e->outcome);
+		free(e->checksum);
+		free(e->tool);
+		free(e->error);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
 char *
 rt_db_lock_holder(struct rt_db *db)
 {

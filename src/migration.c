@@ -784,6 +784,24 @@ rt_rev_load(const char *path, struct rt_err *err)
 	return rt_rev_load_at(AT_FDCWD, path, path, 0, NULL, err);
 }
 
+int
+rt_rev_file_text(const char *path, struct rt_buf *out, struct rt_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+
+	if (fd < 0) {
+		rt_err_set_at(err, RT_ERR_INPUT, path, 0, "cannot read: %s", strerror(errno));
+		return -1;
+	}
+	rt_buf_reset(out);
+	r = read_all(fd, out);
+	if (r < 0)
+		rt_err_set_at(err, RT_ERR_INPUT, path, 0, errno == EFBIG ? "file is larger than 64 MiB" :
+			      "cannot read: %s", strerror(errno));
+	close(fd);
+	return r;
+}
+
 static void
 free_list(char **v, size_t n)
 {

@@ -61,6 +61,11 @@ int rt_backup_list(const char *dir, bool verify, struct rt_backup_list *out,
 		   struct rt_err *err);
 void rt_backup_list_free(struct rt_backup_list *l);
 
+/* Whether b's sidecar says it was taken of database in env (env "" for a
+ * session without an env, as such backups record it). False without a
+ * sidecar naming its owner. */
+bool rt_backup_is_of(const struct rt_backup_info *b, const char *database, const char *env);
+
 /* Retention applies to each (database, env) on its own: the pair a backup's
  * sidecar records (never the file name, which anyone can rename or reuse).
  * Within a pair, newest first, a backup goes when it is older than

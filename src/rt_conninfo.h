@@ -41,6 +41,12 @@ char *rt_url_mask(const char *url);
  * Owned by the caller; NULL when url does not parse. */
 char *rt_url_dbname(const char *url);
 
+/* url in a few words for a status line: "db on host:port" ("app on
+ * db.example.com:5433"; a unix socket directory as "socket .../sock", its
+ * last two components; a default host as "local"). Never holds a password.
+ * Owned by the caller; the masked URL when url does not parse. */
+char *rt_url_brief(const char *url);
+
 /* The connect_timeout, in seconds, of a connection whose string sets none
  * (and $PGCONNECT_TIMEOUT neither): without one, a server that accepts the
  * connection and never answers would hang retort for good. */

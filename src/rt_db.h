@@ -58,6 +58,29 @@ int rt_db_current(struct rt_db *db, struct rt_strv *out, struct rt_err *err);
 int rt_db_applied_checksums(struct rt_db *db, struct rt_strv *ids, struct rt_strv *sums,
 			    struct rt_err *err);
 
+/* One entry of retort_history, as text for display. */
+struct rt_hist_entry {
+	char *direction;        /* upgrade, downgrade, stamp, restore */
+	char *started;          /* UTC, "2026-01-02 03:04:05" */
+	char *duration;         /* "12 ms", "" when unfinished */
+	char *who;              /* "dbuser (os user@host)" */
+	char *outcome;          /* ok, failed, dirty */
+	char *checksum;         /* "" when not recorded */
+	char *tool;             /* tool version */
+	char *error;            /* "" when none */
+};
+
+struct rt_hist_list {
+	struct rt_hist_entry *v;   /* oldest first */
+	size_t n;
+};
+
+/* The retort_history entries of revision rev (at most the newest 200), oldest
+ * first. A missing retort_history gives none. Returns 0 or -1 with err. */
+int rt_db_revision_log(struct rt_db *db, const char *rev, struct rt_hist_list *out,
+		       struct rt_err *err);
+void rt_hist_list_free(struct rt_hist_list *l);
+
 /* Describes the current holder of the migration lock into a new string owned
  * by the caller ("pid 123, application 'retort', client local, user bob,
  * connected 4 s ago"), or NULL when nobody holds it. */

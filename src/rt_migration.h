@@ -61,6 +61,10 @@ struct rt_rev *rt_rev_parse_headers(const char *path, const char *text, size_t l
 /* Reads and parses the file at path. NULL and err set on failure (RT_ERR_INPUT). */
 struct rt_rev *rt_rev_load(const char *path, struct rt_err *err);
 
+/* The bytes of the file at path into out (for showing it whole), up to the
+ * same 64 MiB limit. 0, or -1 with err (RT_ERR_INPUT, "path: cannot read"). */
+int rt_rev_file_text(const char *path, struct rt_buf *out, struct rt_err *err);
+
 /* rt_rev_load_at flags. */
 enum {
 	RT_REV_HEADERS_ONLY = 1u << 0,  /* read up to the first section marker only

@@ -39,6 +39,16 @@ selected_id(const struct ui *ui)
 	return rt_graph_node(ui->g, (size_t)ui->sel)->rev->id;
 }
 
+void
+ui_trim(char *s)
+{
+	size_t lead = strspn(s, " \t"), len = strlen(s + lead);
+
+	memmove(s, s + lead, len + 1);
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		s[--len] = '\0';
+}
+
 int
 ui_split_words(const char *line, char ***argv)
 {
@@ -259,14 +269,16 @@ act_sort(struct ui *ui, int argc, char **argv)
 static unsigned
 act_toggle_sql(struct ui *ui, int argc, char **argv)
 {
-	static const char *const names[] = { "auto", "upgrade", "downgrade", "plan" };
+	static const char *const names[] = {
+		"the step under the Plan cursor, as the plan runs it", "the whole plan",
+		"the other direction (not what the plan runs)",
+	};
 
 	(void)argc, (void)argv;
-	if (ui->sql_mode == SQL_AUTO)
-		ui->sql_mode = ui->plan && ui->plan->kind == RT_PLAN_DOWNGRADE ? SQL_UP : SQL_DOWN;
-	else
-		ui->sql_mode = ui->sql_mode == SQL_UP ? SQL_DOWN : ui->sql_mode == SQL_DOWN ? SQL_PLAN :
-			       SQL_UP;
+	/* only while this selection stays: a new one shows what its plan runs */
+	ui->sql_mode = ui->sql_mode == SQL_AUTO ? (ui->plan && ui->plan->nsteps ? SQL_PLAN :
+						   SQL_OTHER) :
+		       ui->sql_mode == SQL_PLAN ? SQL_OTHER : SQL_AUTO;
 	ui_pane_reload(ui, PANE_SQL);
 	ui_msg(ui, R_NORMAL, "SQL preview: %s", names[ui->sql_mode]);
 	return UI_REDRAW;
@@ -318,22 +330,14 @@ act_edit(struct ui *ui, int argc, char **argv)
 	return UI_REDRAW | UI_RELAYOUT;
 }
 
-static unsigned
-act_env(struct ui *ui, int argc, char **argv)
+static void
+switch_env(struct ui *ui, const char *name)
 {
 	struct rt_err err = { 0 };
 
-	if (argc < 2) {
-		prompt_open(PROMPT_ENV, "env: ", status_msg_win());
-		return UI_REDRAW;
-	}
-	if (ui_busy(ui)) {
-		ui_msg(ui, R_ERROR, "%s", ui_busy(ui));
-		return UI_REDRAW;
-	}
-	if (rt_session_set_env(ui->s, argv[1], &err) < 0) {
+	if (rt_session_set_env(ui->s, name, &err) < 0) {
 		ui_msg(ui, R_ERROR, "%s", err.msg);
-		return UI_REDRAW;
+		return;
 	}
 	ui_counts_drop(ui);
 	ui->has_snap = false;
@@ -344,10 +348,79 @@ act_env(struct ui *ui, int argc, char **argv)
 		snprintf(ui->conn_err, sizeof(ui->conn_err), "%s", err.msg);
 	ui_reload(ui, false);
 	if (ui->is_connected)
-		ui_msg(ui, R_GOOD, "env %s", argv[1]);
+		ui_msg(ui, R_GOOD, "env %s", name);
 	else
-		ui_msg(ui, R_ERROR, "env %s: %s", argv[1], ui->conn_err);
-	return UI_REDRAW;
+		ui_msg(ui, R_ERROR, "env %s: %s", name, ui->conn_err);
+}
+
+static void
+protected_env_confirmed(struct ui *ui, struct dialog *d, int result, void *ctx)
+{
+	char *name = ctx;
+
+	(void)d;
+	if (result == DLG_YES)
+		switch_env(ui, name);
+	else
+		ui_msg(ui, R_NORMAL, "still on this env (not switched to %s)", name);
+	free(name);
+}
+
+static unsigned
+act_env(struct ui *ui, int argc, char **argv)
+{
+	const struct rt_env *to, *now = rt_session_env(ui->s);
+	struct rt_err err = { 0 };
+	struct dlg_view v = { .cur = -1 };
+
+	if (argc < 2) {
+		prompt_open(PROMPT_ENV, "env: ", status_msg_win());
+		return UI_REDRAW;
+	}
+	if (ui_busy(ui)) {
+		ui_msg(ui, R_ERROR, "%s", ui_busy(ui));
+		return UI_REDRAW;
+	}
+	to = rt_config_env(rt_session_config(ui->s), argv[1], &err);
+	if (!to) {
+		ui_msg(ui, R_ERROR, "%s", err.msg);
+		return UI_REDRAW;
+	}
+	if (!to->is_protected || to == now) {
+		switch_env(ui, argv[1]);
+		return UI_REDRAW;
+	}
+	/* a protected env is entered on purpose, never by a slip of the keys */
+	snprintf(v.title, sizeof(v.title), "Switch to a protected env");
+	dlg_view_line(&v, R_ERROR, "  %s is PROTECTED: upgrades and restores there ask for the "
+		      "database name,", to->name);
+	dlg_view_line(&v, R_ERROR, "  back up first, and reset is refused.");
+	dlg_view_question(&v, R_HEADER, "Switch to %s? [y/N]", to->name);
+	ui_dialog_push(ui, dlg_confirm_new(&v, NULL), protected_env_confirmed,
+		       rt_xstrdup(to->name));
+	return UI_REDRAW | UI_RELAYOUT;
+}
+
+/* Finds the next (dir > 0) or previous match of ui->search and says where:
+ * "/phone: 2/5", with a notice when it wrapped. */
+static unsigned
+search_step(struct ui *ui, int dir)
+{
+	struct pane_find res;
+
+	if (!ui->search[0]) {
+		ui_msg(ui, R_NORMAL, "no search yet: press /");
+		return UI_REDRAW;
+	}
+	ui->focus = PANE_HISTORY;
+	if (!pane_history_find(&ui->panes[PANE_HISTORY], ui->search, dir, &res)) {
+		ui_msg(ui, R_ERROR, "not found: %s (ids, messages and SQL searched)", ui->search);
+		return UI_REDRAW;
+	}
+	ui_msg(ui, res.wrapped ? R_PENDING : R_NORMAL, "/%s: %zu/%zu%s", ui->search, res.nth,
+	       res.total, res.wrapped ? (dir > 0 ? "  (wrapped to the top)" :
+					 "  (wrapped to the bottom)") : "");
+	return UI_REDRAW | UI_SELECT;
 }
 
 static unsigned
@@ -355,25 +428,10 @@ act_search(struct ui *ui, int argc, char **argv)
 {
 	if (argc > 1) {
 		snprintf(ui->search, sizeof(ui->search), "%s", argv[1]);
-		if (!pane_history_find(&ui->panes[PANE_HISTORY], ui->search, 1))
-			ui_msg(ui, R_ERROR, "not found: %s", ui->search);
-		return UI_REDRAW | UI_SELECT;
+		return search_step(ui, 1);
 	}
 	prompt_open(PROMPT_SEARCH, "/", status_msg_win());
 	return UI_REDRAW;
-}
-
-static unsigned
-search_step(struct ui *ui, int dir)
-{
-	if (!ui->search[0]) {
-		ui_msg(ui, R_NORMAL, "no search yet: press /");
-		return UI_REDRAW;
-	}
-	if (!pane_history_find(&ui->panes[PANE_HISTORY], ui->search, dir))
-		ui_msg(ui, R_ERROR, "not found: %s", ui->search);
-	ui->focus = PANE_HISTORY;
-	return UI_REDRAW | UI_SELECT;
 }
 
 static unsigned
@@ -403,7 +461,7 @@ act_next_pane(struct ui *ui, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	ui->focus = (ui->focus + 1) % NPANES;
-	return UI_REDRAW;
+	return UI_REDRAW | (ui->zoomed ? UI_RELAYOUT : 0);
 }
 
 static unsigned
@@ -411,29 +469,66 @@ act_prev_pane(struct ui *ui, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	ui->focus = (ui->focus + NPANES - 1) % NPANES;
-	return UI_REDRAW;
+	return UI_REDRAW | (ui->zoomed ? UI_RELAYOUT : 0);
 }
 
 static unsigned
 act_select(struct ui *ui, int argc, char **argv)
 {
-	const char *id;
+	long node;
 
 	(void)argc, (void)argv;
 	if (ui->focus != PANE_HISTORY) {
 		ui->focus = PANE_HISTORY;
+		return UI_REDRAW | (ui->zoomed ? UI_RELAYOUT : 0);
+	}
+	node = pane_history_node(&ui->panes[PANE_HISTORY], ui->panes[PANE_HISTORY].cur);
+	ui->sel = node;
+	ui_selection_changed(ui);
+	if (node < 0 || !ui->g) {
+		ui_msg(ui, R_NORMAL, "no file defines this revision");
 		return UI_REDRAW;
 	}
-	ui->sel = pane_history_node(&ui->panes[PANE_HISTORY], ui->panes[PANE_HISTORY].cur);
-	ui_selection_changed(ui);
-	id = selected_id(ui);
-	if (ui->plan && ui->plan->nsteps)
-		ui_msg(ui, R_NORMAL, "%s: %zu step%s (%s)", id ? id : "heads", ui->plan->nsteps,
-		       ui->plan->nsteps == 1 ? "" : "s", ui->plan->kind == RT_PLAN_DOWNGRADE ?
-		       "D downgrades to it" : "u upgrades to it");
+	/* the revision in detail: headers, checksums, its applied log, the file */
+	ui_dialog_push(ui, dlg_revision_new(ui, node), NULL, NULL);
+	return UI_REDRAW | UI_RELAYOUT;
+}
+
+static unsigned
+act_filter(struct ui *ui, int argc, char **argv)
+{
+	if (argc < 2) {
+		prompt_open(PROMPT_FILTER, "tables named like (empty: all): ", status_msg_win());
+		return UI_REDRAW;
+	}
+	snprintf(ui->table_filter, sizeof(ui->table_filter), "%s", argv[1]);
+	ui->focus = PANE_TABLES;
+	ui_pane_reload(ui, PANE_TABLES);
+	if (ui->table_filter[0])
+		ui_msg(ui, R_NORMAL, "Tables: %zu named like \"%s\" (f with nothing: all)",
+		       ui->panes[PANE_TABLES].nrows, ui->table_filter);
 	else
-		ui_msg(ui, R_NORMAL, "%s", ui->plan_note);
-	return UI_REDRAW;
+		ui_msg(ui, R_NORMAL, "Tables: all %zu", ui->panes[PANE_TABLES].nrows);
+	return UI_REDRAW | (ui->zoomed ? UI_RELAYOUT : 0);
+}
+
+static unsigned
+act_zoom(struct ui *ui, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	ui->zoomed = !ui->zoomed;
+	if (ui->zoomed)
+		ui_msg(ui, R_DIM, "zoomed: %s fills the screen; z or Esc returns, Left/Right "
+		       "scroll sideways", ui->panes[ui->focus].ops->title);
+	return UI_REDRAW | UI_RELAYOUT;
+}
+
+static unsigned
+act_log(struct ui *ui, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	ui_dialog_push(ui, dlg_log_new(ui), NULL, NULL);
+	return UI_REDRAW | UI_RELAYOUT;
 }
 
 /* Parses -m MSG and positional revisions for :revision and :merge. */
@@ -521,11 +616,14 @@ const struct ui_action ui_actions[] = {
 	{ "restore", 'r', "r", "restore a backup: choose, confirm, compare counts; :restore FILE", act_restore },
 	{ "cancel", 27, "Esc", "cancel the exact count, the backup or the restore", act_cancel },
 	{ "sort", 'o', "o", "sort Tables by name / count / delta", act_sort },
-	{ "toggle-sql", 't', "t", "SQL preview: upgrade / downgrade / whole plan", act_toggle_sql },
-	{ "select", '\r', "Enter", "select the revision under the cursor", act_select },
+	{ "toggle-sql", 't', "t", "SQL preview: the plan's step / the whole plan / the other direction",
+	  act_toggle_sql },
+	{ "select", '\r', "Enter", "the revision in detail: headers, applied log, the file",
+	  act_select },
 	{ "next-pane", '\t', "Tab", "focus the next pane", act_next_pane },
 	{ "prev-pane", KEY_BTAB, "S-Tab", "focus the previous pane", act_prev_pane },
-	{ "search", '/', "/", "search History (id, message, labels)", act_search },
+	{ "search", '/', "/", "search History: ids, messages, labels and SQL (n/N: next, previous)",
+	  act_search },
 	{ "search-next", 'n', "n", "next match", act_search_next },
 	{ "search-prev", 'N', "N", "previous match", act_search_prev },
 	{ "command", ':', ":", "command line: any retort command (Tab completes)", act_command },
@@ -535,6 +633,10 @@ const struct ui_action ui_actions[] = {
 	{ "revision", 0, "", ":revision -m \"message\" creates a revision file", act_revision },
 	{ "merge", 0, "", ":merge -m \"message\" [REVS] merges the heads", act_merge },
 	{ "detail", 0, "", ":detail shows the last error's detail (SQLSTATE, DETAIL, HINT)", act_detail },
+	{ "filter", 'f', "f", "filter the Tables pane by name; :filter TEXT", act_filter },
+	{ "zoom", 'z', "z", "zoom: the focused pane fills the screen (z or Esc returns)", act_zoom },
+	{ "log", 'L', "L", "the message log: every message, with the exit status of ':' commands",
+	  act_log },
 	{ "help", '?', "?", "this help", act_help },
 	{ "quit", 'q', "q", "quit (:q)", act_quit },
 };
@@ -596,17 +698,18 @@ typed_url(char **words, int n, int i, int *nwords)
  * without RETORT_URL when url is NULL (one the console itself was started
  * with may name another database than the session now uses). The URL may
  * hold a password, which ps shows in an argv but not in an environment. */
-static void
+static int
 run_retort(struct ui *ui, char **argv, const char *url)
 {
 	char *set = url ? rt_xasprintf("RETORT_URL=%s", url) : NULL;
 	const char *const env[] = { set ? set : "RETORT_URL", NULL };
+	int status = ui_run_child(ui, argv, env, 1);
 
-	ui_run_child(ui, argv, env, 1);
 	if (set) {
 		explicit_bzero(set, strlen(set));
 		free(set);
 	}
+	return status;
 }
 
 unsigned
@@ -618,7 +721,7 @@ ui_command(struct ui *ui, const char *line)
 	char **words = NULL, **av;
 	const char *url;
 	unsigned flags = UI_REDRAW;
-	int n = ui_split_words(line, &words), k = 0;
+	int n = ui_split_words(line, &words), k = 0, status;
 	bool opts_end = false, is_url_typed = false;
 
 	if (n < 0) {
@@ -672,14 +775,13 @@ ui_command(struct ui *ui, const char *line)
 		av[k++] = words[i++];
 	}
 	av[k] = NULL;
-	run_retort(ui, av, url);
+	status = run_retort(ui, av, url);
 	free(av);
 	ui_words_free(words);
 	ui_reload(ui, true);
-	if (is_url_typed)
-		ui_msg(ui, R_NORMAL, "ran: %s", rt_buf_str(&shown));
-	else
-		ui_msg(ui, R_NORMAL, "ran: retort %s", line);
+	/* the exit status stays in the message log (L) */
+	ui_msg(ui, status == 0 ? R_NORMAL : R_ERROR, "ran: %s%s (exit %d)",
+	       is_url_typed ? "" : "retort ", is_url_typed ? rt_buf_str(&shown) : line, status);
 	rt_buf_free(&shown);
 	return UI_REDRAW | UI_RELAYOUT;
 }

@@ -33,6 +33,8 @@ const struct ui_action *ui_action_by_name(const char *name);
  * NULL-terminated vector of new strings (free with ui_words_free), or -1 on an
  * unterminated quote (*argv NULL). */
 int ui_split_words(const char *line, char ***argv);
+/* Removes the blanks (spaces, tabs) around s, in place. */
+void ui_trim(char *s);
 void ui_words_free(char **argv);
 
 /* Runs a ":" line: an action by name, else a CLI command as a child retort

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dialog.h"
 #include "dialogs.h"
@@ -131,8 +132,8 @@ ui_backup(struct ui *ui)
 	if (!can_start(ui))
 		return UI_REDRAW;
 	snprintf(v.title, sizeof(v.title), "Back up");
-	dlg_view_line(&v, R_HEADER, "Back up %s to %s? [y/N]", rt_db_name(rt_session_db(ui->s)),
-		      cfg->backup_dir);
+	dlg_view_question(&v, R_HEADER, "Back up %s to %s? [y/N]",
+			  rt_db_name(rt_session_db(ui->s)), cfg->backup_dir);
 	dlg_view_line(&v, R_DIM, "  pg_dump -Fc, then the exact row count of every table in the "
 		      "same snapshot");
 	ui_dialog_push(ui, dlg_confirm_new(&v, NULL), backup_confirmed, NULL);
@@ -217,8 +218,10 @@ show_counts(struct ui *ui, const struct rflow *r, const struct rt_restore_result
 	rt_counts_copy(&ui->snap, saved);
 	ui->has_snap = true;
 	ui->snap_is_backup = true;
-	if (res->is_compared)
+	if (res->is_compared) {
 		rt_counts_copy(&ui->counts, rt_restore_live(r->op));
+		ui->counts_at = time(NULL);
+	}
 	ui_pane_reload(ui, PANE_TABLES);
 }
 
@@ -353,6 +356,7 @@ unsigned
 ui_restore(struct ui *ui, const char *name)
 {
 	const struct rt_config *cfg = rt_session_config(ui->s);
+	const struct rt_env *env;
 	struct rt_backup_list *list;
 	struct rt_err err = { 0 };
 
@@ -376,6 +380,8 @@ ui_restore(struct ui *ui, const char *name)
 	}
 	ui_msg(ui, R_NORMAL, "%zu backup%s: j/k move, Enter restores, Esc closes", list->n,
 	       list->n == 1 ? "" : "s");
-	ui_dialog_push(ui, dlg_backups_new(list), chosen, NULL);
+	env = rt_session_env(ui->s);
+	ui_dialog_push(ui, dlg_backups_new(list, rt_db_name(rt_session_db(ui->s)),
+					   env ? env->name : ""), chosen, NULL);
 	return UI_REDRAW;
 }

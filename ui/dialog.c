@@ -45,11 +45,25 @@ dlg_view_line(struct dlg_view *v, enum ui_role role, const char *fmt, ...)
 }
 
 void
+dlg_view_question(struct dlg_view *v, enum ui_role role, const char *fmt, ...)
+{
+	char s[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s, sizeof(s), fmt, ap);
+	va_end(ap);
+	rowbuf_free(&v->question);
+	rowbuf_add(&v->question, role, s);
+}
+
+void
 dlg_view_free(struct dlg_view *v)
 {
 	for (size_t i = 0; i < v->n; i++)
 		rowbuf_free(&v->lines[i]);
 	free(v->lines);
+	rowbuf_free(&v->question);
 	v->lines = NULL;
 	v->n = v->cap = 0;
 }
@@ -62,6 +76,9 @@ ui_dialog_push(struct ui *ui, struct dialog *d, dialog_done_fn on_done, void *ct
 	d->on_done = on_done;
 	d->ctx = ctx;
 	d->top = 0;
+	d->opened_ms = rt_clock_ms();
+	if (d->ops->guards_input)
+		flushinp();   /* keys typed before it was on the screen answer nothing */
 	if (ui->ndialogs == UI_MAXDIALOGS) {
 		/* a flow bug: refuse the new one rather than lose an older one's callback */
 		ui_log("dialog %s refused: %zu open", d->ops->name, ui->ndialogs);
@@ -149,6 +166,29 @@ ui_dialog_event(const struct rt_event *ev, void *ctx)
 
 /* ---- keys ------------------------------------------------------------------------ */
 
+bool
+dialog_takes_key(const struct dialog *d, int key)
+{
+	if (!d->ops->guards_input || key == DLG_KEY_INTR || key == KEY_RESIZE)
+		return true;
+	return rt_clock_ms() - d->opened_ms >= DIALOG_GUARD_MS;
+}
+
+int
+dialog_answer(int key)
+{
+	switch (key) {
+	case 'y': case 'Y':
+		return DLG_YES;
+	case 'n': case 'N': case '\r': case '\n': case KEY_ENTER:
+		return DLG_NO;
+	case 27: case 'q': case DLG_KEY_INTR:
+		return DLG_CANCEL;
+	default:
+		return DIALOG_NOT_AN_ANSWER;
+	}
+}
+
 unsigned
 dialog_scroll_key(struct dialog *d, int key)
 {
@@ -221,18 +261,19 @@ dialog_draw(struct ui *ui)
 {
 	struct dialog *d = ui_dialog_top(ui);
 	struct dlg_view v = { .cur = -1 };
-	int h, w, y, x, body;
+	int h, w, y, x, body, ask;
 
 	if (!d)
 		return;
 	d->ops->draw(d, ui, &v);
-	h = (int)v.n + 2;
+	ask = v.question.text.len ? 1 : 0;
+	h = (int)v.n + 2 + ask;
 	if (h > LINES - 3)
 		h = LINES - 3;
 	w = COLS - 4 < 110 ? COLS - 4 : 110;
 	y = (LINES - 2 - h) / 2;
 	x = (COLS - w) / 2;
-	if (h < 3 || w < 10)
+	if (h < 3 + ask || w < 10)
 		goto out;
 	dialog_reset();
 	dlg_win = newwin(h, w, y < 0 ? 0 : y, x);
@@ -241,15 +282,31 @@ dialog_draw(struct ui *ui)
 	werase(dlg_win);
 	draw_box(dlg_win, true);
 	draw_title(dlg_win, v.title, "", true);
-	body = h - 2;
+	body = h - 2 - ask;
 	scroll_into_view(d, &v, (size_t)body);
 	d->nlines = v.n;
 	d->body = (size_t)body;
 	for (int i = 0; i < body && d->top + (size_t)i < v.n; i++)
 		draw_rowbuf(dlg_win, 1 + i, 1, w - 2, &v.lines[d->top + (size_t)i], R_NORMAL,
 			    (long)(d->top + (size_t)i) == v.cur ? 2 : 0);
-	if (v.n > (size_t)body)
+	/* the question stays on its line whatever is scrolled */
+	if (ask)
+		draw_rowbuf(dlg_win, h - 2, 1, w - 2, &v.question, R_NORMAL, 0);
+	if (v.n > (size_t)body) {
+		char more[64];
+		size_t last = d->top + (size_t)body < v.n ? d->top + (size_t)body : v.n;
+		int len;
+
 		draw_scrollbar(dlg_win, 1, w - 1, body, d->top, v.n);
+		len = snprintf(more, sizeof(more), " lines %zu%s%zu of %zu ", d->top + 1,
+			       ui->is_utf8 ? "\u2013" : "-", last, v.n);
+		len -= ui->is_utf8 ? 2 : 0;   /* the en dash: three bytes, one column */
+		if (len < w - 4) {
+			wattrset(dlg_win, (int)draw_attr(R_DIM));
+			mvwaddstr(dlg_win, h - 1, w - 2 - len, more);
+			wattrset(dlg_win, (int)A_NORMAL);
+		}
+	}
 	wnoutrefresh(dlg_win);
 out:
 	dlg_view_free(&v);

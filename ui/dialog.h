@@ -40,6 +40,7 @@ struct dlg_view {
 	size_t n, cap;
 	long cur;            /* a line to keep in view and highlight, or -1 */
 	bool is_tail;        /* keep the end in view (a growing list) */
+	struct rowbuf question;   /* drawn below the lines, never scrolled away (empty: none) */
 };
 
 /* Appends a line (printf-like) drawn as role. */
@@ -47,6 +48,9 @@ void dlg_view_line(struct dlg_view *v, enum ui_role role, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Appends an empty line and returns it to fill (valid until the next append). */
 struct rowbuf *dlg_view_row(struct dlg_view *v);
+/* Sets the fixed question line (printf-like), drawn as role. */
+void dlg_view_question(struct dlg_view *v, enum ui_role role, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Frees the lines; v can be reused. */
 void dlg_view_free(struct dlg_view *v);
 
@@ -68,7 +72,14 @@ struct dialog_ops {
 	void (*on_job_event)(struct dialog *d, const struct rt_event *ev);
 	/* Frees d with its state. */
 	void (*release)(struct dialog *d);
+	/* A dialog whose answer changes the database: opening it discards the
+	 * keys typed before it was seen, and it ignores keys for its first
+	 * DIALOG_GUARD_MS (all but Ctrl-C). */
+	bool guards_input;
 };
+
+/* How long a guarding dialog ignores keys after it opens. */
+#define DIALOG_GUARD_MS 150
 
 struct dialog {
 	const struct dialog_ops *ops;
@@ -77,6 +88,7 @@ struct dialog {
 	dialog_done_fn on_done;      /* completion callback, or NULL */
 	void *ctx;                   /* for on_done */
 	char *typed;                 /* the line typed at its prompt (dialog_take_line) */
+	double opened_ms;            /* rt_clock_ms() when pushed */
 };
 
 /* Opens d over the others (ownership moves to ui) with its completion
@@ -113,12 +125,22 @@ void dialog_take_line(struct dialog *d, struct ui *ui, const char *line);
 /* The line dialog_take_line kept, or NULL. Borrowed from d (valid in on_done). */
 const char *dialog_typed(const struct dialog *d);
 
+/* Whether the top dialog d takes key now (see guards_input); a key it does
+ * not take is dropped. */
+bool dialog_takes_key(const struct dialog *d, int key);
+
 /* Scrolling keys shared by the dialogs (arrows, j/k, PgUp/PgDn, space, g/G):
  * UI_HANDLED | UI_REDRAW when key was one, else 0. */
 unsigned dialog_scroll_key(struct dialog *d, int key);
 
 /* True for the keys that close a dialog without acting: Esc, q, Enter, space,
- * Ctrl-C. */
+ * Ctrl-C. (Not for a question: dialog_answer.) */
 bool dialog_is_close_key(int key);
+
+/* A yes/no question's reading of key: DLG_YES for y, DLG_NO for n and Enter
+ * (the default answer is no), DLG_CANCEL for Esc, q and Ctrl-C, and
+ * DIALOG_NOT_AN_ANSWER for anything else (movement keys scroll instead). */
+#define DIALOG_NOT_AN_ANSWER 2
+int dialog_answer(int key);
 
 #endif

@@ -40,15 +40,22 @@ void dlg_view_copy(struct dlg_view *v, const struct rowbuf *row);
 struct dialog *dlg_text_new(struct dlg_view *body);
 /* The "Keys" help: the action table and the History markers. */
 struct dialog *dlg_help_new(const struct ui *ui);
+/* The revision of graph node node in detail (Enter on History): headers,
+ * checksums, its retort_history entries and the whole file. */
+struct dialog *dlg_revision_new(const struct ui *ui, long node);
+/* The message log (L): every message of this session, the newest at the end. */
+struct dialog *dlg_log_new(const struct ui *ui);
 
 /* ---- dlg_backups.c: choosing a backup and confirming its restore -------------- */
 
 struct rt_restore;
 
-/* The list of backups (list taken): j/k move, Enter closes with DLG_YES on a
+/* The list of backups (list taken), only those of (database, env) unless a
+ * toggles the others in, marked OTHER: j/k move, Enter closes with DLG_YES on a
  * backup that can be restored (a bad checksum or a missing sidecar is said on
  * the message line and the list stays), Esc/q/r close with DLG_CANCEL. */
-struct dialog *dlg_backups_new(struct rt_backup_list *list);
+struct dialog *dlg_backups_new(struct rt_backup_list *list, const char *database,
+				const char *env);
 /* The chosen backup's path. Borrowed from d (valid in on_done). */
 const char *dlg_backups_chosen(const struct dialog *d);
 

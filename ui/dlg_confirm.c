@@ -58,6 +58,11 @@ draw(struct dialog *d, const struct ui *ui, struct dlg_view *v)
 	memcpy(v->title, c->body.title, sizeof(v->title));
 	for (size_t i = 0; i < c->body.n; i++)
 		dlg_view_copy(v, &c->body.lines[i]);
+	rowbuf_free(&v->question);
+	for (size_t i = 0; i < c->body.question.nspans; i++)
+		rowbuf_addn(&v->question, c->body.question.spans[i].role,
+			    rowbuf_str(&c->body.question) + c->body.question.spans[i].off,
+			    c->body.question.spans[i].len);
 }
 
 static void
@@ -75,6 +80,7 @@ on_key(struct dialog *d, struct ui *ui, int key)
 {
 	struct confirm *c = (struct confirm *)d;
 	unsigned f = dialog_scroll_key(d, key);
+	int answer;
 
 	if (f)
 		return f;
@@ -86,12 +92,14 @@ on_key(struct dialog *d, struct ui *ui, int key)
 			on_open(d, ui);
 		return UI_HANDLED | UI_REDRAW;
 	}
-	if (key == 'y' || key == 'Y')
-		ui_dialog_close(ui, d, DLG_YES);
-	else if (key == 27 || key == DLG_KEY_INTR)
-		ui_dialog_close(ui, d, DLG_CANCEL);
-	else
-		ui_dialog_close(ui, d, DLG_NO);
+	answer = dialog_answer(key);
+	if (answer == DIALOG_NOT_AN_ANSWER) {
+		if (key != KEY_MOUSE)
+			ui_msg(ui, R_NORMAL, "y confirms; n, Enter or Esc declines; arrows and "
+			       "PgUp/PgDn scroll");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	ui_dialog_close(ui, d, answer);
 	return UI_HANDLED | UI_REDRAW | UI_RELAYOUT;
 }
 
@@ -125,4 +133,5 @@ static const struct dialog_ops confirm_ops = {
 	.on_open = on_open,
 	.on_line = dialog_take_line,
 	.release = release,
+	.guards_input = true,
 };

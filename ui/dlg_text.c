@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "actions.h"
 #include "dialog.h"
@@ -31,6 +32,7 @@ draw(struct dialog *d, const struct ui *ui, struct dlg_view *v)
 	memcpy(v->title, t->body.title, sizeof(v->title));
 	for (size_t i = 0; i < t->body.n; i++)
 		dlg_view_copy(v, &t->body.lines[i]);
+	v->is_tail = t->body.is_tail && d->top == 0;
 }
 
 static unsigned
@@ -63,6 +65,30 @@ dlg_text_new(struct dlg_view *body)
 	memset(body, 0, sizeof(*body));
 	body->cur = -1;
 	return &t->d;
+}
+
+struct dialog *
+dlg_log_new(const struct ui *ui)
+{
+	struct dlg_view v = { .cur = -1 };
+	size_t first = ui->log_n > UI_LOG_MAX ? ui->log_n - UI_LOG_MAX : 0;
+
+	snprintf(v.title, sizeof(v.title), "Messages (%zu)", ui->log_n - first);
+	for (size_t i = first; i < ui->log_n; i++) {
+		const struct ui_logline *l = &ui->log[i % UI_LOG_MAX];
+		struct rowbuf *rb = dlg_view_row(&v);
+		char when[16];
+		struct tm tm;
+
+		localtime_r(&l->at, &tm);
+		strftime(when, sizeof(when), "%H:%M:%S", &tm);
+		rowbuf_addf(rb, R_DATE, "%s ", when);
+		rowbuf_add(rb, l->role, l->text);
+	}
+	if (!ui->log_n)
+		dlg_view_line(&v, R_DIM, "  (no messages yet)");
+	v.is_tail = true;
+	return dlg_text_new(&v);
 }
 
 struct dialog *

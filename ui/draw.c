@@ -9,6 +9,9 @@
 #include <wchar.h>
 
 static bool has_color;
+/* The protected env's name while the session is on one: red frames and the
+ * name in every title (a production screen never looks like dev). */
+static char protected_env[128];
 
 struct role_style {
 	short fg;
@@ -37,6 +40,7 @@ static const struct role_style styles[R_NROLES] = {
 	[R_GOOD] = { COLOR_GREEN, A_BOLD, A_BOLD },
 	[R_UP] = { COLOR_GREEN, A_NORMAL, A_BOLD },
 	[R_DOWN] = { COLOR_RED, A_NORMAL, A_BOLD },
+	[R_MATCH] = { COLOR_YELLOW, A_REVERSE | A_BOLD, A_REVERSE | A_BOLD },
 };
 
 void
@@ -70,10 +74,19 @@ draw_attr(enum ui_role role)
 }
 
 void
+draw_set_protected(const char *env)
+{
+	snprintf(protected_env, sizeof(protected_env), "%s", env ? env : "");
+}
+
+void
 draw_box(WINDOW *w, bool is_focused)
 {
 	attr_t a = is_focused ? (has_color ? COLOR_PAIR(R_PENDING + 1) | A_BOLD : A_BOLD) : A_DIM;
 
+	if (protected_env[0])
+		a = has_color ? COLOR_PAIR(R_ERROR + 1) | (is_focused ? A_BOLD : A_NORMAL) :
+		    is_focused ? A_BOLD : A_NORMAL;
 	wattron(w, a);
 	box(w, 0, 0);
 	wattroff(w, a);
@@ -83,58 +96,122 @@ void
 draw_title(WINDOW *w, const char *title, const char *sub, bool is_focused)
 {
 	int width = getmaxx(w) - 4;
-	char buf[512];
 	struct rowbuf rb = { 0 };
+	attr_t head = is_focused ? A_BOLD | A_REVERSE : A_BOLD;
+	char buf[512];
 
 	if (width <= 0)
 		return;
-	snprintf(buf, sizeof(buf), " %s%s%s ", title, sub && *sub ? "  " : "", sub ? sub : "");
+	/* " title [env] sub ": the env's name right after the title, so a cut
+	 * takes the subtitle, never the name */
+	snprintf(buf, sizeof(buf), " %s ", title);
 	rowbuf_add(&rb, R_NORMAL, buf);
-	wattr_set(w, is_focused ? A_BOLD | A_REVERSE : A_BOLD, 0, NULL);
-	{
-		size_t fit = ui_fit(buf, strlen(buf), width);
-
-		mvwaddnstr(w, 0, 2, buf, (int)fit);
+	if (protected_env[0]) {
+		snprintf(buf, sizeof(buf), " %s ", protected_env);
+		rowbuf_add(&rb, R_ERROR, buf);
 	}
-	wattr_set(w, A_NORMAL, 0, NULL);
+	if (sub && *sub) {
+		snprintf(buf, sizeof(buf), " %s ", sub);
+		rowbuf_add(&rb, R_DIM, buf);
+	}
+	{
+		const char *s = rowbuf_str(&rb);
+		size_t len = rb.text.len, fit = ui_fit(s, len, width), i = 0;
+
+		if (fit < len)
+			fit = ui_fit(s, len, width - 1);
+		wmove(w, 0, 2);
+		while (i < fit) {
+			enum ui_role role = rowbuf_role_at(&rb, i);
+			size_t n = i;
+
+			while (n < fit && rowbuf_role_at(&rb, n) == role)
+				n++;
+			wattrset(w, (int)(role == R_ERROR ? draw_attr(R_ERROR) | A_REVERSE :
+					  role == R_DIM ? (head & ~(attr_t)A_REVERSE) : head));
+			waddnstr(w, s + i, (int)(n - i));
+			i = n;
+		}
+		if (fit < len) {
+			wattrset(w, (int)head);
+			waddstr(w, ui_ellipsis());
+		}
+	}
+	wattrset(w, (int)A_NORMAL);
 	rowbuf_free(&rb);
 }
 
+/* The columns b takes from byte i on, its trailing blanks left out. */
+static int
+text_width(const char *s, size_t i, size_t len)
+{
+	while (len > i && s[len - 1] == ' ')
+		len--;
+	return ui_width(s + i, len - i);
+}
+
 void
-draw_rowbuf(WINDOW *w, int y, int x, int width, const struct rowbuf *b, enum ui_role base,
-	    int cursor)
+draw_rowbuf_from(WINDOW *w, int y, int x, int width, const struct rowbuf *b, enum ui_role base,
+		 int cursor, int skip)
 {
 	const char *s = rowbuf_str(b);
 	size_t len = b->text.len, i = 0;
 	attr_t extra = cursor == 2 ? A_REVERSE : cursor == 1 ? A_UNDERLINE : 0;
-	int used = 0, cw;
+	int used = 0, cw, room = width;
 
+	/* scrolled right: the columns left of skip are not drawn */
+	for (int skipped = 0; i < len && skipped < skip;) {
+		size_t n = ui_char_len(s + i, len - i, &cw);
+
+		skipped += cw < 0 ? 1 : cw;
+		i += n;
+	}
 	wmove(w, y, x);
+	if (skip > 0 && i > 0 && width > 1) {
+		wattrset(w, (int)(draw_attr(R_DIM) | extra));
+		waddstr(w, ui_ellipsis());
+		used = 1;
+	}
+	/* cut at the right: the last column says so */
+	if (text_width(s, i, len) > width - used)
+		room = width - 1;
 	while (i < len) {
 		size_t n = ui_char_len(s + i, len - i, &cw);
 		enum ui_role role = rowbuf_role_at(b, i);
 		attr_t a = draw_attr(role == R_NORMAL ? base : role) | extra;
 
 		if (cw < 0 || s[i] == '\t' || (unsigned char)s[i] < 0x20) {
-			if (used + 1 > width)
+			if (used + 1 > room)
 				break;
-			wattr_set(w, a, 0, NULL);
+			wattrset(w, (int)a);
 			waddch(w, s[i] == '\t' ? ' ' : '?');
 			used++;
 			i += n;
 			continue;
 		}
-		if (used + cw > width)
+		if (used + cw > room)
 			break;
-		wattr_set(w, a, 0, NULL);
+		wattrset(w, (int)a);
 		waddnstr(w, s + i, (int)n);
 		used += cw;
 		i += n;
 	}
-	wattr_set(w, draw_attr(base) | extra, 0, NULL);
+	if (room < width && used < width) {
+		wattrset(w, (int)(draw_attr(R_DIM) | extra));
+		waddstr(w, ui_ellipsis());
+		used++;
+	}
+	wattrset(w, (int)(draw_attr(base) | extra));
 	for (; used < width; used++)
 		waddch(w, ' ');
-	wattr_set(w, A_NORMAL, 0, NULL);
+	wattrset(w, (int)A_NORMAL);
+}
+
+void
+draw_rowbuf(WINDOW *w, int y, int x, int width, const struct rowbuf *b, enum ui_role base,
+	    int cursor)
+{
+	draw_rowbuf_from(w, y, x, width, b, base, cursor, 0);
 }
 
 void
@@ -144,7 +221,7 @@ draw_wrapped(WINDOW *w, int y, int x, int width, int h, const struct rowbuf *b)
 	size_t len = b->text.len, i = 0;
 	attr_t a = draw_attr(b->nspans ? b->spans[0].role : R_NORMAL);
 
-	wattr_set(w, a, 0, NULL);
+	wattrset(w, (int)a);
 	for (int row = 0; row < h && i < len; row++) {
 		size_t fit = ui_fit(s + i, len - i, width), cut = fit;
 
@@ -159,7 +236,7 @@ draw_wrapped(WINDOW *w, int y, int x, int width, int h, const struct rowbuf *b)
 		while (i < len && s[i] == ' ')
 			i++;
 	}
-	wattr_set(w, A_NORMAL, 0, NULL);
+	wattrset(w, (int)A_NORMAL);
 }
 
 void

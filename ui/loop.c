@@ -21,6 +21,7 @@
 #include "pane.h"
 #include "panes.h"
 #include "prompt.h"
+#include "rt_config.h"
 #include "rt_job.h"
 #include "rt_session.h"
 #include "status.h"
@@ -69,7 +70,13 @@ relayout(struct ui *ui)
 	} else {
 		for (int i = 0; i < NPANES; i++) {
 			ui->panes[i].r = *r[i];
-			ui->panes[i].win = newwin(r[i]->h, r[i]->w, r[i]->y, r[i]->x);
+			if (ui->zoomed)   /* z: the focused pane over all four, the others hidden */
+				ui->panes[i].r = i == ui->focus ?
+					(struct rect){ 0, 0, ui->lay.status.y, COLS } :
+					(struct rect){ 0, 0, 0, 0 };
+			ui->panes[i].win = ui->panes[i].r.h > 0 ?
+				newwin(ui->panes[i].r.h, ui->panes[i].r.w, ui->panes[i].r.y,
+				       ui->panes[i].r.x) : NULL;
 			pane_fix_scroll(&ui->panes[i]);
 		}
 		st_win = newwin(1, COLS, ui->lay.status.y, 0);
@@ -98,6 +105,9 @@ screen_lines_changed(void)
 static void
 draw_all(struct ui *ui)
 {
+	const struct rt_env *env = rt_session_env(ui->s);
+
+	draw_set_protected(env && env->is_protected ? env->name : NULL);
 	if (ui->lay.is_too_small) {
 		werase(stdscr);
 		mvaddstr(0, 0, "terminal too small");
@@ -177,6 +187,10 @@ dialog_key(struct ui *ui, int key)
 	if (!d)
 		return false;
 	need_full = true;
+	if (!dialog_takes_key(d, key)) {
+		ui_log("dialog %s: key %d dropped (just opened)", d->ops->name, key);
+		return true;
+	}
 	f = d->ops->on_key(d, ui, key);
 	if (f & UI_RELAYOUT)
 		ui->need_layout = true;
@@ -203,6 +217,11 @@ handle_key(struct ui *ui, int ch)
 	}
 	if (dialog_key(ui, ch))
 		return;
+	if (ch == 27 && ui->zoomed) {   /* Esc leaves the zoom */
+		ui->zoomed = false;
+		ui->need_layout = true;
+		return;
+	}
 	if (ch == KEY_MOUSE) {
 		need_full = true;
 		on_mouse(ui);
@@ -246,10 +265,21 @@ finish_prompt(struct ui *ui)
 		break;
 	case PROMPT_SEARCH:
 	case PROMPT_ENV:
+		/* blanks around a value are never part of it ("production ") */
+		if (line)
+			ui_trim(line);
 		if (line && *line) {
 			char *argv[3] = { kind == PROMPT_ENV ? "env" : "search", line, NULL };
 
 			f = ui_action_by_name(argv[0])->run(ui, 2, argv);
+		}
+		break;
+	case PROMPT_FILTER:
+		if (line) {
+			char *argv[3] = { "filter", line, NULL };
+
+			ui_trim(line);
+			f = ui_action_by_name("filter")->run(ui, 2, argv);
 		}
 		break;
 	case PROMPT_CONFIRM_NAME:

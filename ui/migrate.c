@@ -101,9 +101,10 @@ confirm_dialog(const struct mflow *f)
 	if (rt_migrate_backs_up(f->m))
 		dlg_view_line(&v, R_NORMAL, "  (the database is backed up first: protected env)");
 	if (is_typed)
-		dlg_view_line(&v, R_ERROR, "Protected env: Type the database name on the line below.");
+		dlg_view_question(&v, R_ERROR, "Protected env: type the database name on the line "
+				  "below (Esc cancels).");
 	else
-		dlg_view_line(&v, R_HEADER, "Proceed? [y/N]   (j/k PgUp/PgDn scroll the SQL)");
+		dlg_view_question(&v, R_HEADER, "Proceed? [y/N]   (j/k PgUp/PgDn scroll the SQL)");
 	dlg_view_line(&v, R_NORMAL, "%s", "");
 	add_steps_sql(&v, plan);
 	snprintf(p, sizeof(p), "Type the database name (%s) to %s: ", rt_migrate_dbname(f->m),

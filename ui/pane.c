@@ -88,6 +88,15 @@ pane_list_key(struct pane *p, int key)
 	case 21: moved = pane_move(p, -(page / 2 ? page / 2 : 1)); break; /* Ctrl-u */
 	case KEY_HOME: case 'g': moved = pane_set_cur(p, 0); break;
 	case KEY_END: case 'G': moved = pane_set_cur(p, p->nrows ? p->nrows - 1 : 0); break;
+	case KEY_RIGHT: case 'l':
+		p->hscroll += PANE_HSTEP;
+		p->dirty = 1;
+		return UI_HANDLED | UI_REDRAW;
+	case KEY_LEFT: case 'h': case '0':
+		moved = p->hscroll > 0;
+		p->hscroll = key == '0' || p->hscroll < PANE_HSTEP ? 0 : p->hscroll - PANE_HSTEP;
+		p->dirty = 1;
+		return moved ? UI_HANDLED | UI_REDRAW : UI_HANDLED;
 	default: return 0;
 	}
 	if (!moved)
@@ -116,8 +125,10 @@ draw_row(struct pane *p, struct rowbuf *rb, int y0, size_t row)
 
 	rowbuf_reset(rb);
 	p->ops->format(p, row, rb);
-	draw_rowbuf(p->win, y0 + (int)(row - p->top), 1, p->r.w - 2, rb, R_NORMAL,
-		    is_cur && p->focused ? 2 : is_cur);
+	if (p->ui && p->ui->search[0])
+		rowbuf_highlight(rb, p->ui->search);
+	draw_rowbuf_from(p->win, y0 + (int)(row - p->top), 1, p->r.w - 2, rb, R_NORMAL,
+			 is_cur && p->focused ? 2 : is_cur, p->hscroll);
 }
 
 /* Only the cursor moved within the visible rows: redraw its old and new row. */
@@ -163,7 +174,7 @@ pane_draw(struct pane *p)
 	pane_lines_drawn += (unsigned long)p->r.h;   /* werase touched every line */
 	if (p->ops->header) {
 		p->ops->header(p, &rb);
-		draw_rowbuf(w, 1, 1, width, &rb, R_HEADER, false);
+		draw_rowbuf_from(w, 1, 1, width, &rb, R_HEADER, false, p->hscroll);
 		y0 = 2;
 	}
 	if (p->nrows == 0 && p->empty[0]) {

@@ -45,6 +45,7 @@ struct pane {
 	struct rect r;               /* where it is (from layout.c) */
 	void *win;                   /* WINDOW *, owned by loop.c */
 	size_t nrows, top, cur;      /* model rows, first visible, cursor */
+	int hscroll;                 /* columns scrolled right (Left/Right, h/l) */
 	unsigned dirty : 1, focused : 1;
 	/* What the window holds since the last full draw (pane_draw redraws only
 	 * the old and new cursor rows when nothing else changed). */
@@ -65,7 +66,9 @@ bool pane_set_cur(struct pane *p, size_t row);
 /* Keeps top so that cur is visible and no space is wasted at the end. Pure. */
 void pane_fix_scroll(struct pane *p);
 
-/* Generic list keys: arrows, j/k, g/G, Home/End, PgUp/PgDn, Ctrl-d/u. */
+/* Generic list keys: arrows, j/k, g/G, Home/End, PgUp/PgDn, Ctrl-d/u; Left/
+ * Right (h/l) scroll sideways by PANE_HSTEP columns, 0 back to the left edge. */
+#define PANE_HSTEP 8
 unsigned pane_list_key(struct pane *p, int key);
 
 /* Draws the pane into its window with wnoutrefresh (the only curses for panes).

@@ -192,32 +192,56 @@ on_select(struct pane *p)
 	p->ui->sel = pane_history_node(p, p->cur);
 }
 
+/* A row matches when its line (id, date, labels, message) or its
+ * revision's SQL (upgrade, downgrade, verify) holds needle, ignoring case. */
 static bool
 row_matches(const struct pane *p, size_t row, const char *needle)
 {
+	const struct ui *ui = p->ui;
+	long node = pane_history_node(p, row);
 	struct rowbuf rb = { 0 };
 	bool hit;
 
 	format(p, row, &rb);
 	hit = strcasestr(rowbuf_str(&rb), needle) != NULL;
 	rowbuf_free(&rb);
+	if (!hit && node >= 0 && ui && ui->g) {
+		const struct rt_rev *rev = rt_graph_node(ui->g, (size_t)node)->rev;
+
+		hit = (rev->upgrade && strcasestr(rev->upgrade, needle)) ||
+		      (rev->downgrade && strcasestr(rev->downgrade, needle)) ||
+		      (rev->verify && strcasestr(rev->verify, needle));
+	}
 	return hit;
 }
 
 bool
-pane_history_find(struct pane *p, const char *needle, int dir)
+pane_history_find(struct pane *p, const char *needle, int dir, struct pane_find *res)
 {
+	size_t found = p->nrows;
+
+	memset(res, 0, sizeof(*res));
 	if (!needle || !*needle || p->nrows == 0)
 		return false;
 	for (size_t k = 1; k <= p->nrows; k++) {
 		size_t row = dir > 0 ? (p->cur + k) % p->nrows : (p->cur + p->nrows - k) % p->nrows;
 
 		if (row_matches(p, row, needle)) {
-			pane_set_cur(p, row);
-			return true;
+			found = row;
+			res->wrapped = dir > 0 ? row <= p->cur : row >= p->cur;
+			break;
 		}
 	}
-	return false;
+	if (found == p->nrows)
+		return false;
+	for (size_t row = 0; row < p->nrows; row++)
+		if (row_matches(p, row, needle)) {
+			res->total++;
+			if (row <= found)
+				res->nth++;
+		}
+	pane_set_cur(p, found);
+	return true;
 }
 
 const struct pane_ops pane_history_ops = {

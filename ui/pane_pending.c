@@ -37,25 +37,42 @@ format(const struct pane *p, size_t row, struct rowbuf *out)
 	rowbuf_add(out, R_NORMAL, st->rev->message);
 }
 
+/* "-> 6b70e43fe85a  downgrade, 5 steps": where the selection leads, and how. */
 static void
 subtitle(const struct pane *p, char *buf, size_t size)
 {
 	const struct ui *ui = p->ui;
 	const char *to = ui->sel >= 0 && ui->g ? rt_graph_node(ui->g, (size_t)ui->sel)->rev->id
 					       : "head";
+	const char *arrow = ui->is_utf8 ? "\u2192" : "->";
 
 	if (ui->plan && ui->plan->nsteps)
-		snprintf(buf, size, "%zu step%s to %.12s", ui->plan->nsteps,
-			 ui->plan->nsteps == 1 ? "" : "s", to);
+		snprintf(buf, size, "%s %.12s  %s, %zu step%s", arrow, to,
+			 ui->plan->kind == RT_PLAN_STAMP ? "stamp" :
+			 ui->plan->kind == RT_PLAN_DOWNGRADE ? "downgrade" : "upgrade",
+			 ui->plan->nsteps, ui->plan->nsteps == 1 ? "" : "s");
 	else
-		snprintf(buf, size, "to %.12s", to);
+		snprintf(buf, size, "%s %.12s", arrow, to);
+}
+
+/* Moving the cursor here moves the SQL preview to that step. */
+static unsigned
+on_key(struct pane *p, int key)
+{
+	unsigned f = pane_list_key(p, key);
+
+	if (f & UI_SELECT) {
+		ui_pane_reload(p->ui, PANE_SQL);
+		f = (f & ~(unsigned)UI_SELECT) | UI_REDRAW;
+	}
+	return f;
 }
 
 const struct pane_ops pane_pending_ops = {
-	.title = "Pending",
+	.title = "Plan",
 	.load = load,
 	.format = format,
 	.subtitle = subtitle,
-	.on_key = pane_list_key,
+	.on_key = on_key,
 	.has_cursor = true,
 };

@@ -102,16 +102,16 @@ states_upto(struct smodel *m, size_t row)
 	rt_buf_free(&line);
 }
 
-static enum ui_sql_mode
-effective_mode(const struct ui *ui)
+/* The step of the plan under the Plan pane's cursor, or NULL. */
+static const struct rt_step *
+plan_step(const struct ui *ui, size_t *index)
 {
-	if (ui->sql_mode != SQL_AUTO)
-		return ui->sql_mode;
-	if (ui->plan && ui->plan->nsteps > 1)
-		return SQL_PLAN;
-	if (ui->plan && ui->plan->kind == RT_PLAN_DOWNGRADE)
-		return SQL_DOWN;
-	return SQL_UP;
+	size_t cur = ui->panes[PANE_PENDING].cur;
+
+	if (!ui->plan || ui->plan->nsteps == 0 || ui->plan->kind == RT_PLAN_STAMP)
+		return NULL;
+	*index = cur < ui->plan->nsteps ? cur : 0;
+	return &ui->plan->steps[*index];
 }
 
 static int
@@ -119,10 +119,12 @@ load(struct pane *p, struct rt_err *err)
 {
 	struct ui *ui = p->ui;
 	struct smodel *m;
-	enum ui_sql_mode mode = effective_mode(ui);
 	const struct rt_rev *rev = ui->sel >= 0 && ui->g ?
 				   rt_graph_node(ui->g, (size_t)ui->sel)->rev : NULL;
+	const struct rt_step *st;
 	struct rt_vt_opts vt;
+	size_t i = 0;
+	bool up = true;
 	char *sql;
 
 	release(p);
@@ -130,9 +132,9 @@ load(struct pane *p, struct rt_err *err)
 	p->nrows = 0;
 	p->top = p->cur = 0;
 	p->empty[0] = '\0';
-	if (mode == SQL_PLAN) {
+	if (ui->sql_mode == SQL_PLAN) {
 		if (!ui->plan || ui->plan->nsteps == 0) {
-			snprintf(m->what, sizeof(m->what), "plan");
+			snprintf(m->what, sizeof(m->what), "whole plan");
 			snprintf(p->empty, sizeof(p->empty), "no plan: %.900s", ui->plan_note);
 			return 0;
 		}
@@ -140,18 +142,35 @@ load(struct pane *p, struct rt_err *err)
 		sql = rt_plan_sql(ui->plan, &vt, false, err);
 		if (!sql)
 			return -1;
-		snprintf(m->what, sizeof(m->what), "plan of %zu steps", ui->plan->nsteps);
+		snprintf(m->what, sizeof(m->what), "the whole plan, %zu steps  (t: other direction)",
+			 ui->plan->nsteps);
 		set_text(m, sql);
-	} else if (rev) {
-		bool up = mode == SQL_UP;
-
-		snprintf(m->what, sizeof(m->what), "%s %.12s", up ? "upgrade" : "downgrade", rev->id);
-		sql = rt_xasprintf("-- %s:%d\n%s", rev->path, up ? rev->upgrade_line : rev->downgrade_line,
-				   up ? rev->upgrade : rev->downgrade);
-		set_text(m, sql);
-	} else {
-		snprintf(p->empty, sizeof(p->empty), "select a revision in History");
+		p->nrows = m->n;
+		return 0;
 	}
+	/* the step under the Plan cursor, in the direction the plan runs it */
+	if ((st = plan_step(ui, &i))) {
+		rev = st->rev;
+		up = st->is_up;
+	}
+	if (!rev) {
+		snprintf(p->empty, sizeof(p->empty), "select a revision in History");
+		return 0;
+	}
+	if (ui->sql_mode == SQL_OTHER)
+		up = !up;
+	if (st)
+		snprintf(m->what, sizeof(m->what), "%s %.12s%s, step %zu/%zu  (t: %s)",
+			 up ? "upgrade" : "downgrade", rev->id,
+			 ui->sql_mode == SQL_OTHER ? " (not in the plan)" : "", i + 1,
+			 ui->plan->nsteps, ui->sql_mode == SQL_OTHER ? "back to the plan" :
+			 "whole plan");
+	else
+		snprintf(m->what, sizeof(m->what), "%s %.12s  (no plan; t: %s)",
+			 up ? "upgrade" : "downgrade", rev->id, up ? "downgrade" : "upgrade");
+	sql = rt_xasprintf("-- %s:%d\n%s", rev->path, up ? rev->upgrade_line : rev->downgrade_line,
+			   up ? rev->upgrade : rev->downgrade);
+	set_text(m, sql);
 	p->nrows = m->n;
 	return 0;
 }
@@ -175,7 +194,7 @@ subtitle(const struct pane *p, char *buf, size_t size)
 {
 	const struct smodel *m = p->model;
 
-	snprintf(buf, size, "%s  (t toggles)", m ? m->what : "");
+	snprintf(buf, size, "%s", m ? m->what : "");
 }
 
 const struct pane_ops pane_sql_ops = {

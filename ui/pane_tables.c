@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "pane.h"
 #include "rowbuf.h"
@@ -23,6 +24,8 @@ struct trow {
 
 struct tmodel {
 	struct trow *rows;
+	char **names;           /* "schema.name" of each row: the rows point into counts
+	                         * that a refresh frees before the pane reloads */
 	size_t n;
 	enum ui_sort sort;
 };
@@ -32,8 +35,12 @@ release(struct pane *p)
 {
 	struct tmodel *m = p->model;
 
-	if (m)
+	for (size_t i = 0; m && i < m->n; i++)
+		free(m->names[i]);
+	if (m) {
 		free(m->rows);
+		free(m->names);
+	}
 	free(m);
 	p->model = NULL;
 }
@@ -87,33 +94,64 @@ cmp(const void *x, const void *y)
 	return cmp_name(a, b);
 }
 
+/* Whether t passes the f filter (in "schema.name", ignoring case). */
+static bool
+is_shown(const struct ui *ui, const struct rt_table_count *t)
+{
+	char full[300];
+
+	if (!ui->table_filter[0])
+		return true;
+	snprintf(full, sizeof(full), "%s.%s", t->schema, t->name);
+	return strcasestr(full, ui->table_filter) != NULL;
+}
+
 static int
 load(struct pane *p, struct rt_err *err)
 {
 	struct ui *ui = p->ui;
-	struct tmodel *m;
+	struct tmodel *m = p->model;
+	char keep[300] = "";
 
 	(void)err;
+	/* the cursor stays on its table across a re-sort or a refresh */
+	if (m && p->cur < m->n)
+		snprintf(keep, sizeof(keep), "%s", m->names[p->cur]);
 	release(p);
 	m = p->model = rt_xcalloc(1, sizeof(*m));
 	m->rows = rt_xcalloc(ui->counts.n + ui->snap.n + 1, sizeof(*m->rows));
 	for (size_t i = 0; i < ui->counts.n; i++) {
 		const struct rt_table_count *t = &ui->counts.v[i];
 
-		m->rows[m->n++] = (struct trow){ t, ui->has_snap ?
-						 rt_counts_find(&ui->snap, t->schema, t->name) : NULL };
+		if (is_shown(ui, t))
+			m->rows[m->n++] = (struct trow){ t, ui->has_snap ?
+							 rt_counts_find(&ui->snap, t->schema, t->name) :
+							 NULL };
 	}
 	for (size_t i = 0; ui->has_snap && i < ui->snap.n; i++) {
 		const struct rt_table_count *t = &ui->snap.v[i];
 
-		if (!rt_counts_find(&ui->counts, t->schema, t->name))
+		if (is_shown(ui, t) && !rt_counts_find(&ui->counts, t->schema, t->name))
 			m->rows[m->n++] = (struct trow){ NULL, t };
 	}
 	sort_by = m->sort = ui->sort;
 	qsort(m->rows, m->n, sizeof(*m->rows), cmp);
 	p->nrows = m->n;
+	m->names = rt_xcalloc(m->n + 1, sizeof(*m->names));
+	for (size_t i = 0; i < m->n; i++)
+		m->names[i] = rt_xasprintf("%s.%s", any(&m->rows[i])->schema, any(&m->rows[i])->name);
+	for (size_t i = 0; keep[0] && i < m->n; i++)
+		if (strcmp(m->names[i], keep) == 0) {
+			pane_set_cur(p, i);
+			break;
+		}
+	if (p->cur >= m->n)
+		pane_set_cur(p, m->n ? m->n - 1 : 0);
 	if (!ui->is_connected)
 		snprintf(p->empty, sizeof(p->empty), "database not reachable: %.900s", ui->conn_err);
+	else if (ui->table_filter[0])
+		snprintf(p->empty, sizeof(p->empty), "no table name holds \"%.100s\" (f changes it)",
+			 ui->table_filter);
 	else
 		snprintf(p->empty, sizeof(p->empty), "no tables");
 	return 0;
@@ -134,16 +172,29 @@ name_width(const struct pane *p)
 	return w < 8 ? 8 : w;
 }
 
+/* The column headers; the sorted one marked with its direction (names
+ * ascending, counts and deltas largest first). */
 static void
 header(const struct pane *p, struct rowbuf *out)
 {
-	char b[256];
+	const struct ui *ui = p->ui;
+	const char *up = ui->is_utf8 ? "\u25b2" : "^", *down = ui->is_utf8 ? "\u25bc" : "v";
+	char table[32], rows[32], delta_h[32], b[256];
 
+	snprintf(table, sizeof(table), "table%s", ui->sort == SORT_NAME ? up : "");
+	snprintf(rows, sizeof(rows), "%srows", ui->sort == SORT_COUNT ? down : "");
+	snprintf(delta_h, sizeof(delta_h), "%sdelta", ui->sort == SORT_DELTA ? down : "");
+	/* a marker is one column but up to three bytes: pad by columns */
+	snprintf(b, sizeof(b), "%-*s", name_width(p) + 1 + (int)(strlen(table) -
+		 (size_t)ui_width(table, strlen(table))), table);
+	rowbuf_add(out, R_HEADER, b);
+	snprintf(b, sizeof(b), "%*s", 9 + (int)(strlen(rows) - (size_t)ui_width(rows, strlen(rows))),
+		 rows);
+	rowbuf_add(out, R_HEADER, b);
 	if (has_size(p))
-		snprintf(b, sizeof(b), "%-*s%9s %8s %7s", name_width(p) + 1, "table", "rows", "size",
-			 "delta");
-	else
-		snprintf(b, sizeof(b), "%-*s%9s %7s", name_width(p) + 1, "table", "rows", "delta");
+		rowbuf_addf(out, R_HEADER, " %8s", "size");
+	snprintf(b, sizeof(b), " %*s", 7 + (int)(strlen(delta_h) -
+		 (size_t)ui_width(delta_h, strlen(delta_h))), delta_h);
 	rowbuf_add(out, R_HEADER, b);
 }
 
@@ -203,10 +254,23 @@ subtitle(const struct pane *p, char *buf, size_t size)
 	static const char *const by[] = { "name", "count", "delta" };
 	size_t done, total;
 
+	bool is_exact = false;
+	char age[32] = "", shown[160];
+
+	for (size_t i = 0; i < ui->counts.n; i++)
+		is_exact |= ui->counts.v[i].exact >= 0;
+	if (ui->counts_at)
+		rt_fmt_age((long long)(time(NULL) - ui->counts_at), age, sizeof(age));
+	if (ui->table_filter[0])
+		snprintf(shown, sizeof(shown), "%zu of %zu  f:%.100s", p->nrows, ui->counts.n,
+			 ui->table_filter);
+	else
+		snprintf(shown, sizeof(shown), "%zu", ui->counts.n);
 	if (ui_counts_progress(ui, &done, &total))
 		snprintf(buf, size, "counting %zu/%zu (Esc)", done, total);
 	else
-		snprintf(buf, size, "%zu  sort: %s%s", ui->counts.n, by[ui->sort],
+		snprintf(buf, size, "%s  %s %s old  sort: %s%s", shown,
+			 is_exact ? "exact" : "~estimates", age, by[ui->sort],
 			 !ui->has_snap ? "" : ui->snap_is_backup ? "  vs backup" :
 			 "  delta: before last action");
 }

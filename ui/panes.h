@@ -13,9 +13,17 @@ extern const struct pane_ops pane_pending_ops;
 extern const struct pane_ops pane_sql_ops;
 extern const struct pane_ops pane_tables_ops;
 
+/* Where a search landed: the nth of total matching rows, and whether it went
+ * past the end (or the start) to get there. */
+struct pane_find {
+	size_t nth, total;
+	bool wrapped;
+};
+
 /* Moves the History cursor to the next (dir > 0) or previous row matching
- * needle (case-insensitive, in id, message and labels), wrapping. */
-bool pane_history_find(struct pane *p, const char *needle, int dir);
+ * needle (case-insensitive, in the row's id, date, labels and message, and in
+ * its revision's SQL), wrapping; res says where. False when nothing matches. */
+bool pane_history_find(struct pane *p, const char *needle, int dir, struct pane_find *res);
 
 /* The node of the History row, or -1 for a row no file defines. */
 long pane_history_node(const struct pane *p, size_t row);

@@ -17,7 +17,9 @@
 #include "actions.h"
 #include "draw.h"
 #include "rowbuf.h"
+#include "rt_backup.h"
 #include "rt_config.h"
+#include "rt_err.h"
 #include "rt_graph.h"
 #include "rt_migration.h"
 #include "rt_session.h"
@@ -68,9 +70,9 @@ redisplay(void)
 		skip++;
 	skip_w = ui_width(line, skip);
 	werase(win);
-	wattr_set(win, A_BOLD, 0, NULL);
+	wattrset(win, (int)A_BOLD);
 	mvwaddnstr(win, 0, 0, p, (int)ui_fit(p, strlen(p), width - 1));
-	wattr_set(win, A_NORMAL, 0, NULL);
+	wattrset(win, (int)A_NORMAL);
 	waddnstr(win, line + skip, (int)ui_fit(line + skip, strlen(line + skip),
 					       width - 1 - pw > 0 ? width - 1 - pw : 0));
 	wmove(win, 0, pw + cw - skip_w < width ? pw + cw - skip_w : width - 1);
@@ -129,21 +131,64 @@ push_match(char ***v, size_t *n, const char *s, const char *text)
 	(*v)[*n] = NULL;
 }
 
+/* The words of line (up to len bytes), split at blanks; at most max. */
+static int
+split_before(const char *line, size_t len, char words[][64], int max)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < len && n < max;) {
+		size_t k = 0;
+
+		while (i < len && line[i] == ' ')
+			i++;
+		if (i == len)
+			break;
+		while (i < len && line[i] != ' ') {
+			if (k + 1 < 64)
+				words[n][k++] = line[i];
+			i++;
+		}
+		words[n++][k] = '\0';
+	}
+	return n;
+}
+
+static void
+push_revisions(struct ui *ui, char ***v, size_t *n, const char *prefix, const char *text)
+{
+	char cand[128];
+
+	for (size_t i = 0; ui && ui->g && i < rt_graph_count(ui->g); i++) {
+		snprintf(cand, sizeof(cand), "%s%s", prefix, rt_graph_node(ui->g, i)->rev->id);
+		push_match(v, n, cand, text);
+	}
+}
+
+static const char *const range_words[] = { "head", "base", "current" };
+
 char **
-prompt_candidates(struct ui *ui, enum prompt_kind kind, int word_index, const char *text)
+prompt_candidates(struct ui *ui, enum prompt_kind kind, const char *before, const char *text,
+		  bool *no_space)
 {
 	char **v = rt_xcalloc(1, sizeof(*v));
 	size_t n = 0;
 	const struct rt_config *cfg = ui && ui->s ? rt_session_config(ui->s) : NULL;
+	char words[8][64], cand[128];
+	const char *cmd, *prev, *colon;
+	int nw;
 
+	*no_space = false;
 	if (kind == PROMPT_ENV) {
+		*no_space = true;   /* the whole line is the value */
 		for (size_t i = 0; cfg && i < cfg->nenvs; i++)
 			push_match(&v, &n, cfg->envs[i].name, text);
 		return v;
 	}
 	if (kind != PROMPT_CMD)
 		return v;
-	if (word_index == 0) {
+	nw = split_before(before ? before : "", before ? strlen(before) : 0, words, 8);
+	if (nw == 0) {
 		for (size_t i = 0; i < ui_nactions; i++)
 			if (ui_actions[i].name)
 				push_match(&v, &n, ui_actions[i].name, text);
@@ -151,13 +196,41 @@ prompt_candidates(struct ui *ui, enum prompt_kind kind, int word_index, const ch
 			push_match(&v, &n, cli_words[i], text);
 		return v;
 	}
+	cmd = words[0];
+	prev = words[nw - 1];
+	if (strcmp(prev, "-e") == 0 || strcmp(prev, "--env") == 0 || strcmp(cmd, "env") == 0) {
+		for (size_t i = 0; cfg && i < cfg->nenvs; i++)
+			push_match(&v, &n, cfg->envs[i].name, text);
+		return v;
+	}
+	if (strcmp(cmd, "restore") == 0) {
+		struct rt_backup_list l = { 0 };
+		struct rt_err err = { 0 };
+
+		if (cfg && rt_backup_list(cfg->backup_dir, false, &l, &err) == 0)
+			for (size_t i = 0; i < l.n; i++)
+				push_match(&v, &n, l.v[i].path, text);
+		rt_backup_list_free(&l);
+		return v;
+	}
+	if (strcmp(prev, "-r") == 0 || strcmp(prev, "--rev-range") == 0) {
+		/* a range A:B: no blank after A, the end completes after the colon */
+		*no_space = true;
+		colon = strchr(text, ':');
+		snprintf(cand, sizeof(cand), "%.*s", colon ? (int)(colon - text + 1) : 0, text);
+		for (size_t i = 0; i < sizeof(range_words) / sizeof(range_words[0]); i++) {
+			char w[160];
+
+			snprintf(w, sizeof(w), "%s%s", cand, range_words[i]);
+			push_match(&v, &n, w, text);
+		}
+		push_revisions(ui, &v, &n, cand, text);
+		return v;
+	}
 	push_match(&v, &n, "head", text);
 	push_match(&v, &n, "heads", text);
 	push_match(&v, &n, "base", text);
-	for (size_t i = 0; ui && ui->g && i < rt_graph_count(ui->g); i++)
-		push_match(&v, &n, rt_graph_node(ui->g, i)->rev->id, text);
-	for (size_t i = 0; cfg && i < cfg->nenvs; i++)
-		push_match(&v, &n, cfg->envs[i].name, text);
+	push_revisions(ui, &v, &n, "", text);
 	return v;
 }
 
@@ -178,20 +251,20 @@ generator(const char *text, int state)
 static char **
 complete(const char *text, int start, int end)
 {
-	int word = 0;
-	char **m;
+	char **m, *before;
+	bool no_space;
 
 	(void)end;
 	rl_attempted_completion_over = 1;
-	for (int i = 0; i < start; i++)
-		if (rl_line_buffer[i] != ' ' && (i == 0 || rl_line_buffer[i - 1] == ' '))
-			word++;
 	if (gen_list) {
 		for (size_t i = 0; gen_list[i]; i++)
 			free(gen_list[i]);
 		free(gen_list);
 	}
-	gen_list = prompt_candidates(the_ui, open_kind, word, text);
+	before = rt_xstrndup(rl_line_buffer, (size_t)start);
+	gen_list = prompt_candidates(the_ui, open_kind, before, text, &no_space);
+	free(before);
+	rl_completion_append_character = no_space ? '\0' : ' ';
 	m = rl_completion_matches(text, generator);
 	return m;
 }

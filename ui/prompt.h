@@ -13,6 +13,7 @@ enum prompt_kind {
 	PROMPT_CMD,
 	PROMPT_SEARCH,
 	PROMPT_ENV,
+	PROMPT_FILTER,
 	PROMPT_CONFIRM_NAME,
 };
 
@@ -37,8 +38,13 @@ void prompt_redraw(void *w);
  * a new string owned by the caller, or NULL when cancelled. */
 bool prompt_take(enum prompt_kind *kind, char **line);
 
-/* Completion candidates for the ":" line (for tests): a new NULL-terminated
- * vector of new strings matching text, for word number word_index. */
-char **prompt_candidates(struct ui *ui, enum prompt_kind kind, int word_index, const char *text);
+/* Completion candidates (exposed for tests): a new NULL-terminated vector of
+ * new strings matching text, the word after before (the line up to it). What
+ * the word is follows from before: a command first; env names after "env"
+ * or -e; backup files after "restore"; A:B ranges after -r (*no_space: no
+ * blank is appended, a range goes on after the colon); else revision
+ * targets. On the env prompt the whole line is one env name (*no_space). */
+char **prompt_candidates(struct ui *ui, enum prompt_kind kind, const char *before,
+			 const char *text, bool *no_space);
 
 #endif

@@ -76,15 +76,70 @@ rowbuf_addf(struct rowbuf *b, enum ui_role role, const char *fmt, ...)
 		free(s);
 }
 
+static bool ellipsis_ascii;
+
+void
+rowbuf_set_ascii(bool ascii)
+{
+	ellipsis_ascii = ascii;
+}
+
+const char *
+ui_ellipsis(void)
+{
+	return ellipsis_ascii ? "~" : "\u2026";
+}
+
 void
 rowbuf_addw(struct rowbuf *b, enum ui_role role, const char *s, int width)
 {
 	size_t len = strlen(s), fit = ui_fit(s, len, width);
 	int w = ui_width(s, fit);
 
-	rowbuf_addn(b, role, s, fit);
+	if (fit < len && width > 0) {
+		/* cut: the last column says so */
+		fit = ui_fit(s, len, width - 1);
+		w = ui_width(s, fit) + 1;
+		rowbuf_addn(b, role, s, fit);
+		rowbuf_add(b, R_DIM, ui_ellipsis());
+	} else {
+		rowbuf_addn(b, role, s, fit);
+	}
 	for (; w < width; w++)
 		rowbuf_addn(b, role, " ", 1);
+}
+
+void
+rowbuf_highlight(struct rowbuf *b, const char *needle)
+{
+	const char *text = rt_buf_str(&b->text), *hit;
+	size_t nlen = needle ? strlen(needle) : 0;
+	struct rowbuf out = { 0 };
+	size_t at = 0;
+
+	if (!nlen || !(hit = strcasestr(text, needle)))
+		return;
+	/* rebuilt: the text before each hit in its own roles, the hit as R_MATCH */
+	while (at < b->text.len) {
+		size_t end = hit ? (size_t)(hit - text) : b->text.len;
+
+		while (at < end) {
+			enum ui_role role = rowbuf_role_at(b, at);
+			size_t n = at;
+
+			while (n < end && rowbuf_role_at(b, n) == role)
+				n++;
+			rowbuf_addn(&out, role, text + at, n - at);
+			at = n;
+		}
+		if (!hit)
+			break;
+		rowbuf_addn(&out, R_MATCH, hit, nlen);
+		at += nlen;
+		hit = strcasestr(text + at, needle);
+	}
+	rowbuf_free(b);
+	*b = out;
 }
 
 enum ui_role

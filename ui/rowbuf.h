@@ -29,6 +29,7 @@ enum ui_role {
 	R_GOOD,
 	R_UP,
 	R_DOWN,
+	R_MATCH,      /* a search match */
 	R_NROLES
 };
 
@@ -46,6 +47,8 @@ struct rowbuf {
 /* Empties b, keeping its memory. */
 void rowbuf_reset(struct rowbuf *b);
 void rowbuf_free(struct rowbuf *b);
+/* Draws every case-insensitive occurrence of needle in b as R_MATCH. */
+void rowbuf_highlight(struct rowbuf *b, const char *needle);
 /* Appends len bytes of s drawn as role (adjacent spans of one role merge). */
 void rowbuf_addn(struct rowbuf *b, enum ui_role role, const char *s, size_t len);
 void rowbuf_add(struct rowbuf *b, enum ui_role role, const char *s);
@@ -65,5 +68,9 @@ size_t ui_char_len(const char *s, size_t len, int *width);
 int ui_width(const char *s, size_t len);
 /* Bytes of s that fit in width columns (never splitting a character). */
 size_t ui_fit(const char *s, size_t len, int width);
+/* The mark of a cut: "…", or "~" on a terminal that is not UTF-8
+ * (rowbuf_set_ascii, once at start). */
+const char *ui_ellipsis(void);
+void rowbuf_set_ascii(bool ascii);
 
 #endif

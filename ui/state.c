@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "rt_config.h"
 #include "rt_db.h"
@@ -55,6 +56,23 @@ ui_msg(struct ui *ui, enum ui_role role, const char *fmt, ...)
 			*c = ' ';
 	ui->msg_role = role;
 	ui_log("msg: %s", ui->msg);
+	if (ui->msg[0]) {
+		struct ui_logline *l = &ui->log[ui->log_n++ % UI_LOG_MAX];
+
+		free(l->text);
+		l->at = time(NULL);
+		l->role = role;
+		l->text = rt_xstrdup(ui->msg);
+	}
+}
+
+void
+ui_log_free(struct ui *ui)
+{
+	for (size_t i = 0; i < UI_LOG_MAX; i++) {
+		free(ui->log[i].text);
+		ui->log[i].text = NULL;
+	}
 }
 
 void
@@ -164,6 +182,7 @@ read_counts(struct ui *ui)
 	 * estimate means the data may have changed, so exact counts restart. */
 	rt_counts_free(&ui->counts);
 	ui->counts = fresh;
+	ui->counts_at = time(NULL);
 }
 
 /* Tables never analyzed have no estimate: count them exactly in the background. */
@@ -199,6 +218,8 @@ ui_selection_changed(struct ui *ui)
 	rt_plan_free(ui->plan);
 	ui->plan = NULL;
 	ui->plan_note[0] = '\0';
+	ui->sql_mode = SQL_AUTO;   /* t is for this selection only */
+	ui->panes[PANE_PENDING].cur = ui->panes[PANE_PENDING].top = 0;
 	if (!ui->g) {
 		snprintf(ui->plan_note, sizeof(ui->plan_note), "no migration files loaded");
 	} else if (!ui->is_connected) {
@@ -266,6 +287,8 @@ count_done(struct ui *ui, struct ui_job *j, int rc, const struct rt_err *err)
 {
 	struct count_note *note = j->ctx;
 
+	if (rc == 0)
+		ui->counts_at = time(NULL);
 	ui_pane_reload(ui, PANE_TABLES);
 	if (rc == 0 && note->seq && note->seq == ui->msg_seq)   /* keep an action's outcome */
 		ui_msg(ui, R_GOOD, "counted %zu tables exactly", note->total);

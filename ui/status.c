@@ -10,6 +10,7 @@
 #include "prompt.h"
 #include "rowbuf.h"
 #include "rt_config.h"
+#include "rt_conninfo.h"
 #include "rt_graph.h"
 #include "rt_session.h"
 #include "ui.h"
@@ -51,12 +52,13 @@ status_draw(struct ui *ui)
 		free(cur);
 		return;
 	}
-	rowbuf_addf(&rb, R_HEADER, "env: %s", env ? env->name : "(url)");
 	if (env && env->is_protected)
-		rowbuf_add(&rb, R_ERROR, " [protected]");
+		rowbuf_addf(&rb, R_ERROR, "PROTECTED env: %s", env->name);
+	else
+		rowbuf_addf(&rb, R_HEADER, "env: %s", env ? env->name : "(url)");
 	if (ui->is_connected) {
 		rowbuf_addf(&rb, R_CURRENT, "  current: %s", ui->current.n ? cur : "base");
-		rowbuf_addf(&rb, pending ? R_PENDING : R_NORMAL, "  pending: %zu", pending);
+		rowbuf_addf(&rb, pending ? R_PENDING : R_NORMAL, "  pending to head: %zu", pending);
 	} else {
 		rowbuf_add(&rb, R_ERROR, "  not connected");
 	}
@@ -70,7 +72,13 @@ status_draw(struct ui *ui)
 		rowbuf_add(&rb, R_PENDING, "  backing up");
 	if (ui_job_find(ui, UI_JOB_RESTORE))
 		rowbuf_add(&rb, R_PENDING, "  restoring");
-	rowbuf_addf(&rb, R_DIM, "  %s", rt_session_url_masked(ui->s));
+	{
+		/* "app on db.example.com:5432", not a socket path cut at the edge */
+		char *brief = rt_url_brief(rt_session_url_masked(ui->s));
+
+		rowbuf_addf(&rb, R_DIM, "  %s", brief);
+		free(brief);
+	}
 	werase(st_win);
 	draw_rowbuf(st_win, 0, 0, getmaxx(st_win), &rb, R_NORMAL, 2);
 	wnoutrefresh(st_win);

@@ -5,6 +5,7 @@
 #define UI_UI_H
 
 #include <stdbool.h>
+#include <time.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -23,8 +24,14 @@ struct rt_session;
 struct ui_opts;
 
 enum { PANE_HISTORY, PANE_PENDING, PANE_SQL, PANE_TABLES, NPANES };
-enum ui_sql_mode { SQL_AUTO, SQL_UP, SQL_DOWN, SQL_PLAN };
+/* What the SQL pane shows: AUTO, the SQL the plan runs for the step under the
+ * Plan pane's cursor (its direction), or the selected revision's upgrade when
+ * there is no plan; t cycles to the whole plan and to the other direction,
+ * until the selection changes. */
+enum ui_sql_mode { SQL_AUTO, SQL_PLAN, SQL_OTHER };
 enum ui_sort { SORT_NAME, SORT_COUNT, SORT_DELTA };
+
+#define UI_LOG_MAX 1000
 
 struct ui {
 	const struct ui_opts *opts;
@@ -46,12 +53,15 @@ struct ui {
 	enum ui_sql_mode sql_mode;
 
 	struct rt_counts counts, snap;
+	time_t counts_at;              /* when counts was read (estimates) or last counted */
+	char table_filter[128];        /* f: only tables whose name holds it ("" all) */
 	bool has_snap;
 	bool snap_is_backup;           /* snap holds a backup's sidecar counts (after a restore) */
 	enum ui_sort sort;
 
 	struct pane panes[NPANES];
 	int focus;
+	bool zoomed;                   /* z: the focused pane fills the screen */
 	struct layout lay;
 	bool need_layout;
 
@@ -61,6 +71,13 @@ struct ui {
 	char search[256];
 
 	unsigned long msg_seq;         /* counts ui_msg calls: "is my message still shown?" */
+	/* every message since the start (the newest UI_LOG_MAX), for L */
+	struct ui_logline {
+		time_t at;
+		enum ui_role role;
+		char *text;
+	} log[UI_LOG_MAX];
+	size_t log_n;                  /* messages ever logged; log[log_n % UI_LOG_MAX] is next */
 	char detail[2048];             /* the last error's detail (:detail shows it) */
 
 	/* the open dialogs, bottom first (dialog.h); the top one gets the keys */
@@ -76,9 +93,11 @@ struct ui {
 /* Appends a trace line to $RETORT_LOG (when set). */
 void ui_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Sets the message line (and bumps msg_seq). */
+/* Sets the message line (and bumps msg_seq) and appends it to the log. */
 void ui_msg(struct ui *ui, enum ui_role role, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Frees the message log. */
+void ui_log_free(struct ui *ui);
 
 /* Re-reads the files (when with_graph), the database state and the estimates,
  * then reloads every pane, keeping the selection by id. */

@@ -51,6 +51,7 @@ ui_run(const struct ui_opts *opts, struct rt_err *err)
 		return -1;
 	}
 	ui->is_utf8 = draw_locale_is_utf8();
+	rowbuf_set_ascii(!ui->is_utf8);
 	for (int i = 0; i < NPANES; i++) {
 		ui->panes[i].ops = ops[i];
 		ui->panes[i].ui = ui;
@@ -85,6 +86,7 @@ ui_run(const struct ui_opts *opts, struct rt_err *err)
 	rt_strv_free(&ui->sums);
 	free(ui->applied);
 	free(ui->lock_holder);
+	ui_log_free(ui);
 	if (opts->bench)
 		bench_report(LINES, COLS);
 	free(ui);

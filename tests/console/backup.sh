@@ -32,7 +32,7 @@ check "the console draws its panes" wait_until 15 drawn
 # --- b: back up ---
 keys b
 check "b asks: Back up app to the backup dir? [y/N]" wait_for "Back up app to $B\\? \\[y/N\\]" 10
-keys y
+answer y
 check "... and names the backup file when done" wait_for "backup: $B/app_url_[0-9]{8}T[0-9]{6}Z_${HEAD}\\.dump" 30
 is "one dump in the backup dir" "$(ndumps)" 1
 dump=$(ls "$B"/*.dump)
@@ -45,7 +45,7 @@ name=$(basename "$dump")
 psqlc "DELETE FROM users WHERE id % 5 = 0" >/dev/null
 keys d
 check "d asks before stepping down" wait_for "$CONFIRM_RE" 10
-keys y
+answer y
 check "... and steps down to f240f187b0b4" wait_for "[Dd]owngraded to $(rev7 f240f187b0b4)" 30
 check "alembic_version holds f240f187b0b4" wait_until 5 version_is f240f187b0b4
 unlike "users lost rows" "$(counts)" "users=500"
@@ -57,7 +57,7 @@ like "... with the backup, its revision and checksum ok" "$(screen | grep -F "$n
 keys Enter
 check "Enter asks to confirm, --clean on" wait_for "Restore\\? \\[y/N\\]" 10
 like "... the confirmation says --clean is on" "$(screen)" "--clean +on"
-keys y
+answer y
 check "the message says the counts match, at the head" \
 	wait_for "restored $name: counts match, database at $HEAD" 30
 check "alembic_version holds the head again" wait_until 5 version_is "$HEAD"

@@ -25,7 +25,7 @@ check "the console draws its panes" wait_until 15 drawn
 run_and_cancel() {
 	keys Home u
 	check "u asks for confirmation ($*)" wait_for "$CONFIRM_RE" 10
-	keys y
+	answer y
 	check "the running dialog lists the revisions ($*)" wait_for 'c3 +pending' 10
 	check "... says how to cancel" wait_for 'Esc or Ctrl-C cancels' 1
 	if [ "$(version 2>/dev/null)" != c1 ]; then
@@ -56,7 +56,7 @@ is "the CLI agrees: current is c1" "$(rt -d "$P" --url "$PGURL" current | cut -d
 # And without cancelling, the plan runs to the end.
 keys Home u
 check "u asks once more" wait_for "$CONFIRM_RE" 10
-keys y
+answer y
 check "upgraded to c3" wait_for '[Uu]pgraded to c3' 30
 check "alembic_version holds c3" wait_until 5 version_is c3
 check "t3 exists" has_table t3

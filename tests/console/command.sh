@@ -11,7 +11,7 @@ REV=2733b3fe03af
 # confirm: answers y when the console asks (a stamp changes the database).
 confirm() {
 	check "$1 asks for confirmation" wait_for "$CONFIRM_RE" 10
-	keys y
+	answer y
 }
 
 keys :

@@ -12,14 +12,14 @@ h0=$(nhist)
 
 keys d
 check "d asks for confirmation" wait_for "$CONFIRM_RE" 10
-keys n
+answer n
 check "n: the prompt goes away" wait_gone "$CONFIRM_RE" 5
 check "n: the message says so" wait_for "$DECLINED" 5
 is "n: alembic_version unchanged" "$(version)" "$HEAD"
 
 keys d
 check "d asks again" wait_for "$CONFIRM_RE" 10
-keys Escape
+answer Escape
 check "Escape: the prompt goes away" wait_gone "$CONFIRM_RE" 5
 check "Escape: the message says so" wait_for "$DECLINED" 5
 check "Escape: the console is still running" wait_until 1 drawn
@@ -27,7 +27,7 @@ is "Escape: alembic_version unchanged" "$(version)" "$HEAD"
 
 keys d
 check "d asks once more" wait_for "$CONFIRM_RE" 10
-keys Enter
+answer Enter
 check "Enter (the default is No): the prompt goes away" wait_gone "$CONFIRM_RE" 5
 check "Enter: the message says so" wait_for "$DECLINED" 5
 is "Enter: alembic_version unchanged" "$(version)" "$HEAD"
@@ -35,12 +35,12 @@ is "Enter: alembic_version unchanged" "$(version)" "$HEAD"
 # From one step down, declining u keeps it there.
 keys d
 check "d asks for confirmation" wait_for "$CONFIRM_RE" 10
-keys y
+answer y
 check "d, y: one step down" wait_for "[Dd]owngraded to $(rev7 f240f187b0b4)" 30
 check "... in the database" wait_until 5 version_is f240f187b0b4
 keys Home u
 check "u asks for confirmation" wait_for "$CONFIRM_RE" 10
-keys n
+answer n
 check "u, n: the prompt goes away" wait_gone "$CONFIRM_RE" 5
 is "u, n: alembic_version unchanged" "$(version)" f240f187b0b4
 is "retort current unchanged" "$(R current | cut -d' ' -f1)" f240f187b0b4

@@ -11,7 +11,13 @@ unlike "no overlay before ?" "$(screen)" 'Keys'
 
 keys '?'
 check "? opens the overlay titled Keys" wait_for 'Keys' 5
+# taller than the screen: it says so, and End shows the rest
+like "the overlay says there is more: lines 1-N of M" "$(screen)" 'lines 1.[0-9]+ of [0-9]+'
 s=$(pane Keys)
+keys End
+check "End scrolls the overlay to its last line" wait_for 'lines [0-9]+.([0-9]+) of \1 ' 5
+s="$s
+$(pane Keys)"
 # has KEY ACTION-REGEX: a line with KEY standing alone, then the action.
 has() {
 	local k=$1 re=$2 kre

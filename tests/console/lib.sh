@@ -307,7 +307,12 @@ CONFIRM_RE='[yY]/[nN]'
 drawn() {
 	local s t
 	s=$(screen)
-	for t in History Pending SQL Tables env:; do
+	for t in History Plan SQL Tables env:; do
 		printf '%s\n' "$s" | grep -q -- "$t" || { echo "no \"$t\" on the screen"; return 1; }
 	done
 }
+
+# answer KEY...: a dialog that changes the database ignores keys for its
+# first 150 ms (typed-ahead keys answer nothing); a person answers after
+# reading it. Waits that long, then sends the keys.
+answer() { sleep 0.2; keys "$@"; }

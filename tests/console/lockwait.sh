@@ -35,7 +35,7 @@ check "u asks for confirmation" wait_for "$CONFIRM_RE" 10
 	>/dev/null 2>&1 &
 holder=$!
 check "the other session holds the migration lock" wait_until 10 held
-keys y
+answer y
 check "the console waits, naming the holder" \
 	wait_for "waiting for the migration lock held by pid [0-9]+, application 'psql'" 5
 is "... nothing migrated while it waits" "$(psqlc "SELECT to_regclass('public.accounts') IS NULL")" t

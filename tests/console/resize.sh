@@ -17,7 +17,7 @@ laid_out() {
 	[ "$n" -eq "$2" ] || { echo "$n lines, want $2"; return 1; }
 	[ "$(printf '%s\n' "$s" | wc -L)" -le "$1" ] || { echo "a line is wider than $1"; return 1; }
 	# (SQL may also be in the SQL shown, so only once for the others)
-	for t in History Pending Tables; do
+	for t in History Plan Tables; do
 		n=$(printf '%s\n' "$s" | grep -o -- "$t" | wc -l)
 		[ "$n" -eq 1 ] || { echo "\"$t\" shows $n times"; return 1; }
 	done
@@ -42,7 +42,7 @@ wide() {
 	s=$(screen)
 	line=$(printf '%s\n' "$s" | grep -m1 "$(rev7 $HEAD)")
 	[ "${#line}" -gt 100 ] && return 0
-	for t in History Pending SQL Tables; do
+	for t in History Plan SQL Tables; do
 		line=$(printf '%s\n' "$s" | grep -m1 -- "$t")
 		pre=${line%%"$t"*}
 		[ "${#pre}" -gt 100 ] && return 0

@@ -26,7 +26,7 @@ keys r
 check "r lists the backups" wait_for "Restore: choose a backup" 15
 keys Enter
 check "Enter asks to confirm" wait_for "Restore\\? \\[y/N\\]" 10
-keys y
+answer y
 check "the console reports the same message as the CLI" wait_for "$want" 60
 is "alembic_version is what the dump holds" "$(version)" "$HEAD"
 keys Escape

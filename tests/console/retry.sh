@@ -26,7 +26,7 @@ check "u asks for confirmation" wait_for "$CONFIRM_RE" 10
 	>/dev/null 2>&1 &
 holder=$!
 check "a transaction holds a lock on accounts" wait_until 10 busy
-keys y
+answer y
 check "a retry line appears, naming the blocker" \
 	wait_for "retry [0-9]+/31 after lock_timeout.*blocked by .*pid [0-9]+" 10
 is "... nothing migrated meanwhile" "$(version)" a1

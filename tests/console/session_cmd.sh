@@ -109,7 +109,7 @@ keys :
 type "upgrade +1"
 keys Enter
 check ":upgrade +1 asks for confirmation" wait_for "$CONFIRM_RE" 10
-keys y
+answer y
 check ":upgrade +1 moves B to m3" wait_until 15 ver_is appb m3
 check "... and leaves A at m1" ver_is app m1
 

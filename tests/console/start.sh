@@ -9,7 +9,7 @@ setup_sample
 console_start_sample
 
 check "the console draws its panes" wait_until 15 drawn
-for t in History Pending SQL Tables; do
+for t in History Plan SQL Tables; do
 	check "the $t pane has a title" wait_for "$t" 1
 done
 check "History shows the head revision" wait_for "$(rev7 $HEAD)" 1
@@ -20,7 +20,7 @@ unlike "no other row says current" "$(pane History | grep -v "$(rev7 $HEAD)")" "
 check "the status line names the env" wait_for 'env:' 1
 like "the status line is at the bottom" "$(screen | tail -2)" 'env:'
 check "the Tables pane lists tables at once" in_pane Tables "$(word_re alembic_version) +[0-9]"
-# Tab, Tab, Tab: History -> Pending -> SQL -> Tables; End: its last rows.
+# Tab, Tab, Tab: History -> Plan -> SQL -> Tables; End: its last rows.
 keys Tab Tab Tab End
 for tb in users resumes resume_templates; do
 	check "the Tables pane lists $tb, with a row count" wait_until 5 in_pane Tables "$(word_re $tb) +~?[0-9]"

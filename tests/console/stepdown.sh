@@ -11,7 +11,7 @@ check "the console draws its panes" wait_until 15 drawn
 for want in f240f187b0b4 2733b3fe03af 4d68eb8716bd; do
 	keys d
 	check "d asks before stepping down to $want" wait_for "$CONFIRM_RE" 10
-	keys y
+	answer y
 	check "... and says it downgraded to $want" wait_for "[Dd]owngraded to $(rev7 $want)" 30
 	check "alembic_version holds $want" wait_until 5 version_is "$want"
 done
@@ -22,16 +22,16 @@ is "users.display_name is username again (f240f187b0b4 undone)" \
 check "History: the row of 4d68eb8716bd says current" wait_for "$(current_re 4d68eb8716bd)" 5
 unlike "History: the head's row no longer says current" "$(pane History | grep "$(rev7 $HEAD)")" "$CURRENT_LABEL"
 unlike "History: no row above says current" "$(pane History | grep -E "$(rev7 f240f187b0b4)|$(rev7 2733b3fe03af)")" "$CURRENT_LABEL"
-pending3() { local r; for r in 2733b3fe03af f240f187b0b4 $HEAD; do in_pane Pending "$(rev7 $r)" || return 1; done; }
-check "Pending: the three revisions back to head" pending3
-like "the status line counts 3 pending" "$(screen | tail -2)" 'pending:? *3([^0-9]|$)'
+pending3() { local r; for r in 2733b3fe03af f240f187b0b4 $HEAD; do in_pane Plan "$(rev7 $r)" || return 1; done; }
+check "Plan: the three revisions back to head" pending3
+like "the status line counts 3 pending to head" "$(screen | tail -2)" 'pending to head: 3([^0-9]|$)'
 like "the status line shows the new current revision" "$(screen | tail -2)" "$(rev7 4d68eb8716bd)"
 
 # Back up: the selection goes to the top of History (the head) first.
 keys Home
 keys u
 check "u asks before upgrading" wait_for "$CONFIRM_RE" 10
-keys y
+answer y
 check "... and says it upgraded to the head" wait_for "[Uu]pgraded to $(rev7 $HEAD)" 30
 check "alembic_version holds the head again" wait_until 5 version_is "$HEAD"
 is "retort current: head" "$(R current)" "$HEAD (head)"

@@ -289,6 +289,29 @@ test_split(void **state)
 	assert_null(strstr(err.msg, "s3cr3tX"));
 }
 
+static void
+brief_is(const char *url, const char *want)
+{
+	char *got = rt_url_brief(url);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void
+test_brief(void **state)
+{
+	(void)state;
+	brief_is("postgresql://u:secret@db.example.com:5433/app", "app on db.example.com:5433");
+	brief_is("postgresql://postgres@/app?host=/tmp/rt-test.x1/sock",
+		 "app on socket .../rt-test.x1/sock");
+	brief_is("postgresql://postgres@/app?host=/sock", "app on socket /sock");
+	brief_is("postgresql:///app", "app on local");
+	brief_is("host=h1 port=6000 dbname=d password=secret", "d on h1:6000");
+	/* unparsable: masked, never the password */
+	brief_is("postgresql://u:secret@h/app?bogus=1", "postgresql://u:****@h/app?bogus=1");
+}
+
 int
 main(void)
 {
@@ -298,6 +321,7 @@ main(void)
 		cmocka_unit_test(test_mask_keyvalue),
 		cmocka_unit_test(test_dbname),
 		cmocka_unit_test(test_split),
+		cmocka_unit_test(test_brief),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -98,7 +98,8 @@ test_split(void **state)
 static void
 test_completion(void **state)
 {
-	char **m = prompt_candidates(NULL, PROMPT_CMD, 0, "s");
+	bool no_space;
+	char **m = prompt_candidates(NULL, PROMPT_CMD, "", "s", &no_space);
 	bool has_stamp = false, has_show = false, has_resolve = false;
 
 	(void)state;
@@ -112,19 +113,39 @@ test_completion(void **state)
 	}
 	free(m);
 	assert_true(has_stamp && has_show);
-	m = prompt_candidates(NULL, PROMPT_CMD, 0, "res");
+	assert_false(no_space);
+	m = prompt_candidates(NULL, PROMPT_CMD, "", "res", &no_space);
 	for (size_t i = 0; m[i]; i++) {
 		has_resolve |= strcmp(m[i], "resolve") == 0;
 		free(m[i]);
 	}
 	free(m);
 	assert_true(has_resolve);
-	m = prompt_candidates(NULL, PROMPT_CMD, 1, "hea");
+	m = prompt_candidates(NULL, PROMPT_CMD, "upgrade ", "hea", &no_space);
 	assert_string_equal(m[0], "head");
 	assert_string_equal(m[1], "heads");
 	assert_null(m[2]);
+	assert_false(no_space);
 	free(m[0]);
 	free(m[1]);
+	free(m);
+	/* a range: no blank after the start, the end completes after the colon */
+	m = prompt_candidates(NULL, PROMPT_CMD, "history  -r ", "ba", &no_space);
+	assert_string_equal(m[0], "base");
+	assert_null(m[1]);
+	assert_true(no_space);
+	free(m[0]);
+	free(m);
+	m = prompt_candidates(NULL, PROMPT_CMD, "history -r ", "abc:he", &no_space);
+	assert_string_equal(m[0], "abc:head");
+	assert_null(m[1]);
+	assert_true(no_space);
+	free(m[0]);
+	free(m);
+	/* the env prompt: one value, never a blank after it */
+	m = prompt_candidates(NULL, PROMPT_ENV, "", "pro", &no_space);
+	assert_null(m[0]);
+	assert_true(no_space);
 	free(m);
 }
 

@@ -152,8 +152,14 @@ test_rowbuf(void **state)
 	assert_int_equal(ui_width(rowbuf_str(&b), b.text.len), 5);
 	assert_int_equal(b.text.len, 9);
 	rowbuf_reset(&b);
-	rowbuf_addw(&b, R_NORMAL, "\u65e5\u672c", 3);   /* wide: one fits in 3 */
-	assert_string_equal(rowbuf_str(&b), "\u65e5 ");
+	rowbuf_addw(&b, R_NORMAL, "\u65e5\u672c", 3);   /* wide: one fits, then the cut mark */
+	assert_string_equal(rowbuf_str(&b), "\u65e5\u2026");
+	rowbuf_reset(&b);
+	rowbuf_addw(&b, R_NORMAL, "abcdef", 4);           /* a cut cell ends with the mark */
+	assert_string_equal(rowbuf_str(&b), "abc\u2026");
+	rowbuf_reset(&b);
+	rowbuf_addw(&b, R_NORMAL, "abcd", 4);             /* an exact fit is not cut */
+	assert_string_equal(rowbuf_str(&b), "abcd");
 	rowbuf_free(&b);
 }
 
