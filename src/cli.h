@@ -43,6 +43,8 @@ struct cli {
 	bool clean, no_backup;      /* restore --clean; upgrade/downgrade --no-backup */
 	int keep_days, keep_count;  /* prune --keep-days, --keep */
 	bool all_envs;              /* prune --all-envs */
+	const char *python;         /* import --python */
+	const char *tables;         /* baseline --tables */
 	unsigned opts_seen;         /* CLI_OPT_* bits of the options given */
 
 	const char *cmd;
@@ -173,6 +175,14 @@ int cli_cmd_upgrade(struct cli *c);
 int cli_cmd_downgrade(struct cli *c);
 int cli_cmd_stamp(struct cli *c);
 int cli_cmd_resolve(struct cli *c);
+
+/* Adopting a Flask-Migrate project (cli_adopt.c). */
+int cli_cmd_import(struct cli *c);
+int cli_cmd_export_alembic(struct cli *c);
+int cli_cmd_baseline(struct cli *c);
+/* TEMPORARY, adopt worktree only: the "export" row's function until the lead
+ * merges it with `export TABLE` (calls cli_cmd_export_alembic for "alembic DIR"). */
+int cli_cmd_export_tmp(struct cli *c);
 
 /* Drives an engine job (rt_job.h) to its end in one poll() loop (cli_out.c).
  * SIGINT and SIGTERM cancel it (once; a second one only gets a note) and are

@@ -406,7 +406,7 @@ write_revision(struct cli *c, const char *id, const struct rt_strv *parents, con
 	       const char *downgrade)
 {
 	struct rt_rev_spec spec = { id, c->message, parents, &c->depends, &c->labels, upgrade,
-				    downgrade, NULL };
+				    downgrade, NULL, false };
 	char *path = rt_rev_create(c->cfg->versions_dir, &spec, &c->err);
 
 	if (!path)
@@ -656,5 +656,14 @@ const struct cli_command cli_commands[] = {
 	  "verify and restore a backup (pg_restore), then compare the row counts with it" },
 	{ "sandbox", cmd_sandbox, CLI_WORDS_USAGE, 1, 1, "sandbox start|stop|status|url",
 	  "manage the embedded PostgreSQL under .retort/sandbox" },
+	{ "import", cli_cmd_import, CLI_WORDS_USAGE, 2, 2,
+	  "import alembic DIR [--python PATH] [--dry-run]",
+	  "write a retort file for each Alembic revision of DIR (same ids; SQL from Alembic offline)" },
+	{ "baseline", cli_cmd_baseline, CLI_WORDS_NONE, 0, 0,
+	  "baseline -m MSG [--tables A,B] [--lock-timeout S]",
+	  "write a revision creating the tables no migration creates, recorded as applied" },
+	/* TEMPORARY (adopt worktree): the lead merges this with `export TABLE` */
+	{ "export", cli_cmd_export_tmp, CLI_WORDS_USAGE, 2, 2, "export alembic DIR",
+	  "write the revisions as an Alembic versions/ directory (the way back to Flask-Migrate)" },
 	{ NULL, NULL, CLI_WORDS_NONE, 0, 0, NULL, NULL },
 };

@@ -251,6 +251,29 @@ setup_denied(struct rt_db *db, const char *schema, const char *role, struct rt_e
 	PQfreemem(qr);
 }
 
+/* One retort_history row per version-table row: "takeover: <table> was at
+ * REV when retort first ran" (direction stamp: nothing ran). */
+static int
+record_takeover(struct rt_db *db, struct rt_err *err)
+{
+	const char *params[2] = { db->vt_name, PACKAGE_NAME " " PACKAGE_VERSION };
+	char *sql = rt_xasprintf("INSERT INTO %s (revision, direction, started_at, finished_at, "
+				 "duration_ms, tool_version, outcome, error) SELECT version_num, "
+				 "'stamp', clock_timestamp(), clock_timestamp(), 0, $2, 'ok', "
+				 "'takeover: ' || $1 || ' was at ' || version_num || ' when retort "
+				 "first ran' FROM %s ORDER BY version_num", db->hist, db->vt);
+	PGresult *res = PQexecParams(db->conn, sql, 2, NULL, params, NULL, NULL, 0);
+	int rc = 0;
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		rt_db_result_err(res, "recording the takeover in retort_history", err);
+		rc = -1;
+	}
+	PQclear(res);
+	free(sql);
+	return rc;
+}
+
 int
 rt_db_setup(struct rt_db *db, struct rt_err *err)
 {
@@ -259,10 +282,13 @@ rt_db_setup(struct rt_db *db, struct rt_err *err)
 	PGresult *res;
 	int rc = -1;
 
+	bool is_takeover;
+
 	/* tables that exist need no CREATE right: check first, one round trip */
 	res = PQexecParams(db->conn, "SELECT to_regclass($1) IS NOT NULL"
 			   " AND to_regclass($2) IS NOT NULL, coalesce(current_schema(), ''),"
-			   " current_user", 2, NULL, params, NULL, NULL, 0);
+			   " current_user, to_regclass($1) IS NOT NULL AND to_regclass($2) IS NULL",
+			   2, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		rt_db_result_err(res, "reading the version table", err);
 		goto out;
@@ -273,12 +299,19 @@ rt_db_setup(struct rt_db *db, struct rt_err *err)
 	}
 	schema = rt_xstrdup(PQgetvalue(res, 0, 1));
 	role = rt_xstrdup(PQgetvalue(res, 0, 2));
+	/* a version table without retort_history: Alembic (Flask-Migrate) ran
+	 * here; the first run records that it takes the database over as is */
+	is_takeover = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
 	PQclear(res);
 	what = rt_xasprintf("creating the version table %s and retort_history", db->vt_name);
 	sql = rt_db_setup_sql(db->vt, db->pkc, db->hist);
 	res = rt_db_exec(db, sql, what, err);
 	free(what);
-	if (res) {
+	if (res && is_takeover) {
+		PQclear(res);
+		res = NULL;
+		rc = record_takeover(db, err);
+	} else if (res) {
 		rc = 0;
 	} else if (err && strcmp(err->sqlstate, "42501") == 0) {
 		const char *dot = strchr(db->vt_name, '.');

@@ -81,9 +81,10 @@ render(struct rt_buf *b, const struct rt_rev_spec *spec, const char *created)
 {
 	char *down = join_or(spec->parents, "none");
 
-	rt_buf_printf(b, "-- retort:revision %s\n-- retort:down_revision %s\n-- retort:message %s\n"
-		      "-- retort:created %s\n", spec->id, down, spec->message ? spec->message : "",
-		      created);
+	rt_buf_printf(b, "-- retort:revision %s\n-- retort:down_revision %s\n-- retort:message %s\n",
+		      spec->id, down, spec->message ? spec->message : "");
+	if (*created)
+		rt_buf_printf(b, "-- retort:created %s\n", created);
 	free(down);
 	if (spec->depends && spec->depends->n) {
 		down = join_or(spec->depends, "");
@@ -95,47 +96,63 @@ render(struct rt_buf *b, const struct rt_rev_spec *spec, const char *created)
 		rt_buf_printf(b, "-- retort:branch_labels %s\n", down);
 		free(down);
 	}
+	if (spec->is_transaction_off)
+		rt_buf_puts(b, "-- retort:transaction off\n");
 	rt_buf_printf(b, "\n-- retort:upgrade\n%s\n\n-- retort:downgrade\n%s\n",
 		      spec->upgrade ? spec->upgrade : "", spec->downgrade ? spec->downgrade : "");
 }
 
-char *
-rt_rev_create(const char *versions_dir, const struct rt_rev_spec *spec, struct rt_err *err)
+int
+rt_rev_render(const struct rt_rev_spec *spec, struct rt_buf *text, char **name, struct rt_err *err)
 {
-	struct rt_buf b = { 0 };
 	char slug[48], created[64];
 	unsigned cp = 0;
-	char *path;
-	int fd;
 
 	if (!spec->id || !rt_rev_id_valid(spec->id)) {
 		rt_err_set(err, RT_ERR_INPUT, "revision id '%s': expected 1-32 characters of [0-9a-z_]",
 			   spec->id ? spec->id : "");
-		return NULL;
+		return -1;
 	}
 	for (size_t i = 0; spec->labels && i < spec->labels->n; i++)
 		if (!rt_rev_id_valid(spec->labels->v[i])) {
 			rt_err_set(err, RT_ERR_INPUT, "branch label '%s': expected 1-32 characters "
 				   "of [0-9a-z_]", spec->labels->v[i]);
-			return NULL;
+			return -1;
 		}
 	if (spec->message && strlen(spec->message) > 1024) {
 		rt_err_set(err, RT_ERR_INPUT, "the message is longer than 1024 bytes");
-		return NULL;
+		return -1;
 	}
 	/* the parser refuses what it could not print or put in a SQL comment */
 	if (spec->message && rt_rev_header_text_bad(spec->message, strlen(spec->message), &cp) <
 	    strlen(spec->message)) {
 		rt_err_set(err, RT_ERR_INPUT, "the message must be one line of printable text "
 			   "(it holds U+%04X)", cp);
-		return NULL;
+		return -1;
+	}
+	if (spec->created && (strchr(spec->created, '\n') || strchr(spec->created, '\r'))) {
+		rt_err_set(err, RT_ERR_INPUT, "the created date must be one line");
+		return -1;
 	}
 	slugify(spec->message ? spec->message : "", slug, sizeof(slug));
 	snprintf(created, sizeof(created), "%s", spec->created ? spec->created : "");
 	if (!spec->created)
 		now_iso(created, sizeof(created));
-	path = rt_xasprintf("%s/%s%s%s.sql", versions_dir, spec->id, *slug ? "_" : "", slug);
-	render(&b, spec, created);
+	*name = rt_xasprintf("%s%s%s.sql", spec->id, *slug ? "_" : "", slug);
+	render(text, spec, created);
+	return 0;
+}
+
+char *
+rt_rev_create(const char *versions_dir, const struct rt_rev_spec *spec, struct rt_err *err)
+{
+	struct rt_buf b = { 0 };
+	char *name = NULL, *path = NULL;
+	int fd;
+
+	if (rt_rev_render(spec, &b, &name, err) < 0)
+		goto fail;
+	path = rt_xasprintf("%s/%s", versions_dir, name);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
 	if (fd < 0) {
 		rt_err_set(err, errno == EEXIST ? RT_ERR_INPUT : RT_ERR_RUN, "%s: cannot create: %s",
@@ -150,9 +167,11 @@ rt_rev_create(const char *versions_dir, const struct rt_rev_spec *spec, struct r
 	}
 	close(fd);
 	rt_buf_free(&b);
+	free(name);
 	return path;
 fail:
 	rt_buf_free(&b);
+	free(name);
 	free(path);
 	return NULL;
 }

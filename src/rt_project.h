@@ -2,6 +2,8 @@
 #ifndef RT_PROJECT_H
 #define RT_PROJECT_H
 
+#include <stdbool.h>
+
 struct rt_err;
 struct rt_strv;
 
@@ -14,8 +16,17 @@ struct rt_rev_spec {
 	const struct rt_strv *labels;   /* may be NULL */
 	const char *upgrade;            /* section bodies; NULL = empty */
 	const char *downgrade;
-	const char *created;            /* NULL: now in UTC, or $RETORT_NOW when set */
+	const char *created;            /* NULL: now in UTC, or $RETORT_NOW when set;
+	                                 * "": no created line */
+	bool is_transaction_off;        /* writes "transaction off" */
 };
+
+/* The text of the file spec describes into text (appended) and its file name,
+ * <id>_<slug>.sql, into *name (owned by the caller). Checks spec as
+ * rt_rev_create does. Returns 0, or -1 with err (RT_ERR_INPUT). */
+struct rt_buf;
+int rt_rev_render(const struct rt_rev_spec *spec, struct rt_buf *text, char **name,
+		  struct rt_err *err);
 
 /* Writes versions_dir/<id>_<slug>.sql, never overwriting. Returns the new
  * path (owned by the caller), or NULL with err: RT_ERR_INPUT for a bad id or

@@ -1,5 +1,6 @@
 /* pane_history.c - every revision newest first, with graph lanes, a marker
- * (applied, current, pending, file missing, file modified) and labels. */
+ * (applied, current, pending, file missing, file modified, imported with a
+ * TODO) and labels. */
 #include "config.h"
 #include "panes.h"
 
@@ -10,6 +11,7 @@
 #include "graphrow.h"
 #include "pane.h"
 #include "rowbuf.h"
+#include "rt_adopt.h"
 #include "rt_graph.h"
 #include "rt_migration.h"
 #include "ui.h"
@@ -163,6 +165,8 @@ format(const struct pane *p, size_t row, struct rowbuf *out)
 		rowbuf_add(out, R_MODIFIED, "M ");
 	else if (!rev)
 		rowbuf_add(out, R_MISSING, "! ");
+	else if (rt_rev_has_import_todo(rev))     /* imported: SQL to write by hand */
+		rowbuf_add(out, R_MODIFIED, "T ");
 	else
 		rowbuf_add(out, R_NORMAL, "  ");
 	rowbuf_addf(out, R_ID, "%-12.12s ", h->id);
