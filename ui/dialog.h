@@ -40,6 +40,7 @@ struct dlg_view {
 	size_t n, cap;
 	long cur;            /* a line to keep in view and highlight, or -1 */
 	bool is_tail;        /* keep the end in view (a growing list) */
+	bool is_full;        /* fill the screen above the status line (the table viewer) */
 };
 
 /* Appends a line (printf-like) drawn as role. */

@@ -29,6 +29,7 @@ enum ui_role {
 	R_GOOD,
 	R_UP,
 	R_DOWN,
+	R_NULL,         /* SQL NULL in the table viewer: dim italic, reverse without colour */
 	R_NROLES
 };
 

@@ -12,6 +12,11 @@ unlike "no overlay before ?" "$(screen)" 'Keys'
 keys '?'
 check "? opens the overlay titled Keys" wait_for 'Keys' 5
 s=$(pane Keys)
+# the end of the list too (a 30-line screen holds about 25 actions)
+keys G
+check "G scrolls the overlay to its end" wait_for 'any other key closes this help' 5
+s="$s
+$(pane Keys)"
 # has KEY ACTION-REGEX: a line with KEY standing alone, then the action.
 has() {
 	local k=$1 re=$2 kre
