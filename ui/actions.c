@@ -472,12 +472,40 @@ act_prev_pane(struct ui *ui, int argc, char **argv)
 	return UI_REDRAW | (ui->zoomed ? UI_RELAYOUT : 0);
 }
 
+/* The table viewer: :view [SCHEMA.]TABLE, or the table under the Tables cursor. */
+static unsigned
+act_view(struct ui *ui, int argc, char **argv)
+{
+	const char *schema = "public", *name, *dot;
+	char *sch = NULL;
+	unsigned f;
+
+	if (argc < 2) {
+		if (!pane_tables_at(&ui->panes[PANE_TABLES], &schema, &name)) {
+			ui_msg(ui, R_ERROR, "select a table in the Tables pane first");
+			return UI_REDRAW;
+		}
+		return ui_table_view(ui, schema, name);
+	}
+	name = argv[1];
+	if (!rt_counts_find(&ui->counts, schema, name) && (dot = strchr(argv[1], '.'))) {
+		sch = rt_xstrndup(argv[1], (size_t)(dot - argv[1]));
+		schema = sch;
+		name = dot + 1;
+	}
+	f = ui_table_view(ui, schema, name);
+	free(sch);
+	return f;
+}
+
 static unsigned
 act_select(struct ui *ui, int argc, char **argv)
 {
 	long node;
 
 	(void)argc, (void)argv;
+	if (ui->focus == PANE_TABLES)
+		return act_view(ui, 1, argv);
 	if (ui->focus != PANE_HISTORY) {
 		ui->focus = PANE_HISTORY;
 		return UI_REDRAW | (ui->zoomed ? UI_RELAYOUT : 0);
@@ -620,6 +648,8 @@ const struct ui_action ui_actions[] = {
 	  act_toggle_sql },
 	{ "select", '\r', "Enter", "the revision in detail: headers, applied log, the file",
 	  act_select },
+	{ "view", 0, "Enter", "in Tables: browse the table's rows read-only (PgDn/PgUp Home End, h/l "
+	  "columns, / column=value filters, Enter a row, Esc back); :view [SCHEMA.]TABLE", act_view },
 	{ "next-pane", '\t', "Tab", "focus the next pane", act_next_pane },
 	{ "prev-pane", KEY_BTAB, "S-Tab", "focus the previous pane", act_prev_pane },
 	{ "search", '/', "/", "search History: ids, messages, labels and SQL (n/N: next, previous)",

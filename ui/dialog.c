@@ -17,6 +17,7 @@
 #include "ui.h"
 
 static WINDOW *dlg_win;
+static WINDOW *under_win;   /* a full-screen dialog under the top one */
 
 /* ---- the view ------------------------------------------------------------------ */
 
@@ -234,7 +235,9 @@ dialog_reset(void)
 {
 	if (dlg_win)
 		delwin(dlg_win);
-	dlg_win = NULL;
+	if (under_win)
+		delwin(under_win);
+	dlg_win = under_win = NULL;
 }
 
 /* Keeps d->top within the lines, with v->cur (or the end) in view. */
@@ -256,16 +259,18 @@ scroll_into_view(struct dialog *d, const struct dlg_view *v, size_t body)
 		d->top = v->n > body ? v->n - body : 0;
 }
 
-void
-dialog_draw(struct ui *ui)
+/* Draws d into *win (made anew); with only_full, only when d fills the
+ * screen (a table viewer under its row detail). */
+static void
+draw_one(struct dialog *d, struct ui *ui, WINDOW **win, bool only_full)
 {
-	struct dialog *d = ui_dialog_top(ui);
 	struct dlg_view v = { .cur = -1 };
+	WINDOW *dlg_win;
 	int h, w, y, x, body, ask;
 
-	if (!d)
-		return;
 	d->ops->draw(d, ui, &v);
+	if (only_full && !v.is_full)
+		goto out;
 	ask = v.question.text.len ? 1 : 0;
 	h = (int)v.n + 2 + ask;
 	if (h > LINES - 3)
@@ -273,10 +278,16 @@ dialog_draw(struct ui *ui)
 	w = COLS - 4 < 110 ? COLS - 4 : 110;
 	y = (LINES - 2 - h) / 2;
 	x = (COLS - w) / 2;
+	if (v.is_full) {
+		h = LINES - 2;
+		w = COLS;
+		y = x = 0;
+	}
 	if (h < 3 + ask || w < 10)
 		goto out;
-	dialog_reset();
-	dlg_win = newwin(h, w, y < 0 ? 0 : y, x);
+	if (*win)
+		delwin(*win);
+	dlg_win = *win = newwin(h, w, y < 0 ? 0 : y, x);
 	if (!dlg_win)
 		goto out;
 	werase(dlg_win);
@@ -310,4 +321,17 @@ dialog_draw(struct ui *ui)
 	wnoutrefresh(dlg_win);
 out:
 	dlg_view_free(&v);
+}
+
+void
+dialog_draw(struct ui *ui)
+{
+	struct dialog *d = ui_dialog_top(ui);
+
+	if (!d)
+		return;
+	dialog_reset();
+	if (ui->ndialogs > 1)
+		draw_one(ui->dialogs[ui->ndialogs - 2], ui, &under_win, true);
+	draw_one(d, ui, &dlg_win, false);
 }

@@ -41,6 +41,7 @@ struct dlg_view {
 	long cur;            /* a line to keep in view and highlight, or -1 */
 	bool is_tail;        /* keep the end in view (a growing list) */
 	struct rowbuf question;   /* drawn below the lines, never scrolled away (empty: none) */
+	bool is_full;        /* fill the screen above the status line (the table viewer) */
 };
 
 /* Appends a line (printf-like) drawn as role. */

@@ -41,6 +41,7 @@ static const struct role_style styles[R_NROLES] = {
 	[R_UP] = { COLOR_GREEN, A_NORMAL, A_BOLD },
 	[R_DOWN] = { COLOR_RED, A_NORMAL, A_BOLD },
 	[R_MATCH] = { COLOR_YELLOW, A_REVERSE | A_BOLD, A_REVERSE | A_BOLD },
+	[R_NULL] = { -1, A_DIM | A_ITALIC, A_REVERSE },
 };
 
 void

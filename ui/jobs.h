@@ -22,6 +22,7 @@ enum ui_job_kind {
 	UI_JOB_BACKUP,
 	UI_JOB_RESTORE,
 	UI_JOB_MIGRATE,    /* upgrade, downgrade, stamp */
+	UI_JOB_ROWS,       /* a page of the table viewer (dlg_table.c) */
 };
 
 #define UI_MAXJOBS 4

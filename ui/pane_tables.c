@@ -275,6 +275,18 @@ subtitle(const struct pane *p, char *buf, size_t size)
 			 "  delta: before last action");
 }
 
+bool
+pane_tables_at(const struct pane *p, const char **schema, const char **name)
+{
+	const struct tmodel *m = p->model;
+
+	if (!m || p->cur >= m->n || !m->rows[p->cur].now)
+		return false;
+	*schema = m->rows[p->cur].now->schema;
+	*name = m->rows[p->cur].now->name;
+	return true;
+}
+
 const struct pane_ops pane_tables_ops = {
 	.title = "Tables",
 	.load = load,

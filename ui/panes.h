@@ -31,6 +31,10 @@ long pane_history_node(const struct pane *p, size_t row);
 /* Puts the History cursor on node (no-op when absent). */
 void pane_history_goto(struct pane *p, long node);
 
+/* The table under the Tables cursor (false when none, or it was dropped):
+ * *schema and *name borrowed until the pane reloads. */
+bool pane_tables_at(const struct pane *p, const char **schema, const char **name);
+
 /* Human sizes: "12 kB". */
 
 #endif

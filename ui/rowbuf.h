@@ -30,6 +30,7 @@ enum ui_role {
 	R_UP,
 	R_DOWN,
 	R_MATCH,      /* a search match */
+	R_NULL,         /* SQL NULL in the table viewer: dim italic, reverse without colour */
 	R_NROLES
 };
 
