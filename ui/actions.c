@@ -342,6 +342,7 @@ switch_env(struct ui *ui, const char *name)
 	ui_counts_drop(ui);
 	ui->has_snap = false;
 	ui->snap_is_backup = false;
+	ui->has_before = false;
 	rt_counts_free(&ui->snap);
 	ui->conn_err[0] = '\0';
 	if (rt_session_connect(ui->s, &err) < 0)

@@ -218,6 +218,7 @@ show_counts(struct ui *ui, const struct rflow *r, const struct rt_restore_result
 	rt_counts_copy(&ui->snap, saved);
 	ui->has_snap = true;
 	ui->snap_is_backup = true;
+	ui->has_before = ui->before.n > 0;
 	if (res->is_compared) {
 		rt_counts_copy(&ui->counts, rt_restore_live(r->op));
 		ui->counts_at = time(NULL);
@@ -262,6 +263,9 @@ restore_start(struct ui *ui, struct rflow *r)
 
 	/* a count in flight holds a lock the drops would wait for */
 	ui_counts_drop(ui);
+	/* what the tables hold now, to show what the restore brings back */
+	rt_counts_copy(&ui->before, &ui->counts);
+	ui->has_before = false;
 	job = rt_restore_op_start(r->op, on_restore_event, r, &err);
 	if (!job) {
 		ui_msg(ui, R_ERROR, "restore: %s%s%s", err.msg, err.detail[0] ? "  | " : "", err.detail);

@@ -200,6 +200,7 @@ start(struct ui *ui, struct mflow *f)
 	rt_counts_copy(&ui->snap, &ui->counts);
 	ui->has_snap = true;
 	ui->snap_is_backup = false;
+	ui->has_before = false;
 	ui_pane_reload(ui, PANE_TABLES);   /* its rows point into the snapshot */
 	snprintf(title, sizeof(title), "%s", rt_migrate_what(f->m));
 	title[0] = (char)toupper((unsigned char)title[0]);

@@ -164,10 +164,19 @@ has_size(const struct pane *p)
 	return p->r.w - 2 >= 52;
 }
 
+/* After a restore, a "back" column: each count against the one just before
+ * the restore (what the restore brought back), beside the delta against the
+ * backup's counts. */
+static bool
+has_back(const struct pane *p)
+{
+	return p->ui->has_before && p->ui->snap_is_backup;
+}
+
 static int
 name_width(const struct pane *p)
 {
-	int w = p->r.w - 2 - 10 - 8 - (has_size(p) ? 9 : 0);
+	int w = p->r.w - 2 - 10 - 8 - (has_size(p) ? 9 : 0) - (has_back(p) ? 8 : 0);
 
 	return w < 8 ? 8 : w;
 }
@@ -196,6 +205,29 @@ header(const struct pane *p, struct rowbuf *out)
 	snprintf(b, sizeof(b), " %*s", 7 + (int)(strlen(delta_h) -
 		 (size_t)ui_width(delta_h, strlen(delta_h))), delta_h);
 	rowbuf_add(out, R_HEADER, b);
+	if (has_back(p))
+		rowbuf_addf(out, R_HEADER, " %7s", "back");
+}
+
+/* The "back" cell: now minus the count just before the restore. */
+static void
+format_back(const struct pane *p, const struct trow *r, struct rowbuf *out)
+{
+	const struct rt_table_count *t = any(r);
+	const struct rt_table_count *b = rt_counts_find(&p->ui->before, t->schema, t->name);
+	long long now = r->now ? rt_counts_best(r->now) : 0, was = b ? rt_counts_best(b) : 0;
+	char cell[32];
+
+	if ((r->now && now < 0) || (b && was < 0))
+		snprintf(cell, sizeof(cell), "?");
+	else if (!b && r->now)
+		snprintf(cell, sizeof(cell), "new");
+	else if (now == was)
+		snprintf(cell, sizeof(cell), "=");
+	else
+		snprintf(cell, sizeof(cell), "%+lld", now - was);
+	rowbuf_addf(out, cell[0] == '+' || cell[0] == 'n' ? R_UP : cell[0] == '-' ? R_DOWN : R_DIM,
+		    " %7s", cell);
 }
 
 static void
@@ -245,13 +277,14 @@ format(const struct pane *p, size_t row, struct rowbuf *out)
 		rowbuf_addf(out, R_DIM, " %7s", d);
 	else
 		rowbuf_addf(out, dv > 0 || (r->now && !r->then) ? R_UP : R_DOWN, " %7s", d);
+	if (has_back(p))
+		format_back(p, r, out);
 }
 
 static void
 subtitle(const struct pane *p, char *buf, size_t size)
 {
 	const struct ui *ui = p->ui;
-	static const char *const by[] = { "name", "count", "delta" };
 	size_t done, total;
 
 	bool is_exact = false;
@@ -269,10 +302,9 @@ subtitle(const struct pane *p, char *buf, size_t size)
 	if (ui_counts_progress(ui, &done, &total))
 		snprintf(buf, size, "counting %zu/%zu (Esc)", done, total);
 	else
-		snprintf(buf, size, "%s  %s %s old  sort: %s%s", shown,
-			 is_exact ? "exact" : "~estimates", age, by[ui->sort],
+		snprintf(buf, size, "%s%s  %s %s old", shown,
 			 !ui->has_snap ? "" : ui->snap_is_backup ? "  vs backup" :
-			 "  delta: before last action");
+			 "  delta: before last action", is_exact ? "exact" : "~estimates", age);
 }
 
 bool

@@ -57,6 +57,8 @@ struct ui {
 	char table_filter[128];        /* f: only tables whose name holds it ("" all) */
 	bool has_snap;
 	bool snap_is_backup;           /* snap holds a backup's sidecar counts (after a restore) */
+	struct rt_counts before;       /* after a restore: the counts just before it ... */
+	bool has_before;               /* ... so Tables shows what came back */
 	enum ui_sort sort;
 
 	struct pane panes[NPANES];

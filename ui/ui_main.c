@@ -80,6 +80,7 @@ ui_run(const struct ui_opts *opts, struct rt_err *err)
 	rt_plan_free(ui->plan);
 	rt_counts_free(&ui->counts);
 	rt_counts_free(&ui->snap);
+	rt_counts_free(&ui->before);
 	rt_strv_free(&ui->current);
 	rt_strv_free(&ui->missing);
 	rt_strv_free(&ui->sum_ids);

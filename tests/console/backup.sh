@@ -66,6 +66,12 @@ is "retort_history kept the downgrade and recorded the restore" \
 	"$(psqlc "SELECT string_agg(direction, ' ' ORDER BY id) FROM (SELECT id, direction FROM retort_history ORDER BY id DESC LIMIT 2) x")" \
 	"downgrade restore"
 check "the Tables pane compares with the backup" wait_for "Tables .*vs backup" 5
+like "... and has a back column: what the restore brought back" "$(pane Tables | head -1)" 'back'
+keys f
+type users
+keys Enter
+check "... 100 users came back (psql: 100 were deleted)" wait_until 5 in_pane Tables '^users .*\+100 *$'
+keys f Enter
 
 # --- r then Esc: nothing ---
 keys r
