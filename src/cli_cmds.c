@@ -660,7 +660,7 @@ const struct cli_command cli_commands[] = {
 	  "import alembic DIR [--python PATH] [--dry-run]",
 	  "write a retort file for each Alembic revision of DIR (same ids; SQL from Alembic offline)" },
 	{ "baseline", cli_cmd_baseline, CLI_WORDS_NONE, 0, 0,
-	  "baseline -m MSG [--tables A,B] [--lock-timeout S]",
+	  "baseline -m MSG [--tables LIST] [--lock-timeout S]",
 	  "write a revision creating the tables no migration creates, recorded as applied" },
 	/* TEMPORARY (adopt worktree): the lead merges this with `export TABLE` */
 	{ "export", cli_cmd_export_tmp, CLI_WORDS_USAGE, 2, 2, "export alembic DIR",

@@ -91,7 +91,7 @@ const struct cli_option cli_options[] = {
 	{ .name = "python", .arg = "PATH", STRING(python), .cmds = "import",
 	  .values = CLI_WORDS_FILE,
 	  .help = "the Python 3 with Alembic to render the revisions (default: python3)" },
-	{ .name = "tables", .arg = "A,B", STRING(tables), .cmds = "baseline",
+	{ .name = "tables", .arg = "LIST", STRING(tables), .cmds = "baseline",
 	  .help = "only these tables (name or schema.name, comma-separated)" },
 	{ .name = NULL },
 };
