@@ -43,6 +43,11 @@ struct cli {
 	bool clean, no_backup;      /* restore --clean; upgrade/downgrade --no-backup */
 	int keep_days, keep_count;  /* prune --keep-days, --keep */
 	bool all_envs;              /* prune --all-envs */
+	bool clear;                 /* seed --clear */
+	const char *output;         /* export -o */
+	const char *where;          /* export --where (raw SQL) */
+	const char *columns;        /* export --columns a,b */
+	bool all, no_seed, backup;  /* reset --all, --no-seed, --backup */
 	unsigned opts_seen;         /* CLI_OPT_* bits of the options given */
 
 	const char *cmd;
@@ -167,6 +172,11 @@ int cli_cmd_backup(struct cli *c);
 int cli_cmd_backups(struct cli *c);
 int cli_cmd_prune(struct cli *c);
 int cli_cmd_restore(struct cli *c);
+
+/* The data commands (cli_data.c). */
+int cli_cmd_seed(struct cli *c);
+int cli_cmd_export(struct cli *c);
+int cli_cmd_reset(struct cli *c);
 
 /* The migration commands (cli_migrate.c). */
 int cli_cmd_upgrade(struct cli *c);
