@@ -238,7 +238,7 @@ py_name(const struct rt_rev *rev)
 }
 
 int
-rt_export_alembic(const struct rt_graph *g, const char *dir, struct rt_export *out,
+rt_export_alembic(const struct rt_graph *g, const char *dir, struct rt_alembic_export *out,
 		  struct rt_err *err)
 {
 	size_t n = rt_graph_count(g), done = 0;
@@ -331,7 +331,7 @@ out:
 }
 
 void
-rt_export_free(struct rt_export *exp)
+rt_alembic_export_free(struct rt_alembic_export *exp)
 {
 	if (!exp)
 		return;

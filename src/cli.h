@@ -45,6 +45,11 @@ struct cli {
 	bool all_envs;              /* prune --all-envs */
 	const char *python;         /* import --python */
 	const char *tables;         /* baseline --tables */
+	bool clear;                 /* seed --clear */
+	const char *output;         /* export -o */
+	const char *where;          /* export --where (raw SQL) */
+	const char *columns;        /* export --columns a,b */
+	bool all, no_seed, backup;  /* reset --all, --no-seed, --backup */
 	unsigned opts_seen;         /* CLI_OPT_* bits of the options given */
 
 	const char *cmd;
@@ -170,6 +175,11 @@ int cli_cmd_backups(struct cli *c);
 int cli_cmd_prune(struct cli *c);
 int cli_cmd_restore(struct cli *c);
 
+/* The data commands (cli_data.c). */
+int cli_cmd_seed(struct cli *c);
+int cli_cmd_export(struct cli *c);
+int cli_cmd_reset(struct cli *c);
+
 /* The migration commands (cli_migrate.c). */
 int cli_cmd_upgrade(struct cli *c);
 int cli_cmd_downgrade(struct cli *c);
@@ -180,9 +190,6 @@ int cli_cmd_resolve(struct cli *c);
 int cli_cmd_import(struct cli *c);
 int cli_cmd_export_alembic(struct cli *c);
 int cli_cmd_baseline(struct cli *c);
-/* TEMPORARY, adopt worktree only: the "export" row's function until the lead
- * merges it with `export TABLE` (calls cli_cmd_export_alembic for "alembic DIR"). */
-int cli_cmd_export_tmp(struct cli *c);
 
 /* Drives an engine job (rt_job.h) to its end in one poll() loop (cli_out.c).
  * SIGINT and SIGTERM cancel it (once; a second one only gets a note) and are

@@ -69,7 +69,7 @@ cli_cmd_import(struct cli *c)
 int
 cli_cmd_export_alembic(struct cli *c)
 {
-	struct rt_export exp = { 0 };
+	struct rt_alembic_export exp = { 0 };
 	struct rt_buf s1 = { 0 };
 
 	if (want_alembic(c, "export") < 0 || cli_load_graph(c) < 0)
@@ -81,20 +81,8 @@ cli_cmd_export_alembic(struct cli *c)
 		       exp.nrevisions == 1 ? "" : "s", rt_fmt_safe(&s1, exp.versions_dir, 0),
 		       exp.wrote_env ? " (with alembic.ini, env.py and script.py.mako)" : "");
 	rt_buf_free(&s1);
-	rt_export_free(&exp);
+	rt_alembic_export_free(&exp);
 	return 0;
-}
-
-/* TEMPORARY (adopt worktree only): the export row until the lead merges it
- * with `export TABLE`; only `export alembic DIR` is handled here. */
-int
-cli_cmd_export_tmp(struct cli *c)
-{
-	if (c->nargs >= 1 && strcmp(c->args[0], "alembic") == 0)
-		return cli_cmd_export_alembic(c);
-	rt_err_set(&c->err, RT_ERR_INPUT, "export TABLE is not in this build: usage: retort "
-		   "export alembic DIR");
-	return -1;
 }
 
 int

@@ -654,6 +654,15 @@ const struct cli_command cli_commands[] = {
 	{ "restore", cli_cmd_restore, CLI_WORDS_FILE, 1, 1,
 	  "restore FILE [--clean] [--yes] [--format FMT]",
 	  "verify and restore a backup (pg_restore), then compare the row counts with it" },
+	{ "seed", cli_cmd_seed, CLI_WORDS_DIR, 0, 1, "seed [DIR] [--clear] [--yes]",
+	  "load the seed CSV files (DIR, default the seeds dir) in one transaction" },
+	{ "export", cli_cmd_export, CLI_WORDS_NONE, 1, 2,
+	  "export TABLE [-o FILE] [--where SQL] [--columns A,B] [--format json] | export alembic DIR",
+	  "write a table's rows as CSV (or JSON lines) that seed reads back; or the revisions as "
+	  "an Alembic versions/ directory (the way back to Flask-Migrate)" },
+	{ "reset", cli_cmd_reset, CLI_WORDS_NONE, 0, 0,
+	  "reset [--all] [--no-seed] [--backup] [--yes]",
+	  "drop, upgrade head and seed a development database (never a protected env)" },
 	{ "sandbox", cmd_sandbox, CLI_WORDS_USAGE, 1, 1, "sandbox start|stop|status|url",
 	  "manage the embedded PostgreSQL under .retort/sandbox" },
 	{ "import", cli_cmd_import, CLI_WORDS_USAGE, 2, 2,
@@ -662,8 +671,5 @@ const struct cli_command cli_commands[] = {
 	{ "baseline", cli_cmd_baseline, CLI_WORDS_NONE, 0, 0,
 	  "baseline -m MSG [--tables LIST] [--lock-timeout S]",
 	  "write a revision creating the tables no migration creates, recorded as applied" },
-	/* TEMPORARY (adopt worktree): the lead merges this with `export TABLE` */
-	{ "export", cli_cmd_export_tmp, CLI_WORDS_USAGE, 2, 2, "export alembic DIR",
-	  "write the revisions as an Alembic versions/ directory (the way back to Flask-Migrate)" },
 	{ NULL, NULL, CLI_WORDS_NONE, 0, 0, NULL, NULL },
 };

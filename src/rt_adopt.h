@@ -69,7 +69,7 @@ void rt_import_free(struct rt_import *imp);
 bool rt_rev_has_import_todo(const struct rt_rev *rev);
 
 /* What `retort export alembic DIR` wrote. */
-struct rt_export {
+struct rt_alembic_export {
 	size_t nrevisions;
 	char *versions_dir;     /* where the revision files went */
 	bool wrote_env;         /* alembic.ini, env.py and script.py.mako were written too */
@@ -88,10 +88,10 @@ struct rt_export {
  * refused (RT_ERR_INPUT naming its file and line): Alembic has no way to send
  * it. Returns 0 (out filled; free with rt_export_free) or -1 with err, with
  * nothing written. */
-int rt_export_alembic(const struct rt_graph *g, const char *dir, struct rt_export *out,
+int rt_export_alembic(const struct rt_graph *g, const char *dir, struct rt_alembic_export *out,
 		      struct rt_err *err);
 
-void rt_export_free(struct rt_export *exp);
+void rt_alembic_export_free(struct rt_alembic_export *exp);
 
 /* ---- baseline: adopting tables that exist outside the migrations ------------- */
 

@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 struct rt_backup_progress;
+struct rt_data_progress;
 struct rt_err;
 struct rt_step;
 
@@ -43,6 +44,7 @@ enum rt_event_kind {
 	RT_EV_NOTICE,         /* the server sent a notice during the step's statements;
 	                       * text: "WARNING: message", is_warning for WARNING */
 	RT_EV_NOTE,           /* text: anything else worth a line */
+	RT_EV_DATA,           /* seed/export progress (data): a file started, moved on, ended */
 };
 
 /* One progress event. Every pointer is borrowed for the call only. */
@@ -58,6 +60,7 @@ struct rt_event {
 	const char *text;
 	bool is_warning;
 	const struct rt_backup_progress *backup;
+	const struct rt_data_progress *data;     /* RT_EV_DATA (rt_seed.h) */
 };
 
 typedef void (*rt_event_fn)(const struct rt_event *ev, void *ctx);

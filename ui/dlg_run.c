@@ -214,6 +214,8 @@ on_job_event(struct dialog *d, const struct rt_event *ev)
 		snprintf(line, sizeof(line), "%s: %s", ev->step ? ev->step->rev->id : "", text);
 		add_note(r, line);
 		break;
+	case RT_EV_DATA:     /* seed/export progress: not a migration's (issue 14's console part) */
+		break;
 	}
 }
 

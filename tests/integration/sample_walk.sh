@@ -328,12 +328,12 @@ is "current is the head" "$(current_ids)" "$HEAD"
 is "the schema at head is the same as the first time" "$(schema_fingerprint)" "$HEAD_FP"
 
 # The seed files fit the schema at head.
-for t in users resume_templates resumes; do
+for t in users resume_templates resumes job_descriptions google_auth google_docs_exports; do
 	check "seeds/$t.csv loads" "$PG_BINDIR/psql" -qX -v ON_ERROR_STOP=1 -d app \
 		-c "\\copy $t ($(head -1 "$P/seeds/$t.csv")) FROM '$P/seeds/$t.csv' WITH (FORMAT csv, HEADER true)"
 done
 is "seeded rows" "$(psqlc "SELECT (SELECT count(*) FROM users) || ' ' || (SELECT count(*) FROM resume_templates)
-                                  || ' ' || (SELECT count(*) FROM resumes)")" "3 3 3"
+                                  || ' ' || (SELECT count(*) FROM resumes)")" "32 6 51"
 is "seeded JSON is JSON" "$(psqlc "SELECT parsed_resume->>'name' FROM resumes WHERE user_id = 2")" "Jane Doe"
 
 done_testing

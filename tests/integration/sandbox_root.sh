@@ -88,6 +88,12 @@ url=$(rt -d "$P/migrations" sandbox url)
 like "sandbox url names the socket there" "$url" "host=$box/run"
 is "the demo database is at head" \
 	"$(psql "$url" -XAtc 'select count(*) from alembic_version' 2>&1)" 1
+is "the demo database holds the sample data" \
+	"$(psql "$url" -XAtc 'select count(*) from users' 2>&1)" 32
+out=$(cd / && RETORT="$RETORT" env -u DATABASE_URL timeout 120 "$P/scripts/demo" </dev/null 2>&1)
+is "scripts/demo runs a second time" "$?" 0
+like "... without seeding again" "$out" 'retort seed: skipped'
+is "... the data as it was" "$(psql "$url" -XAtc 'select count(*) from users' 2>&1)" 32
 
 # --- found again from the project path -------------------------------------------
 rm "$P/.retort/sandbox"
