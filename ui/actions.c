@@ -542,6 +542,13 @@ act_filter(struct ui *ui, int argc, char **argv)
 }
 
 static unsigned
+act_seed(struct ui *ui, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	return ui_seed(ui);
+}
+
+static unsigned
 act_zoom(struct ui *ui, int argc, char **argv)
 {
 	(void)argc, (void)argv;
@@ -643,7 +650,9 @@ const struct ui_action ui_actions[] = {
 	{ "counts", 'c', "c", "count rows exactly (in the background)", act_counts },
 	{ "backup", 'b', "b", "back up the database (pg_dump, with exact row counts)", act_backup },
 	{ "restore", 'r', "r", "restore a backup: choose, confirm, compare counts; :restore FILE", act_restore },
-	{ "cancel", 27, "Esc", "cancel the exact count, the backup or the restore", act_cancel },
+	{ "seed", 'S', "S", "load the seed CSV files (checked first; one transaction)", act_seed },
+	{ "cancel", 27, "Esc", "cancel the exact count, the backup, the restore or the seed",
+	  act_cancel },
 	{ "sort", 'o', "o", "sort Tables by name / count / delta", act_sort },
 	{ "toggle-sql", 't', "t", "SQL preview: the plan's step / the whole plan / the other direction",
 	  act_toggle_sql },

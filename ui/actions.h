@@ -53,6 +53,8 @@ unsigned ui_backup(struct ui *ui);
 /* r: reads and verifies the list and opens its dialog (name: confirm the
  * restore of that backup at once). */
 unsigned ui_restore(struct ui *ui, const char *name);
+/* S (seed.c): the seed operation checked, confirmed, run in the background. */
+unsigned ui_seed(struct ui *ui);
 /* The table viewer (dlg_table.c): opens a read-only browser on schema.table
  * and its full-screen dialog (the first page is fetched by a job). */
 unsigned ui_table_view(struct ui *ui, const char *schema, const char *table);

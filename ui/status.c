@@ -72,6 +72,8 @@ status_draw(struct ui *ui)
 		rowbuf_add(&rb, R_PENDING, "  backing up");
 	if (ui_job_find(ui, UI_JOB_RESTORE))
 		rowbuf_add(&rb, R_PENDING, "  restoring");
+	if (ui_job_find(ui, UI_JOB_SEED))
+		rowbuf_add(&rb, R_PENDING, "  seeding");
 	{
 		/* "app on db.example.com:5432", not a socket path cut at the edge */
 		char *brief = rt_url_brief(rt_session_url_masked(ui->s));
