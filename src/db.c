@@ -472,7 +472,9 @@ rt_db_lock_holder(struct rt_db *db)
 	res = PQexecParams(db->conn,
 		"SELECT a.pid, coalesce(a.application_name, ''),"
 		"       coalesce(host(a.client_addr), 'local'), coalesce(a.usename, ''),"
-		"       coalesce(extract(epoch FROM now() - a.backend_start)::bigint, 0)"
+		"       coalesce(extract(epoch FROM now() - a.backend_start)::bigint, 0),"
+		"       coalesce(a.state, ''),"
+		"       left(regexp_replace(coalesce(a.query, ''), '\\s+', ' ', 'g'), 80)"
 		"  FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
 		" WHERE l.locktype = 'advisory' AND l.granted"
 		"   AND l.classid = " RT_STR(RT_LOCK_CLASS) " AND l.objid = $1::bigint::oid"
@@ -480,11 +482,16 @@ rt_db_lock_holder(struct rt_db *db)
 		"                                        WHERE datname = current_database())"
 		"   AND l.pid <> pg_backend_pid() LIMIT 1",
 		1, NULL, params, NULL, NULL, 0);
+	/* what it is doing: its statement while active, else its state */
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-		out = rt_xasprintf("pid %s, application '%s', client %s, user %s, connected %s s ago",
-				   PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
+		out = rt_xasprintf("pid %s, application '%s', client %s, user %s, connected %s s ago, "
+				   "%s%s%s%s", PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
 				   PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3),
-				   PQgetvalue(res, 0, 4));
+				   PQgetvalue(res, 0, 4),
+				   *PQgetvalue(res, 0, 5) ? PQgetvalue(res, 0, 5) : "state unknown",
+				   strcmp(PQgetvalue(res, 0, 5), "active") == 0 ? ": '" : "",
+				   strcmp(PQgetvalue(res, 0, 5), "active") == 0 ? PQgetvalue(res, 0, 6) :
+				   "", strcmp(PQgetvalue(res, 0, 5), "active") == 0 ? "'" : "");
 	PQclear(res);
 	return out;
 }

@@ -83,7 +83,8 @@ void rt_hist_list_free(struct rt_hist_list *l);
 
 /* Describes the current holder of the migration lock into a new string owned
  * by the caller ("pid 123, application 'retort', client local, user bob,
- * connected 4 s ago"), or NULL when nobody holds it. */
+ * connected 4 s ago, active: 'UPDATE ...'": its statement while active, else its
+ * state, "idle in transaction"), or NULL when nobody holds it. */
 char *rt_db_lock_holder(struct rt_db *db);
 
 /* Describes the sessions most likely to block a migration's DDL: other

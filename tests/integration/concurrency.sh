@@ -44,5 +44,7 @@ done
 R upgrade head --lock-timeout 0.3 >/dev/null 2>"$T/err"; rc=$?
 is "a lock timeout exits 1" "$rc" 1
 like "... naming the holder" "$(tail -1 "$T/err")" "^retort: lock timeout after 0.3 s: the migration lock is held by pid [0-9]+, application 'retort', client local"
+like "... and what it is doing: its statement (the slow revision's pg_sleep)" "$(tail -1 "$T/err")" \
+	"connected [0-9]+ s ago, (active: '.*pg_sleep.*'|idle in transaction)"
 wait "$slow"; is "the holder finished" "$?" 0
 done_testing
