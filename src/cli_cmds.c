@@ -657,7 +657,7 @@ const struct cli_command cli_commands[] = {
 	{ "seed", cli_cmd_seed, CLI_WORDS_DIR, 0, 1, "seed [DIR] [--clear] [--yes]",
 	  "load the seed CSV files (DIR, default the seeds dir) in one transaction" },
 	{ "export", cli_cmd_export, CLI_WORDS_NONE, 1, 2,
-	  "export TABLE [-o FILE] [--where SQL] [--columns A,B] [--format json] | export alembic DIR",
+	  "export TABLE [-o FILE] [--where SQL] [--columns LIST] [--format json] | export alembic DIR",
 	  "write a table's rows as CSV (or JSON lines) that seed reads back; or the revisions as "
 	  "an Alembic versions/ directory (the way back to Flask-Migrate)" },
 	{ "reset", cli_cmd_reset, CLI_WORDS_NONE, 0, 0,
