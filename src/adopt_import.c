@@ -536,31 +536,6 @@ undo:
 	return rc;
 }
 
-/* mkdir -p */
-static int
-make_dir(const char *dir, struct rt_err *err)
-{
-	char *p = rt_xstrdup(dir);
-	int rc = 0;
-
-	for (char *s = p + 1; rc == 0; s++) {
-		char saved = *s;
-
-		if (saved != '/' && saved != '\0')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
-			rt_err_set(err, RT_ERR_INPUT, "%s: cannot create: %s", p, strerror(errno));
-			rc = -1;
-		}
-		*s = saved;
-		if (saved == '\0')
-			break;
-	}
-	free(p);
-	return rc;
-}
-
 int
 rt_import_alembic(const char *src_dir, const char *versions_dir,
 		  const struct rt_import_opts *opts, struct rt_import *out, struct rt_err *err)
@@ -640,7 +615,7 @@ rt_import_alembic(const char *src_dir, const char *versions_dir,
 	}
 	if (check_graph(&a, versions_dir, err) < 0 || check_existing(&a, versions_dir, err) < 0)
 		goto out;
-	if (!opts->dry_run && (make_dir(versions_dir, err) < 0 || install(&a, versions_dir, err) < 0))
+	if (!opts->dry_run && (rt_make_dirs(versions_dir, err) < 0 || install(&a, versions_dir, err) < 0))
 		goto out;
 	out->v = rt_xcalloc(a.n, sizeof(*out->v));
 	for (size_t i = 0; i < a.n; i++) {

@@ -957,18 +957,12 @@ static void
 job_cancel(void *impl)
 {
 	struct run *r = impl;
-	char msg[256];
-	PGcancel *c;
 
 	r->is_cancelled = true;
 	if (!r->is_busy || r->cancel_sent)
 		return;
 	/* the statement in flight stops now, not when it would have finished */
-	c = PQgetCancel(r->conn);
-	if (c) {
-		PQcancel(c, msg, sizeof(msg));
-		PQfreeCancel(c);
-	}
+	rt_db_cancel_query(r->conn);
 	r->cancel_sent = true;
 	emit_kind(r, RT_EV_CANCELLING, 0);
 }

@@ -552,13 +552,7 @@ rt_backup_job_cancel(struct rt_backup_job *job)
 	if (job->proc.is_running)
 		kill(job->proc.pid, SIGTERM);
 	if (job->is_counting) {
-		PGcancel *c = PQgetCancel(job->conn);
-		char buf[256];
-
-		if (c) {
-			PQcancel(c, buf, sizeof(buf));
-			PQfreeCancel(c);
-		}
+		rt_db_cancel_query(job->conn);
 	}
 	job->cancelled = true;
 }

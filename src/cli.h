@@ -191,6 +191,10 @@ int cli_cmd_import(struct cli *c);
 int cli_cmd_export_alembic(struct cli *c);
 int cli_cmd_baseline(struct cli *c);
 
+/* Clears the progress line on stderr ("\r" + erase) when *shown, and
+ * sets *shown false: what any other output first calls (cli_out.c). */
+void cli_progress_end(bool *shown);
+
 /* Drives an engine job (rt_job.h) to its end in one poll() loop (cli_out.c).
  * SIGINT and SIGTERM cancel it (once; a second one only gets a note) and are
  * remembered for the exit status. Returns the job's last step result. */

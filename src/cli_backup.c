@@ -310,9 +310,7 @@ struct restore_printer {
 static void
 end_progress(struct restore_printer *p)
 {
-	if (p->is_shown)
-		fprintf(stderr, "\r\033[K");
-	p->is_shown = false;
+	cli_progress_end(&p->is_shown);
 }
 
 /* On a terminal: one line, rewritten at most five times a second. */

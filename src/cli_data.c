@@ -31,9 +31,7 @@ struct data_printer {
 static void
 end_progress(struct data_printer *p)
 {
-	if (p->progress_shown)
-		fprintf(stderr, "\r\033[K");
-	p->progress_shown = false;
+	cli_progress_end(&p->progress_shown);
 }
 
 static void

@@ -47,9 +47,7 @@ flush_notices(struct printer *p)
 static void
 end_progress(struct printer *p)
 {
-	if (p->progress_shown)
-		fprintf(stderr, "\r\033[K");
-	p->progress_shown = false;
+	cli_progress_end(&p->progress_shown);
 }
 
 static void

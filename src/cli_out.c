@@ -275,3 +275,11 @@ cli_drive(struct rt_job *job, struct rt_err *err)
 	sigaction(SIGTERM, &old_term, NULL);
 	return rc;
 }
+
+void
+cli_progress_end(bool *shown)
+{
+	if (*shown)
+		fprintf(stderr, "\r\033[K");
+	*shown = false;
+}

@@ -284,17 +284,10 @@ rt_count_job_total(const struct rt_count_job *job)
 void
 rt_count_job_cancel(struct rt_count_job *job)
 {
-	char buf[256];
-	PGcancel *c;
-
 	job->cancelled = true;
 	if (job->ndone == job->schemas.n)
 		return;
-	c = PQgetCancel(job->conn);
-	if (c) {
-		PQcancel(c, buf, sizeof(buf));
-		PQfreeCancel(c);
-	}
+	rt_db_cancel_query(job->conn);
 }
 
 void

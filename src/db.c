@@ -460,6 +460,18 @@ rt_hist_list_free(struct rt_hist_list *l)
 	l->n = 0;
 }
 
+void
+rt_db_cancel_query(PGconn *conn)
+{
+	PGcancel *c = conn ? PQgetCancel(conn) : NULL;
+	char buf[256];
+
+	if (c) {
+		PQcancel(c, buf, sizeof(buf));
+		PQfreeCancel(c);
+	}
+}
+
 char *
 rt_db_lock_holder(struct rt_db *db)
 {

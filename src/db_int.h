@@ -34,6 +34,11 @@ int rt_db_exec_ok(struct rt_db *db, const char *sql, struct rt_err *err);
 /* Fills err (RT_ERR_RUN) from a failed result: "prefix: message" plus detail. */
 void rt_db_result_err(const PGresult *res, const char *prefix, struct rt_err *err);
 
+/* Asks the server to cancel the statement conn is running (PQcancel on a
+ * PGcancel made for it); a no-op when that cannot be sent. Every job's
+ * cancel goes through here. */
+void rt_db_cancel_query(PGconn *conn);
+
 /* Creates the version table and retort_history unless both exist (a role
  * without CREATE on the schema can still work on them). Returns 0, or -1
  * with err (RT_ERR_RUN): "creating the version table ...: ERROR: ...", and

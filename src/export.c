@@ -390,17 +390,11 @@ static void
 job_cancel(void *impl)
 {
 	struct export_job *j = impl;
-	char buf[256];
-	PGcancel *c;
 
 	if (j->is_done || j->cancelled)
 		return;
 	j->cancelled = true;
-	c = PQgetCancel(j->conn);
-	if (c) {
-		PQcancel(c, buf, sizeof(buf));
-		PQfreeCancel(c);
-	}
+	rt_db_cancel_query(j->conn);
 }
 
 static void

@@ -176,9 +176,8 @@ fail:
 	return NULL;
 }
 
-/* mkdir -p */
-static int
-make_dirs(const char *dir, struct rt_err *err)
+int
+rt_make_dirs(const char *dir, struct rt_err *err)
 {
 	char *p = rt_xstrdup(dir);
 	int rc = 0;
@@ -214,7 +213,7 @@ rt_project_init(const char *dir, struct rt_err *err)
 		rt_err_set(err, RT_ERR_INPUT, "%s already exists", path);
 		goto out;
 	}
-	if (make_dirs(versions, err) < 0)
+	if (rt_make_dirs(versions, err) < 0)
 		goto out;
 	if (!(fp = fopen(path, "wx"))) {
 		rt_err_set(err, RT_ERR_INPUT, "%s: cannot create: %s", path, strerror(errno));

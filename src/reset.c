@@ -408,19 +408,12 @@ static void
 job_cancel(void *impl)
 {
 	struct reset_job *j = impl;
-	char buf[256];
 
 	j->cancelled = true;
 	if (j->sub)
 		rt_job_cancel(j->sub);
-	if (j->conn) {
-		PGcancel *c = PQgetCancel(j->conn);
-
-		if (c) {
-			PQcancel(c, buf, sizeof(buf));
-			PQfreeCancel(c);
-		}
-	}
+	if (j->conn)
+		rt_db_cancel_query(j->conn);
 }
 
 static void

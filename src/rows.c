@@ -722,17 +722,11 @@ static void
 fetch_cancel(void *impl)
 {
 	struct fetch *fj = impl;
-	char buf[256];
-	PGcancel *c;
 
 	fj->is_cancelled = true;
 	if (fj->is_done)
 		return;
-	c = PQgetCancel(fj->b->conn);
-	if (c) {
-		PQcancel(c, buf, sizeof(buf));
-		PQfreeCancel(c);
-	}
+	rt_db_cancel_query(fj->b->conn);
 }
 
 static void

@@ -38,4 +38,8 @@ char *rt_rev_create(const char *versions_dir, const struct rt_rev_spec *spec, st
  * dir/retort.conf exists. */
 int rt_project_init(const char *dir, struct rt_err *err);
 
+/* mkdir -p dir (each missing component, mode 0755). 0, or -1 with err
+ * (RT_ERR_INPUT naming the component that could not be made). */
+int rt_make_dirs(const char *dir, struct rt_err *err);
+
 #endif

@@ -416,19 +416,13 @@ static void
 job_cancel(void *impl)
 {
 	struct seed_job *j = impl;
-	char buf[256];
-	PGcancel *c;
 
 	if (j->phase == P_DONE || j->cancelled)
 		return;
 	j->cancelled = true;
 	if (j->phase == P_COPY_SEND)
 		return;                      /* the next step ends the COPY with an error */
-	c = PQgetCancel(j->conn);
-	if (c) {
-		PQcancel(c, buf, sizeof(buf));
-		PQfreeCancel(c);
-	}
+	rt_db_cancel_query(j->conn);
 }
 
 static void
