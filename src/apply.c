@@ -132,12 +132,35 @@ char *
 rt_sqlgen_history(const char *hist, const char *rev, const char *direction, const char *checksum,
 	       const char *outcome, const struct rt_who *who, bool returning)
 {
+	return rt_sqlgen_history_file(hist, rev, direction, checksum, outcome, who, returning, NULL);
+}
+
+/* E'\\x...'::bytea: any bytes, whatever the database's encoding. */
+static void
+put_bytea(struct rt_buf *b, const char *data, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	rt_buf_puts(b, "E'\\\\x");   /* E'': whatever standard_conforming_strings says */
+	for (size_t i = 0; i < len; i++) {
+		rt_buf_putc(b, hex[(unsigned char)data[i] >> 4]);
+		rt_buf_putc(b, hex[(unsigned char)data[i] & 15]);
+	}
+	rt_buf_puts(b, "'::bytea");
+}
+
+char *
+rt_sqlgen_history_file(const char *hist, const char *rev, const char *direction,
+		       const char *checksum, const char *outcome, const struct rt_who *who,
+		       bool returning, const struct rt_rev *file)
+{
 	struct rt_buf b = { 0 };
 	const char *started = who->started ? who->started : NULL;
+	bool has_file = file && file->text;
 
 	rt_buf_printf(&b, "INSERT INTO %s (revision, direction, checksum, started_at, finished_at, "
-		      "duration_ms, os_user, client_host, tool_version, outcome, statements_done) "
-		      "VALUES (", hist);
+		      "duration_ms, os_user, client_host, tool_version, outcome, statements_done%s) "
+		      "VALUES (", hist, has_file ? ", applied_file" : "");
 	put_literal(&b, rev);
 	rt_buf_puts(&b, ", ");
 	put_literal(&b, direction);
@@ -160,7 +183,12 @@ rt_sqlgen_history(const char *hist, const char *rev, const char *direction, cons
 	put_literal(&b, TOOL_VERSION);
 	rt_buf_puts(&b, ", ");
 	put_literal(&b, outcome);
-	rt_buf_puts(&b, strcmp(outcome, "dirty") == 0 ? ", 0)" : ", NULL)");
+	rt_buf_puts(&b, strcmp(outcome, "dirty") == 0 ? ", 0" : ", NULL");
+	if (has_file) {
+		rt_buf_puts(&b, ", ");
+		put_bytea(&b, file->text, file->text_len);
+	}
+	rt_buf_puts(&b, ")");
 	if (returning)
 		rt_buf_puts(&b, " RETURNING id");
 	return rt_buf_take(&b);
@@ -423,8 +451,10 @@ rt_plan_sql(const struct rt_plan *plan, const struct rt_vt_opts *vt_opts, bool s
 			rt_buf_puts(&b, "-- transaction off: the statements above ran one by one\n"
 				    "BEGIN;\n\n");
 		rt_sqlgen_vt(&cv, vt, &st->heads_before, &st->heads_after);
-		rt_cmdv_push(&cv, rt_sqlgen_history(hist, st->rev->id, rt_sqlgen_direction(plan, st),
-					     st->rev->sha256, "ok", &who, false), NULL, 0);
+		rt_cmdv_push(&cv, rt_sqlgen_history_file(hist, st->rev->id,
+							  rt_sqlgen_direction(plan, st), st->rev->sha256,
+							  "ok", &who, false, st->is_up ? st->rev : NULL),
+			     NULL, 0);
 		put_cmds(&b, &cv);
 		rt_cmdv_free(&cv);
 		if (!in_tx)

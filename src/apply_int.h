@@ -11,6 +11,7 @@
 struct rt_apply_opts;
 struct rt_err;
 struct rt_plan;
+struct rt_rev;
 struct rt_step;
 struct rt_strv;
 
@@ -47,6 +48,12 @@ void rt_sqlgen_vt(struct rt_cmdv *out, const char *vt, const struct rt_strv *bef
 char *rt_sqlgen_history(const char *hist, const char *rev, const char *direction,
 			const char *checksum, const char *outcome, const struct rt_who *who,
 			bool returning);
+/* The same, keeping file (the revision's whole file as read, into
+ * applied_file, for showing later what changed since it was applied); file
+ * NULL or without text: none. */
+char *rt_sqlgen_history_file(const char *hist, const char *rev, const char *direction,
+			     const char *checksum, const char *outcome, const struct rt_who *who,
+			     bool returning, const struct rt_rev *file);
 
 /* The body statements of a step: its section, then verify for an upgrade.
  * 0, or -1 with err (RT_ERR_INPUT, file:line) when a section does not split. */

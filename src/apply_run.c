@@ -472,9 +472,10 @@ start_tx_step(struct run *r, struct rt_err *err)
 		return GO_FAIL;
 	r->body_to = r->cv.n;
 	rt_sqlgen_vt(&r->cv, r->db->vt, &st->heads_before, &st->heads_after);
-	rt_cmdv_push(&r->cv, rt_sqlgen_history(r->db->hist, st->rev->id,
-					       rt_sqlgen_direction(r->plan, st), st->rev->sha256,
-					       "ok", &r->who, false), NULL, 0);
+	rt_cmdv_push(&r->cv, rt_sqlgen_history_file(r->db->hist, st->rev->id,
+						    rt_sqlgen_direction(r->plan, st), st->rev->sha256,
+						    "ok", &r->who, false, st->is_up ? st->rev : NULL),
+		     NULL, 0);
 	if (!r->in_outer_tx)
 		rt_cmdv_push(&r->cv, rt_xstrdup("COMMIT"), NULL, 0);
 	r->has_failed = false;
@@ -692,8 +693,9 @@ start_notx_step(struct run *r, struct rt_err *err)
 		r->hist_id = rt_xstrdup(r->resume_id);
 		r->notx_i = r->resume_from;
 	} else {
-		sql = rt_sqlgen_history(r->db->hist, st->rev->id, rt_sqlgen_direction(r->plan, st),
-					st->rev->sha256, "dirty", &r->who, true);
+		sql = rt_sqlgen_history_file(r->db->hist, st->rev->id,
+					     rt_sqlgen_direction(r->plan, st), st->rev->sha256, "dirty",
+					     &r->who, true, st->is_up ? st->rev : NULL);
 		res = rt_db_exec(r->db, sql, "retort", err);
 		free(sql);
 		if (!res)

@@ -229,9 +229,12 @@ rt_db_setup_sql(const char *vt, const char *pkc, const char *hist)
 		"    tool_version text NOT NULL,\n"
 		"    outcome text NOT NULL CHECK (outcome IN ('ok', 'failed', 'dirty')),\n"
 		"    statements_done integer,\n"
-		"    error text\n"
-		");\n",
-		vt, pkc, hist);
+		"    error text,\n"
+		"    applied_file bytea\n"
+		");\n\n"
+		"-- a log an older retort created: the file as applied is kept since 0.2\n"
+		"ALTER TABLE %s ADD COLUMN IF NOT EXISTS applied_file bytea;\n",
+		vt, pkc, hist, hist);
 }
 
 /* The server refused to create retort's tables: say which right is missing
@@ -287,13 +290,24 @@ rt_db_setup(struct rt_db *db, struct rt_err *err)
 	/* tables that exist need no CREATE right: check first, one round trip */
 	res = PQexecParams(db->conn, "SELECT to_regclass($1) IS NOT NULL"
 			   " AND to_regclass($2) IS NOT NULL, coalesce(current_schema(), ''),"
-			   " current_user, to_regclass($1) IS NOT NULL AND to_regclass($2) IS NULL",
+			   " current_user, to_regclass($1) IS NOT NULL AND to_regclass($2) IS NULL,"
+			   " EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass($2)"
+			   "         AND attname = 'applied_file' AND NOT attisdropped)",
 			   2, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		rt_db_result_err(res, "reading the version table", err);
 		goto out;
 	}
 	if (strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
+		/* a log from before applied_file (or restored from such a backup) */
+		if (strcmp(PQgetvalue(res, 0, 4), "t") != 0) {
+			PQclear(res);
+			sql = rt_xasprintf("ALTER TABLE %s ADD COLUMN IF NOT EXISTS applied_file bytea",
+					   db->hist);
+			res = rt_db_exec(db, sql, "adding applied_file to retort_history", err);
+			rc = res ? 0 : -1;
+			goto out;
+		}
 		rc = 0;
 		goto out;
 	}
@@ -435,6 +449,44 @@ rt_db_revision_log(struct rt_db *db, const char *rev, struct rt_hist_list *out,
 		e->checksum = rt_xstrdup(PQgetvalue(res, i, 5));
 		e->tool = rt_xstrdup(PQgetvalue(res, i, 6));
 		e->error = rt_xstrdup(PQgetvalue(res, i, 7));
+	}
+	PQclear(res);
+	return 0;
+}
+
+int
+rt_db_applied_file(struct rt_db *db, const char *rev, struct rt_buf *out, bool *found,
+		   struct rt_err *err)
+{
+	const char *params[1] = { rev };
+	PGresult *res;
+	char *sql;
+	int rc;
+
+	*found = false;
+	if ((rc = table_exists(db, db->hist, "reading retort_history", err)) <= 0)
+		return rc;
+	sql = rt_xasprintf("SELECT applied_file FROM %s WHERE revision = $1 AND direction = "
+			   "'upgrade' AND outcome = 'ok' AND applied_file IS NOT NULL "
+			   "ORDER BY id DESC LIMIT 1", db->hist);
+	res = PQexecParams(db->conn, sql, 1, NULL, params, NULL, NULL, 1);   /* binary: bytes */
+	free(sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		/* 42703: no applied_file column (an older log): nothing kept */
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+		if (state && strcmp(state, "42703") == 0) {
+			PQclear(res);
+			return 0;
+		}
+		rt_db_result_err(res, "reading retort_history", err);
+		PQclear(res);
+		return -1;
+	}
+	if (PQntuples(res) == 1) {
+		rt_buf_reset(out);
+		rt_buf_append(out, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+		*found = true;
 	}
 	PQclear(res);
 	return 0;

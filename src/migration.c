@@ -667,8 +667,13 @@ rt_rev_parse(const char *path, const char *text, size_t len, struct rt_err *err)
 {
 	struct rt_rev *rev = parse(path, text, len, false, err);
 
-	if (rev)
+	if (rev) {
 		rt_sha256_hex(text, len, rev->sha256);
+		rev->text = rt_xmalloc(len + 1);
+		memcpy(rev->text, text, len);
+		rev->text[len] = '\0';
+		rev->text_len = len;
+	}
 	return rev;
 }
 
@@ -784,24 +789,6 @@ rt_rev_load(const char *path, struct rt_err *err)
 	return rt_rev_load_at(AT_FDCWD, path, path, 0, NULL, err);
 }
 
-int
-rt_rev_file_text(const char *path, struct rt_buf *out, struct rt_err *err)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
-
-	if (fd < 0) {
-		rt_err_set_at(err, RT_ERR_INPUT, path, 0, "cannot read: %s", strerror(errno));
-		return -1;
-	}
-	rt_buf_reset(out);
-	r = read_all(fd, out);
-	if (r < 0)
-		rt_err_set_at(err, RT_ERR_INPUT, path, 0, errno == EFBIG ? "file is larger than 64 MiB" :
-			      "cannot read: %s", strerror(errno));
-	close(fd);
-	return r;
-}
-
 static void
 free_list(char **v, size_t n)
 {
@@ -826,6 +813,7 @@ rt_rev_free(struct rt_rev *rev)
 	free(rev->downgrade);
 	free(rev->verify);
 	free(rev->path);
+	free(rev->text);
 	free(rev);
 }
 

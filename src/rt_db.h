@@ -10,6 +10,7 @@
 #include "rt_job.h"
 
 
+struct rt_buf;
 struct rt_err;
 struct rt_graph;
 struct rt_plan;
@@ -80,6 +81,13 @@ struct rt_hist_list {
 int rt_db_revision_log(struct rt_db *db, const char *rev, struct rt_hist_list *out,
 		       struct rt_err *err);
 void rt_hist_list_free(struct rt_hist_list *l);
+
+/* The file of revision rev as it was last upgraded (retort_history's
+ * applied_file of its newest successful upgrade) into out; *found false when
+ * no such row holds one (never applied here, or applied by a retort that
+ * did not keep files). 0, or -1 with err. */
+int rt_db_applied_file(struct rt_db *db, const char *rev, struct rt_buf *out, bool *found,
+		       struct rt_err *err);
 
 /* Describes the current holder of the migration lock into a new string owned
  * by the caller ("pid 123, application 'retort', client local, user bob,

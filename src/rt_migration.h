@@ -42,6 +42,10 @@ struct rt_rev {
 	char *path;                   /* as given to the parser */
 	char sha256[65];              /* hex SHA-256 of the whole file's bytes; "" when
 	                               * is_headers_only */
+	char *text;                   /* the whole file's bytes as read (what sha256 is of,
+	                               * kept in retort_history.applied_file); NULL when
+	                               * is_headers_only */
+	size_t text_len;
 };
 
 /* Parses the text of a migration file (len bytes, may hold a BOM and CRLF).
@@ -61,9 +65,6 @@ struct rt_rev *rt_rev_parse_headers(const char *path, const char *text, size_t l
 /* Reads and parses the file at path. NULL and err set on failure (RT_ERR_INPUT). */
 struct rt_rev *rt_rev_load(const char *path, struct rt_err *err);
 
-/* The bytes of the file at path into out (for showing it whole), up to the
- * same 64 MiB limit. 0, or -1 with err (RT_ERR_INPUT, "path: cannot read"). */
-int rt_rev_file_text(const char *path, struct rt_buf *out, struct rt_err *err);
 
 /* rt_rev_load_at flags. */
 enum {

@@ -1,7 +1,8 @@
 /* dlg_revision.c - a revision in detail (Enter on a History row): its
  * headers, path and checksums, its log from retort_history (who, when, how
- * long, outcome) and the whole file, highlighted. Read-only: built once,
- * shown by dlg_text. */
+ * long, outcome), what changed in the file since it was applied (diff -u of
+ * the file kept in retort_history against the disk) and the whole file,
+ * highlighted. Read-only: built once, shown by dlg_text. */
 #include "config.h"
 #include "dialogs.h"
 
@@ -17,6 +18,7 @@
 #include "rt_mem.h"
 #include "rt_migration.h"
 #include "rt_session.h"
+#include "rt_textdiff.h"
 #include "ui.h"
 
 static void
@@ -85,14 +87,55 @@ add_log(struct dlg_view *v, const struct ui *ui, const struct rt_rev *rev)
 	rt_hist_list_free(&log);
 }
 
+/* What changed in the file since it was applied: diff -u of the file kept in
+ * retort_history against the file on disk. */
+static void
+add_changes(struct dlg_view *v, const struct ui *ui, const struct rt_rev *rev)
+{
+	struct rt_db *db = rt_session_db(ui->s);
+	struct rt_buf applied = { 0 }, diff = { 0 };
+	struct rt_err err = { 0 };
+	char label[300];
+	bool found = false, differ = false;
+
+	dlg_view_line(v, R_HEADER, "Changed since it was applied (diff -u: as applied -> on disk)");
+	if (!ui->is_connected || !db || rt_db_applied_file(db, rev->id, &applied, &found, &err) < 0) {
+		dlg_view_line(v, R_ERROR, "  %s", err.msg[0] ? err.msg : "(not connected)");
+		goto out;
+	}
+	if (!found) {
+		dlg_view_line(v, R_DIM, "  (the file as applied was not kept: applied by an older "
+			      "retort, or by Alembic)");
+		goto out;
+	}
+	snprintf(label, sizeof(label), "%s (as applied)", rev->path);
+	if (rt_text_diff(applied.data ? applied.data : "", applied.len, label, rev->text,
+			 rev->text_len, rev->path, &diff, &differ, &err) < 0) {
+		dlg_view_line(v, R_ERROR, "  %s", err.msg);
+		goto out;
+	}
+	if (!differ)
+		dlg_view_line(v, R_DIM, "  (no difference in the text)");
+	for (const char *s = rt_buf_str(&diff); differ && *s;) {
+		const char *nl = strchr(s, '\n');
+		int len = nl ? (int)(nl - s) : (int)strlen(s);
+		enum ui_role role = s[0] == '+' ? R_UP : s[0] == '-' ? R_DOWN : s[0] == '@' ? R_DIM :
+				    R_NORMAL;
+
+		dlg_view_line(v, role, "  %.*s", len, s);
+		s += len + (nl ? 1 : 0);
+	}
+out:
+	rt_buf_free(&applied);
+	rt_buf_free(&diff);
+}
+
 struct dialog *
 dlg_revision_new(const struct ui *ui, long node)
 {
 	const struct rt_rev *rev = rt_graph_node(ui->g, (size_t)node)->rev;
 	const char *sum = applied_sum(ui, rev->id);
 	struct dlg_view v = { .cur = -1 };
-	struct rt_buf text = { 0 };
-	struct rt_err err = { 0 };
 	char line[256];
 
 	snprintf(v.title, sizeof(v.title), "Revision %s", rev->id);
@@ -106,19 +149,19 @@ dlg_revision_new(const struct ui *ui, long node)
 	   "off (statement by statement)");
 	kv(&v, "SHA-256", R_DIM, rev->sha256);
 	if (sum && *sum && strcmp(sum, rev->sha256) != 0) {
-		snprintf(line, sizeof(line), "%s  MODIFIED since it was applied", sum);
+		snprintf(line, sizeof(line), "MODIFIED since it was applied, as %s", sum);
 		kv(&v, "as applied", R_MODIFIED, line);
 	} else if (sum) {
 		kv(&v, "as applied", R_GOOD, *sum ? "the same" : "(not recorded)");
+	}
+	if (sum && *sum && strcmp(sum, rev->sha256) != 0 && rev->text) {
+		dlg_view_line(&v, R_NORMAL, "%s", "");
+		add_changes(&v, ui, rev);
 	}
 	dlg_view_line(&v, R_NORMAL, "%s", "");
 	add_log(&v, ui, rev);
 	dlg_view_line(&v, R_NORMAL, "%s", "");
 	dlg_view_line(&v, R_HEADER, "The file");
-	if (rt_rev_file_text(rev->path, &text, &err) < 0)
-		dlg_view_line(&v, R_ERROR, "  %s", err.msg);
-	else
-		dlg_view_sql(&v, rt_buf_str(&text));
-	rt_buf_free(&text);
+	dlg_view_sql(&v, rev->text ? rev->text : "");
 	return dlg_text_new(&v);
 }

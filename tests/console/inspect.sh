@@ -59,6 +59,22 @@ check "... End shows the end of the file" wait_for 'retort:downgrade|DROP|ALTER 
 keys Escape
 check "Escape closes the detail" wait_gone "Revision $HEAD" 5
 
+# a file edited since it was applied: the detail shows what changed
+printf '%s\n' '-- tweaked by hand after it was applied' \
+	>>"$(ls "$T"/proj/migrations/versions/f240f187b0b4_*.sql)"
+keys R
+sleep 0.5
+keys g j
+sleep 0.3
+keys Enter
+check "Enter on an edited revision: what changed since it was applied" \
+	wait_for 'Changed since it was applied' 5
+like "... the added line, from diff -u against the file kept in retort_history" "$(screen)" \
+	'\+-- tweaked by hand after it was applied'
+like "... and the file is marked MODIFIED" "$(screen)" 'MODIFIED since it was applied'
+keys Escape
+check "Escape closes it" wait_gone 'Changed since it was applied' 5
+
 # --- z: zoom ----------------------------------------------------------------------------------
 keys z
 check "z: History fills the screen (no Plan pane)" wait_gone 'Plan ' 5
