@@ -209,6 +209,10 @@ cli_main(int argc, char **argv)
 	marked = rt_xcalloc((size_t)argc + 1, sizeof(*marked));
 	rc = cli_parse_args(&c, argc, argv, marked);
 	url_copy = scrub_url_arg(&c, argc, argv);
+	if (rc == 0 && c.format == CLI_SARIF && strcmp(c.cmd, "lint") != 0) {
+		rt_err_set(&c.err, RT_ERR_INPUT, "--format sarif: only 'retort lint' writes SARIF");
+		rc = -1;
+	}
 	if (rc == 0)
 		rc = cli_command_find(c.cmd)->run(&c);
 	if (rc < 0)

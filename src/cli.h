@@ -19,6 +19,7 @@ enum cli_format {
 	CLI_TEXT,
 	CLI_CSV,
 	CLI_JSON,
+	CLI_SARIF,          /* lint only: SARIF 2.1.0 */
 };
 
 /* Options (global and per command) and the state a command builds up. The
@@ -242,5 +243,10 @@ struct cli_cell cli_cell_bool(bool b);
 struct cli_cell cli_cell_null(void);
 /* A row of ncols typed cells. */
 void cli_table_cells(struct cli_table *t, const struct cli_cell *cells);
+/* Writes s as a JSON string, quotes included (bytes that are not UTF-8 become U+FFFD). */
+void cli_json_string(FILE *fp, const char *s);
+
+/* retort lint (cli_lint.c). */
+int cli_cmd_lint(struct cli *c);
 
 #endif

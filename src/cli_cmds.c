@@ -639,6 +639,8 @@ const struct cli_command cli_commands[] = {
 	{ "branches", cmd_branches, CLI_WORDS_NONE, 0, 0, "branches [--format FMT]",
 	  "list the branch points and their children" },
 	{ "show", cmd_show, CLI_WORDS_REV, 1, 1, "show REV", "show a revision's headers and SQL" },
+	{ "lint", cli_cmd_lint, CLI_WORDS_RANGE, 0, 1, "lint [REV|RANGE] [--format text|json|sarif]",
+	  "check revisions' SQL for locks, rewrites, data loss and bad downgrades (no database)" },
 	{ "ui", cmd_ui, CLI_WORDS_NONE, 0, 0, "ui [--exit-after-draw] [--bench]",
 	  "open the console (also: retort with no command on a terminal)" },
 	{ "counts", cmd_counts, CLI_WORDS_NONE, 0, 0, "counts [--exact] [--format FMT]",

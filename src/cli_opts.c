@@ -34,7 +34,7 @@ const struct cli_option cli_options[] = {
 	  .help = "database URL (else $DATABASE_URL, else the default env)" },
 	{ .name = "yes", .letter = 'y', FLAG(yes), .help = "do not ask for confirmation" },
 	{ .name = "format", .arg = "FMT", FORMAT(format), .values = CLI_WORDS_FORMAT,
-	  .help = "text, csv or json for listing commands" },
+	  .help = "text, csv or json for listing commands (lint: text, json or sarif)" },
 	{ .name = "no-color", FLAG(no_color), .help = "no colours (also NO_COLOR)" },
 	{ .name = "quiet", .letter = 'q', FLAG(quiet), .help = "print only errors" },
 	{ .name = "verbose", .letter = 'v', COUNT(verbose), .help = "print more" },
@@ -109,7 +109,7 @@ const struct cli_option cli_options[] = {
 };
 
 static const char *const format_names[] = { [CLI_TEXT] = "text", [CLI_CSV] = "csv",
-					    [CLI_JSON] = "json" };
+					    [CLI_JSON] = "json", [CLI_SARIF] = "sarif" };
 
 /* getopt_long's val for the long form of cli_options[i]; above every letter. */
 #define LONG_VAL(i)     (256 + (int)(i))

@@ -77,6 +77,12 @@ json_string(FILE *fp, const char *str)
 	fputc('"', fp);
 }
 
+void
+cli_json_string(FILE *fp, const char *s)
+{
+	json_string(fp, s ? s : "");
+}
+
 struct cli_cell
 cli_cell_str(const char *s)
 {

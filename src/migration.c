@@ -412,6 +412,29 @@ check_directive_chars(struct parser *p, const char *text, size_t len, const char
 	return input_error(p, line, "U+%04X, a control character, in a retort directive line", cp);
 }
 
+/* "-- retort:allow RULE because REASON" (the linter's suppression): in the
+ * header block it is kept in rev->allows for the whole revision; in a
+ * section it stays a comment line of the body, for the statement after it.
+ * The linter judges the value (a missing reason is a finding, not a parse
+ * error). */
+static int
+on_allow(struct parser *p, const char *text, size_t len, const char *value, size_t value_len,
+	 int line)
+{
+	struct rt_rev *rev = p->rev;
+
+	if (p->cur) {
+		add_body_line(p->cur, text, len, line);
+		return 0;
+	}
+	rev->allows = rt_xreallocarray(rev->allows, rev->nallows + 1, sizeof(*rev->allows));
+	rev->allow_lines = rt_xreallocarray(rev->allow_lines, rev->nallows + 1,
+					    sizeof(*rev->allow_lines));
+	rev->allows[rev->nallows] = rt_xstrndup(value, value_len);
+	rev->allow_lines[rev->nallows++] = line;
+	return 0;
+}
+
 static int
 on_line(struct parser *p, const char *text, size_t len, int line)
 {
@@ -421,6 +444,8 @@ on_line(struct parser *p, const char *text, size_t len, int line)
 	key = directive(text, len, &key_len, &value, &value_len);
 	if (key && check_directive_chars(p, text, len, key, key_len, line) < 0)
 		return -1;
+	if (key && key_is(key, key_len, "allow"))
+		return on_allow(p, text, len, value, value_len, line);
 	if (key)
 		return on_directive(p, key, key_len, value, value_len, line);
 	if (p->cur) {
@@ -812,6 +837,8 @@ rt_rev_free(struct rt_rev *rev)
 	free(rev->upgrade);
 	free(rev->downgrade);
 	free(rev->verify);
+	free_list(rev->allows, rev->nallows);
+	free(rev->allow_lines);
 	free(rev->path);
 	free(rev->text);
 	free(rev);

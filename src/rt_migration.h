@@ -39,6 +39,11 @@ struct rt_rev {
 	                               * lines are trimmed): rt_sql_split's first_line */
 	int downgrade_body_line;
 	int verify_body_line;         /* 0 when absent */
+	char **allows;                /* "-- retort:allow" values of the header block
+	                               * (RULE because REASON: rt_lint.h), in order;
+	                               * in a section such a line stays in the body */
+	int *allow_lines;             /* their file lines */
+	size_t nallows;
 	char *path;                   /* as given to the parser */
 	char sha256[65];              /* hex SHA-256 of the whole file's bytes; "" when
 	                               * is_headers_only */

@@ -18,6 +18,7 @@
 #include "rt_graph.h"
 #include "rt_plan.h"
 #include "rt_job.h"
+#include "rt_lint.h"
 #include "rt_migrate.h"
 #include "rt_migration.h"
 #include "rt_session.h"
@@ -30,6 +31,7 @@ struct mflow {
 	struct dialog *run;          /* the running dialog, until it closes */
 	struct ui_job *job;          /* the job, until it is released */
 	bool had_exact;              /* exact counts were shown: count again after */
+	size_t nlint;                /* error-level lint findings in the plan's sections */
 };
 
 static const char *
@@ -79,8 +81,37 @@ add_steps_sql(struct dlg_view *v, const struct rt_plan *plan)
 	rt_buf_free(&b);
 }
 
+/* The error-level lint findings of the sections the plan runs, named;
+ * returns their number. */
+static size_t
+add_lint_errors(struct dlg_view *v, const struct rt_plan *plan)
+{
+	size_t nerr = 0;
+
+	for (size_t i = 0; i < plan->nsteps; i++) {
+		struct rt_lint_report r = { 0 };
+		bool up = plan->steps[i].is_up;
+
+		if (rt_lint_rev(plan->steps[i].rev, NULL, &r, NULL) < 0)
+			continue;
+		for (size_t k = 0; k < r.n; k++) {
+			const struct rt_lint_finding *f = &r.v[k];
+
+			if (f->rule->severity != RT_LINT_ERROR ||
+			    strcmp(f->section, up ? "downgrade" : "upgrade") == 0)
+				continue;
+			if (nerr++ == 0)
+				dlg_view_line(v, R_ERROR, "  lint errors in this plan (retort lint):");
+			dlg_view_line(v, R_ERROR, "    %s:%d: %s: %s", f->path, f->line, f->rule->id,
+				      f->why);
+		}
+		rt_lint_report_free(&r);
+	}
+	return nerr;
+}
+
 static struct dialog *
-confirm_dialog(const struct mflow *f)
+confirm_dialog(struct mflow *f)
 {
 	const struct rt_plan *plan = rt_migrate_plan(f->m);
 	bool is_typed = rt_migrate_confirm_kind(f->m) == RT_CONFIRM_DBNAME;
@@ -98,6 +129,8 @@ confirm_dialog(const struct mflow *f)
 	if (plan->kind == RT_PLAN_STAMP)
 		dlg_view_line(&v, R_NORMAL, "  (stamp runs no migration SQL; it rewrites the version "
 			      "table)");
+	else
+		f->nlint = add_lint_errors(&v, plan);
 	if (rt_migrate_backs_up(f->m))
 		dlg_view_line(&v, R_NORMAL, "  (the database is backed up first: protected env)");
 	if (is_typed)
@@ -224,6 +257,22 @@ start(struct ui *ui, struct mflow *f)
 	ui_msg(ui, R_NORMAL, "%s ...  (Esc or Ctrl-C cancels)", rt_migrate_what(f->m));
 }
 
+/* The answer to the second question, asked when the plan has lint errors. */
+static void
+lint_confirmed(struct ui *ui, struct dialog *d, int result, void *ctx)
+{
+	struct mflow *f = ctx;
+
+	(void)d;
+	if (result != DLG_YES) {
+		ui_msg(ui, R_NORMAL, "not confirmed (lint errors); nothing changed");
+		flow_free(f);
+		return;
+	}
+	ui_log("apply despite %zu lint errors: %s", f->nlint, rt_migrate_what(f->m));
+	start(ui, f);
+}
+
 static void
 confirmed(struct ui *ui, struct dialog *d, int result, void *ctx)
 {
@@ -239,6 +288,17 @@ confirmed(struct ui *ui, struct dialog *d, int result, void *ctx)
 	if (rt_migrate_confirm(f->m, dialog_typed(d), false, &err) < 0) {
 		ui_msg(ui, R_ERROR, "%s", err.msg);
 		flow_free(f);
+		return;
+	}
+	if (f->nlint) {
+		struct dlg_view v = { .cur = -1 };
+
+		/* the second, explicit yes: lint errors lose data or fail */
+		snprintf(v.title, sizeof(v.title), "Lint errors: %s", rt_migrate_what(f->m));
+		add_lint_errors(&v, rt_migrate_plan(f->m));
+		dlg_view_question(&v, R_ERROR, "The plan has %zu lint error%s. Run it anyway? [y/N]",
+				  f->nlint, f->nlint == 1 ? "" : "s");
+		ui_dialog_push(ui, dlg_confirm_new(&v, NULL), lint_confirmed, f);
 		return;
 	}
 	ui_log("apply: %s", rt_migrate_what(f->m));

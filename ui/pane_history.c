@@ -1,6 +1,6 @@
 /* pane_history.c - every revision newest first, with graph lanes, a marker
  * (applied, current, pending, file missing, file modified, imported with a
- * TODO) and labels. */
+ * TODO, lint errors) and labels. */
 #include "config.h"
 #include "panes.h"
 
@@ -13,6 +13,7 @@
 #include "rowbuf.h"
 #include "rt_adopt.h"
 #include "rt_graph.h"
+#include "rt_lint.h"
 #include "rt_migration.h"
 #include "ui.h"
 
@@ -20,6 +21,7 @@ struct hrow {
 	long node;          /* -1: a version-table row no file defines */
 	const char *id;     /* borrowed from the graph or ui->missing */
 	char *graph;        /* abstract lanes (graphrow.h) */
+	bool has_lint_error; /* retort lint finds an error in its file (marker E) */
 };
 
 struct hmodel {
@@ -57,7 +59,7 @@ load(struct pane *p, struct rt_err *err)
 	n = ui->g ? rt_graph_count(ui->g) : 0;
 	m->rows = rt_xcalloc(n + nmiss + 1, sizeof(*m->rows));
 	for (size_t i = 0; i < nmiss; i++)
-		m->rows[m->n++] = (struct hrow){ -1, ui->missing.v[i], rt_xstrdup("") };
+		m->rows[m->n++] = (struct hrow){ -1, ui->missing.v[i], rt_xstrdup(""), false };
 	rowof = rt_xcalloc(n + 1, sizeof(*rowof));
 	for (size_t r = 0; r < n; r++)
 		rowof[n - 1 - r] = r;           /* node index -> row among revisions */
@@ -74,7 +76,9 @@ load(struct pane *p, struct rt_err *err)
 		w = (int)strlen(g);
 		if (w > m->graph_width)
 			m->graph_width = w;
-		m->rows[m->n++] = (struct hrow){ (long)(n - 1 - r), nd->rev->id, g };
+		/* linted once per load, not per draw: a few microseconds a file */
+		m->rows[m->n++] = (struct hrow){ (long)(n - 1 - r), nd->rev->id, g,
+						 rt_lint_rev_errors(nd->rev, NULL) > 0 };
 	}
 	free(rowof);
 	graph_state_free(&gs);
@@ -167,6 +171,8 @@ format(const struct pane *p, size_t row, struct rowbuf *out)
 		rowbuf_add(out, R_MISSING, "! ");
 	else if (rt_rev_has_import_todo(rev))     /* imported: SQL to write by hand */
 		rowbuf_add(out, R_MODIFIED, "T ");
+	else if (h->has_lint_error)               /* retort lint: an error-level finding */
+		rowbuf_add(out, R_ERROR, "E ");
 	else
 		rowbuf_add(out, R_NORMAL, "  ");
 	rowbuf_addf(out, R_ID, "%-12.12s ", h->id);

@@ -1,5 +1,6 @@
 /* pane_sql.c - the SQL preview: the selected revision's upgrade or downgrade
- * section, or the whole plan as `--sql` prints it; highlighted, scrollable. */
+ * section, or the whole plan as `--sql` prints it; highlighted, scrollable.
+ * Under a revision's section, its lint findings (rt_lint.h), one a line. */
 #include "config.h"
 #include "panes.h"
 
@@ -11,9 +12,12 @@
 #include "rowbuf.h"
 #include "rt_apply.h"
 #include "rt_db.h"
+#include "rt_config.h"
 #include "rt_graph.h"
+#include "rt_lint.h"
 #include "rt_plan.h"
 #include "rt_migration.h"
+#include "rt_session.h"
 #include "sqlhl.h"
 #include "ui.h"
 
@@ -27,6 +31,8 @@ struct smodel {
 	struct sqlhl_state *start;
 	size_t nstates;
 	char what[128];
+	size_t lint_row;             /* rows from here on are lint findings (n: none) */
+	enum rt_lint_severity *sev;  /* their severities, from lint_row on */
 };
 
 static void
@@ -40,6 +46,7 @@ release(struct pane *p)
 	free(m->off);
 	free(m->len);
 	free(m->start);
+	free(m->sev);
 	free(m);
 	p->model = NULL;
 }
@@ -114,6 +121,45 @@ plan_step(const struct ui *ui, size_t *index)
 	return &ui->plan->steps[*index];
 }
 
+/* Takes sql as the pane's text with rev's lint findings for the section
+ * shown (and the revision-wide ones) appended under it, one a line. */
+static void
+add_lint(const struct ui *ui, struct smodel *m, const struct rt_rev *rev, bool up, char *sql)
+{
+	struct rt_lint_report r = { 0 };
+	struct rt_lint_opts o = { true };
+	struct rt_buf b = { 0 };
+	size_t nlines = 0, k = 0;
+
+	if (ui->s)
+		o.has_retort_lock_timeout = rt_session_config(ui->s)->ddl_lock_timeout_ms > 0;
+	if (rt_lint_rev(rev, &o, &r, NULL) < 0 || r.n == 0) {
+		rt_lint_report_free(&r);
+		set_text(m, sql);
+		m->lint_row = m->n;
+		return;
+	}
+	rt_buf_puts(&b, sql);
+	free(sql);
+	if (b.len && b.data[b.len - 1] != '\n')
+		rt_buf_putc(&b, '\n');
+	m->sev = rt_xcalloc(r.n + 1, sizeof(*m->sev));
+	for (size_t i = 0; i < r.n; i++) {
+		const struct rt_lint_finding *f = &r.v[i];
+
+		if (strcmp(f->section, up ? "downgrade" : "upgrade") == 0)
+			continue;
+		if (nlines++ == 0)
+			rt_buf_puts(&b, "-- lint:\n");
+		rt_buf_printf(&b, "line %d: %s: %s: %s\n", f->line,
+			      rt_lint_severity_name(f->rule->severity), f->rule->id, f->why);
+		m->sev[k++] = f->rule->severity;
+	}
+	rt_lint_report_free(&r);
+	set_text(m, rt_buf_take(&b));
+	m->lint_row = nlines ? m->n - nlines : m->n;
+}
+
 static int
 load(struct pane *p, struct rt_err *err)
 {
@@ -170,7 +216,7 @@ load(struct pane *p, struct rt_err *err)
 			 up ? "upgrade" : "downgrade", rev->id, up ? "downgrade" : "upgrade");
 	sql = rt_xasprintf("-- %s:%d\n%s", rev->path, up ? rev->upgrade_line : rev->downgrade_line,
 			   up ? rev->upgrade : rev->downgrade);
-	set_text(m, sql);
+	add_lint(ui, m, rev, up, sql);
 	p->nrows = m->n;
 	return 0;
 }
@@ -182,9 +228,17 @@ format(const struct pane *p, size_t row, struct rowbuf *out)
 	struct rt_buf line = { 0 };
 	struct sqlhl_state st;
 
+	expand(m, row, &line);
+	if (m->sev && row >= m->lint_row && row < m->n) {
+		enum rt_lint_severity sv = m->sev[row - m->lint_row];
+
+		rowbuf_add(out, sv == RT_LINT_ERROR ? R_ERROR : sv == RT_LINT_WARNING ? R_PENDING :
+			   R_DIM, rt_buf_str(&line));
+		rt_buf_free(&line);
+		return;
+	}
 	states_upto(m, row);
 	st = m->start[row];
-	expand(m, row, &line);
 	sqlhl_line(&st, rt_buf_str(&line), line.len, out);
 	rt_buf_free(&line);
 }

@@ -2,6 +2,7 @@
 -- retort:down_revision 6ab519d54207
 -- retort:message create resumes and job_descriptions tables
 -- retort:created 2025-10-03T10:00:00Z
+-- retort:allow prefer-jsonb because the models declare db.JSON and the app compares the documents as text
 
 -- class Resume and class JobDescription. Both tables use the composite
 -- primary key (user_id, serial_number) the playbook insists on keeping
@@ -35,5 +36,6 @@ CREATE TABLE job_descriptions (
 );
 
 -- retort:downgrade
+-- retort:allow statements-after-access-exclusive because both tables are dropped together and nothing else waits on them
 DROP TABLE job_descriptions;
 DROP TABLE resumes;

@@ -2,6 +2,7 @@
 -- retort:down_revision 4d68eb8716bd
 -- retort:message add full_name to users
 -- retort:created 2025-10-17T13:20:00Z
+-- retort:allow statements-after-access-exclusive because the backfill needs the new column in the same transaction; users is small
 
 -- Playbook "Migration Best Practices", DO item 4 ("Handle data
 -- transformations"): add the column as nullable, then populate it from

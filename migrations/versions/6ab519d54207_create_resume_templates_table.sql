@@ -2,6 +2,8 @@
 -- retort:down_revision 6ee1c5ab22d4
 -- retort:message create resume_templates table
 -- retort:created 2025-10-02T09:30:00Z
+-- retort:allow prefer-identity because the ids stay serial, as in the Flask-SQLAlchemy models the app still uses
+-- retort:allow prefer-jsonb because the models declare db.JSON and the app compares the documents as text
 
 -- class ResumeTemplate. Until now a resume's template was a bare integer
 -- chosen from a list hard-coded in the application; legacy_template_number

@@ -2,6 +2,7 @@
 -- retort:down_revision none
 -- retort:message create users table
 -- retort:created 2025-10-01T09:00:00Z
+-- retort:allow prefer-identity because the ids stay serial, as in the Flask-SQLAlchemy models the app still uses
 
 -- Resume Modifier, initial schema (app/models/temp.py: class User).
 -- The root of the history: `retort upgrade head` on an empty database

@@ -2,6 +2,8 @@
 -- retort:down_revision f240f187b0b4
 -- retort:message replace resumes.template number by template_id foreign key
 -- retort:created 2025-10-24T10:00:00Z
+-- retort:allow ban-drop-column because resumes.template is mapped into template_id first, and back on downgrade
+-- retort:allow constraint-missing-not-valid,require-concurrent-index-creation,require-concurrent-index-deletion,statements-after-access-exclusive because template_id is new (all NULL when the key is added) and the switch must be one transaction
 
 -- Playbook "Scenario 4: Changing Foreign Key Relationships": the integer
 -- resumes.template becomes template_id REFERENCES resume_templates(id),

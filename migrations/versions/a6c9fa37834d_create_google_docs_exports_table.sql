@@ -2,6 +2,7 @@
 -- retort:down_revision b12209810ecc
 -- retort:message create google_docs_exports table
 -- retort:created 2025-10-09T11:15:00Z
+-- retort:allow prefer-identity because the ids stay serial, as in the Flask-SQLAlchemy models the app still uses
 
 -- Second (and last) revision of the "google" branch: the log of resumes
 -- exported to Google Docs. It points at a resume through the resumes

@@ -3,6 +3,7 @@
 -- retort:message create google_auth table
 -- retort:created 2025-10-08T14:00:00Z
 -- retort:branch_labels google
+-- retort:allow prefer-identity because the ids stay serial, as in the Flask-SQLAlchemy models the app still uses
 
 -- First revision of the "google" branch (forks from 6b70e43fe85a).
 -- The playbook's "Current Issues to Address" 2: "Document Google

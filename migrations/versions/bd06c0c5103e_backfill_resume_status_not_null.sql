@@ -2,6 +2,7 @@
 -- retort:down_revision 3c2785439c5f
 -- retort:message backfill resume status and make it not null
 -- retort:created 2025-10-13T16:30:00Z
+-- retort:allow adding-not-nullable-field,statements-after-access-exclusive because this is the playbook's backfill-then-SET NOT NULL step on a small table; preflight shows its size
 
 -- Playbook "Scenario 2", step 2: populate existing rows, then make the
 -- column NOT NULL. It also gets the server default 'active' (the "DO" list,

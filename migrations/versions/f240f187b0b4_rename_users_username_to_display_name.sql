@@ -2,6 +2,8 @@
 -- retort:down_revision 2733b3fe03af
 -- retort:message rename users.username to display_name
 -- retort:created 2025-10-20T15:00:00Z
+-- retort:allow ban-drop-column because the old column's values are copied into the new one first, and back on downgrade
+-- retort:allow adding-not-nullable-field,disallowed-unique-constraint,statements-after-access-exclusive because the playbook's add/copy/drop rename runs as one transaction on the small users table
 
 -- Playbook "Scenario 3: Renaming a Column", the "good way": add the new
 -- column, copy the data, drop the old one -- never drop-then-add, which
