@@ -50,6 +50,10 @@ struct cli {
 	const char *where;          /* export --where (raw SQL) */
 	const char *columns;        /* export --columns a,b */
 	bool all, no_seed, backup;  /* reset --all, --no-seed, --backup */
+	const char *shadow_url;     /* schema, verify, check --shadow-url */
+	bool live;                  /* schema --live */
+	bool strict_names;          /* verify, check --strict-names */
+	bool column_order;          /* verify, check --column-order */
 	unsigned opts_seen;         /* CLI_OPT_* bits of the options given */
 
 	const char *cmd;
@@ -190,6 +194,11 @@ int cli_cmd_resolve(struct cli *c);
 int cli_cmd_import(struct cli *c);
 int cli_cmd_export_alembic(struct cli *c);
 int cli_cmd_baseline(struct cli *c);
+
+/* Schemas in a shadow database (cli_schema.c). */
+int cli_cmd_schema(struct cli *c);
+int cli_cmd_verify(struct cli *c);
+int cli_cmd_check(struct cli *c);
 
 /* Drives an engine job (rt_job.h) to its end in one poll() loop (cli_out.c).
  * SIGINT and SIGTERM cancel it (once; a second one only gets a note) and are
