@@ -86,6 +86,16 @@ CREATE TABLE google_auth (
 
 COMMENT ON TABLE google_auth IS
     'Google OAuth 2.0 credentials, one row per linked user account.';
+COMMENT ON COLUMN google_auth.google_user_id IS
+    'The Google account''s stable subject id ("sub" claim).';
+COMMENT ON COLUMN google_auth.access_token IS
+    'Short-lived access token; refreshed with refresh_token after token_expiry.';
+COMMENT ON COLUMN google_auth.refresh_token IS
+    'Long-lived refresh token; NULL when Google did not issue one.';
+COMMENT ON COLUMN google_auth.token_expiry IS
+    'When access_token expires (UTC).';
+COMMENT ON COLUMN google_auth.scopes IS
+    'Space-separated OAuth scopes granted by the user.';
 
 CREATE TABLE google_docs_exports (
     id                   serial       NOT NULL,
@@ -105,3 +115,5 @@ CREATE INDEX ix_google_docs_exports_resume
 
 COMMENT ON TABLE google_docs_exports IS
     'Resumes exported to Google Docs: which resume, which document, when.';
+COMMENT ON COLUMN google_docs_exports.google_doc_id IS
+    'The Google Drive file id of the exported document.';

@@ -51,6 +51,10 @@ struct cli {
 	const char *where;          /* export --where (raw SQL) */
 	const char *columns;        /* export --columns a,b */
 	bool all, no_seed, backup;  /* reset --all, --no-seed, --backup */
+	const char *shadow_url;     /* schema, verify, check --shadow-url */
+	bool live;                  /* schema --live */
+	bool strict_names;          /* verify, check --strict-names */
+	bool column_order;          /* verify, check --column-order */
 	unsigned opts_seen;         /* CLI_OPT_* bits of the options given */
 
 	const char *cmd;
@@ -191,6 +195,11 @@ int cli_cmd_resolve(struct cli *c);
 int cli_cmd_import(struct cli *c);
 int cli_cmd_export_alembic(struct cli *c);
 int cli_cmd_baseline(struct cli *c);
+
+/* Schemas in a shadow database (cli_schema.c). */
+int cli_cmd_schema(struct cli *c);
+int cli_cmd_verify(struct cli *c);
+int cli_cmd_check(struct cli *c);
 
 /* Clears the progress line on stderr ("\r" + erase) when *shown, and
  * sets *shown false: what any other output first calls (cli_out.c). */

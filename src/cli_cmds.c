@@ -673,5 +673,13 @@ const struct cli_command cli_commands[] = {
 	{ "baseline", cli_cmd_baseline, CLI_WORDS_NONE, 0, 0,
 	  "baseline -m MSG [--tables LIST] [--lock-timeout S]",
 	  "write a revision creating the tables no migration creates, recorded as applied" },
+	{ "schema", cli_cmd_schema, CLI_WORDS_NONE, 0, 0, "schema [-r REV] [--shadow-url URL] | schema --live",
+	  "print the schema the migrations produce at REV (default head), canonical; --live: "
+	  "the live database's" },
+	{ "verify", cli_cmd_verify, CLI_WORDS_NONE, 0, 0,
+	  "verify [--format FMT] [--shadow-url URL] [--strict-names] [--column-order] [-v]",
+	  "compare the live database with its migrations (drift) and the declared schema" },
+	{ "check", cli_cmd_check, CLI_WORDS_NONE, 0, 0, "check [--format FMT] [--shadow-url URL] [--strict-names] [--column-order] [-v]",
+	  "prove every downgrade undoes its upgrade (in a shadow database); graph problems" },
 	{ NULL, NULL, CLI_WORDS_NONE, 0, 0, NULL, NULL },
 };

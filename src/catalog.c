@@ -1,0 +1,576 @@
+/* catalog.c - reading a schema model from pg_catalog (rt_catalog.h): one
+ * query per kind of object, all sent in one round trip inside a read-only
+ * repeatable-read transaction with an empty search_path (so every user
+ * object comes back schema-qualified). Rendering and diffing: catalog_fmt.c. */
+#include "config.h"
+#include "rt_catalog.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_int.h"
+#include "rt_err.h"
+#include "rt_job.h"
+#include "rt_mem.h"
+
+/* Namespaces that hold user objects. */
+#define NSP_OK(n) \
+	" " n ".nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')" \
+	" AND " n ".nspname NOT LIKE 'pg\\_temp\\_%' AND " n ".nspname NOT LIKE 'pg\\_toast\\_temp\\_%' "
+/* Not a member of an extension (its objects belong to CREATE EXTENSION). */
+#define NOT_EXT(cls, oid) \
+	" NOT EXISTS (SELECT 1 FROM pg_depend xd WHERE xd.classid = '" cls "'::regclass" \
+	" AND xd.objid = " oid " AND xd.deptype = 'e') "
+#define QN(n, c) "quote_ident(" n ".nspname) || '.' || quote_ident(" c ".relname)"
+
+/* The queries, in the order of the results; %1$s is the set of excluded
+ * table oids (retort's own). */
+enum {
+	Q_SCHEMA, Q_EXT, Q_ENUM, Q_DOMAIN, Q_SEQ, Q_TABLE, Q_COLUMN, Q_CONSTRAINT, Q_INDEX,
+	Q_FUNCTION, Q_VIEW, Q_TRIGGER, Q_COMMENT, Q_N
+};
+
+static const char *const queries[Q_N] = {
+	[Q_SCHEMA] =
+	"SELECT quote_ident(n.nspname) FROM pg_namespace n WHERE" NSP_OK("n")
+	" AND n.nspname <> 'public' AND" NOT_EXT("pg_namespace", "n.oid"),
+	[Q_EXT] =
+	"SELECT quote_ident(e.extname), quote_ident(n.nspname) FROM pg_extension e"
+	" JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'",
+	[Q_ENUM] =
+	"SELECT quote_ident(n.nspname), quote_ident(t.typname),"
+	" (SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder)"
+	"  FROM pg_enum e WHERE e.enumtypid = t.oid)"
+	" FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
+	" WHERE t.typtype = 'e' AND" NSP_OK("n") "AND" NOT_EXT("pg_type", "t.oid"),
+	[Q_DOMAIN] =
+	"SELECT quote_ident(n.nspname), quote_ident(t.typname),"
+	" format_type(t.typbasetype, t.typtypmod)"
+	" || CASE WHEN t.typcollation <> 0 AND t.typcollation <> bt.typcollation"
+	"    THEN ' COLLATE ' || t.typcollation::regcollation::text ELSE '' END"
+	" || coalesce(' DEFAULT ' || pg_get_expr(t.typdefaultbin, 0), '')"
+	" || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END"
+	" || coalesce((SELECT string_agg(' CONSTRAINT ' || quote_ident(k.conname) || ' '"
+	"    || pg_get_constraintdef(k.oid), '' ORDER BY k.conname) FROM pg_constraint k"
+	"    WHERE k.contypid = t.oid AND k.contype = 'c'), '')"
+	" FROM pg_type t JOIN pg_type bt ON bt.oid = t.typbasetype"
+	" JOIN pg_namespace n ON n.oid = t.typnamespace"
+	" WHERE t.typtype = 'd' AND" NSP_OK("n") "AND" NOT_EXT("pg_type", "t.oid"),
+	[Q_SEQ] =
+	"SELECT quote_ident(n.nspname), quote_ident(c.relname),"
+	" 'AS ' || format_type(s.seqtypid, NULL) || ' INCREMENT BY ' || s.seqincrement"
+	" || ' MINVALUE ' || s.seqmin || ' MAXVALUE ' || s.seqmax || ' START WITH ' || s.seqstart"
+	" || ' CACHE ' || s.seqcache || CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END,"
+	" (SELECT " QN("tn", "tc") " || '.' || quote_ident(a.attname) FROM pg_depend d"
+	"  JOIN pg_class tc ON tc.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = tc.relnamespace"
+	"  JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid"
+	"  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid"
+	"  AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a' LIMIT 1)"
+	" FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid"
+	" JOIN pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE c.relkind = 'S' AND" NSP_OK("n") "AND" NOT_EXT("pg_class", "c.oid")
+	" AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass"
+	"  AND d.objid = c.oid AND (d.deptype = 'i' OR (d.deptype = 'a' AND d.refobjid IN %1$s)))",
+	[Q_TABLE] =
+	"SELECT quote_ident(n.nspname), quote_ident(c.relname), c.relkind, c.relpersistence,"
+	" c.relispartition, CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,"
+	" CASE WHEN c.relispartition THEN (SELECT " QN("pn", "p") " FROM pg_inherits i"
+	"  JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace"
+	"  WHERE i.inhrelid = c.oid LIMIT 1) || ' ' || pg_get_expr(c.relpartbound, c.oid) END"
+	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE c.relkind IN ('r', 'p') AND" NSP_OK("n") "AND" NOT_EXT("pg_class", "c.oid")
+	" AND c.oid NOT IN %1$s",
+	[Q_COLUMN] =
+	"SELECT " QN("n", "c") ", quote_ident(a.attname), format_type(a.atttypid, a.atttypmod),"
+	" CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation"
+	"  THEN a.attcollation::regcollation::text END,"
+	" a.attnotnull, a.attidentity, a.attgenerated, pg_get_expr(ad.adbin, ad.adrelid),"
+	" row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum)"
+	" FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+	" JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t ON t.oid = a.atttypid"
+	" LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
+	" WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND" NSP_OK("n")
+	" AND" NOT_EXT("pg_class", "c.oid") "AND c.oid NOT IN %1$s",
+	[Q_CONSTRAINT] =
+	"SELECT " QN("n", "c") ", quote_ident(k.conname), k.contype, pg_get_constraintdef(k.oid),"
+	" (SELECT string_agg(quote_ident(a.attname), ',' ORDER BY x.ord)"
+	"  FROM unnest(k.conkey) WITH ORDINALITY x(attnum, ord)"
+	"  JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = x.attnum)"
+	" FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid"
+	" JOIN pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE k.contype IN ('p', 'u', 'c', 'x', 'f') AND k.conparentid = 0 AND k.conislocal"
+	" AND" NSP_OK("n") "AND" NOT_EXT("pg_class", "c.oid") "AND c.oid NOT IN %1$s",
+	[Q_INDEX] =
+	"SELECT quote_ident(n.nspname), quote_ident(ic.relname), " QN("n", "c") ","
+	" pg_get_indexdef(i.indexrelid), c.relkind,"
+	" (SELECT string_agg(CASE WHEN x.attnum = 0 THEN '' ELSE quote_ident(a.attname) END, ','"
+	"   ORDER BY x.ord) FROM unnest(i.indkey::int2[]) WITH ORDINALITY x(attnum, ord)"
+	"  LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = x.attnum"
+	"  WHERE x.ord <= i.indnkeyatts)"
+	" FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
+	" JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE c.relkind IN ('r', 'p', 'm') AND" NSP_OK("n") "AND" NOT_EXT("pg_class", "c.oid")
+	" AND c.oid NOT IN %1$s"
+	" AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid"
+	"  AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x'))"
+	" AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)",
+	[Q_FUNCTION] =
+	"SELECT quote_ident(n.nspname), quote_ident(p.proname) || '('"
+	" || pg_get_function_identity_arguments(p.oid) || ')', pg_get_functiondef(p.oid)"
+	" FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+	" WHERE p.prokind IN ('f', 'p') AND" NSP_OK("n") "AND" NOT_EXT("pg_proc", "p.oid"),
+	[Q_VIEW] =
+	"SELECT quote_ident(n.nspname), quote_ident(c.relname), c.relkind, pg_get_viewdef(c.oid)"
+	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE c.relkind IN ('v', 'm') AND" NSP_OK("n") "AND" NOT_EXT("pg_class", "c.oid"),
+	[Q_TRIGGER] =
+	"SELECT quote_ident(n.nspname), " QN("n", "c") ", quote_ident(t.tgname),"
+	" pg_get_triggerdef(t.oid)"
+	" FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+	" JOIN pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND" NSP_OK("n")
+	" AND" NOT_EXT("pg_class", "c.oid") "AND c.oid NOT IN %1$s",
+	[Q_COMMENT] =
+	"SELECT w, quote_literal(d) FROM ("
+	" SELECT CASE WHEN dd.objsubid > 0 THEN 'COLUMN ' || " QN("n", "c") " || '.'"
+	"  || quote_ident(a.attname) ELSE CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm'"
+	"  THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' WHEN 'i' THEN 'INDEX'"
+	"  WHEN 'I' THEN 'INDEX' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END"
+	"  || ' ' || " QN("n", "c") " END AS w, dd.description AS d"
+	" FROM pg_description dd JOIN pg_class c ON dd.classoid = 'pg_class'::regclass"
+	"  AND dd.objoid = c.oid JOIN pg_namespace n ON n.oid = c.relnamespace"
+	" LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = dd.objsubid"
+	" WHERE" NSP_OK("n") "AND" NOT_EXT("pg_class", "c.oid") "AND c.oid NOT IN %1$s"
+	"  AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indexrelid = c.oid AND i.indrelid IN %1$s)"
+	" UNION ALL"
+	" SELECT CASE t.typtype WHEN 'd' THEN 'DOMAIN ' ELSE 'TYPE ' END"
+	"  || quote_ident(n.nspname) || '.' || quote_ident(t.typname), dd.description"
+	" FROM pg_description dd JOIN pg_type t ON dd.classoid = 'pg_type'::regclass"
+	"  AND dd.objoid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace"
+	" WHERE" NSP_OK("n") "AND" NOT_EXT("pg_type", "t.oid")
+	" UNION ALL"
+	" SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE ' ELSE 'FUNCTION ' END"
+	"  || quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '('"
+	"  || pg_get_function_identity_arguments(p.oid) || ')', dd.description"
+	" FROM pg_description dd JOIN pg_proc p ON dd.classoid = 'pg_proc'::regclass"
+	"  AND dd.objoid = p.oid JOIN pg_namespace n ON n.oid = p.pronamespace"
+	" WHERE" NSP_OK("n") "AND" NOT_EXT("pg_proc", "p.oid")
+	" UNION ALL"
+	" SELECT 'SCHEMA ' || quote_ident(n.nspname), dd.description"
+	" FROM pg_description dd JOIN pg_namespace n ON dd.classoid = 'pg_namespace'::regclass"
+	"  AND dd.objoid = n.oid WHERE" NSP_OK("n") "AND n.nspname <> 'public'"
+	" UNION ALL"
+	" SELECT CASE WHEN k.contypid <> 0 THEN 'CONSTRAINT ' || quote_ident(k.conname)"
+	"  || ' ON DOMAIN ' || quote_ident(n.nspname) || '.' || quote_ident(t.typname)"
+	"  ELSE 'CONSTRAINT ' || quote_ident(k.conname) || ' ON ' || " QN("n", "c") " END,"
+	"  dd.description"
+	" FROM pg_description dd JOIN pg_constraint k ON dd.classoid = 'pg_constraint'::regclass"
+	"  AND dd.objoid = k.oid JOIN pg_namespace n ON n.oid = k.connamespace"
+	" LEFT JOIN pg_class c ON c.oid = k.conrelid LEFT JOIN pg_type t ON t.oid = k.contypid"
+	" WHERE" NSP_OK("n") "AND k.conrelid NOT IN %1$s"
+	" UNION ALL"
+	" SELECT 'TRIGGER ' || quote_ident(tg.tgname) || ' ON ' || " QN("n", "c") ", dd.description"
+	" FROM pg_description dd JOIN pg_trigger tg ON dd.classoid = 'pg_trigger'::regclass"
+	"  AND dd.objoid = tg.oid JOIN pg_class c ON c.oid = tg.tgrelid"
+	" JOIN pg_namespace n ON n.oid = c.relnamespace WHERE" NSP_OK("n") "AND c.oid NOT IN %1$s"
+	") s",
+};
+
+struct rt_catalog *
+rt_catalog_new(void)
+{
+	return rt_xcalloc(1, sizeof(struct rt_catalog));
+}
+
+static void
+obj_free(struct rt_cat_obj *o)
+{
+	free(o->schema);
+	free(o->table);
+	free(o->name);
+	free(o->def);
+	free(o->cols);
+	free(o->collation);
+	free(o->dflt);
+	free(o->owned_by);
+}
+
+void
+rt_catalog_free(struct rt_catalog *cat)
+{
+	if (!cat)
+		return;
+	for (size_t i = 0; i < cat->n; i++)
+		obj_free(&cat->v[i]);
+	free(cat->v);
+	free(cat);
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? rt_xstrdup(s) : NULL;
+}
+
+struct rt_cat_obj *
+rt_catalog_add(struct rt_catalog *cat, enum rt_cat_kind kind, const char *schema,
+	       const char *table, const char *name, const char *def)
+{
+	struct rt_cat_obj *o;
+
+	if (cat->n == cat->cap) {
+		cat->cap = cat->cap ? cat->cap * 2 : 64;
+		cat->v = rt_xreallocarray(cat->v, cat->cap, sizeof(*cat->v));
+	}
+	o = &cat->v[cat->n++];
+	memset(o, 0, sizeof(*o));
+	o->kind = kind;
+	o->schema = dup_or_null(schema);
+	o->table = dup_or_null(table);
+	o->name = dup_or_null(name);
+	o->def = rt_xstrdup(def ? def : "");
+	return o;
+}
+
+static int
+cmp_str(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+static int
+cmp_obj(const void *pa, const void *pb)
+{
+	const struct rt_cat_obj *a = pa, *b = pb;
+	int c;
+
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	if ((c = cmp_str(a->table, b->table)) != 0)
+		return c;
+	if ((c = cmp_str(a->schema, b->schema)) != 0)
+		return c;
+	if (a->kind == RT_CAT_COLUMN && a->pos != b->pos)
+		return a->pos < b->pos ? -1 : 1;
+	if ((c = cmp_str(a->name, b->name)) != 0)
+		return c;
+	return cmp_str(a->def, b->def);
+}
+
+void
+rt_catalog_sort(struct rt_catalog *cat)
+{
+	if (cat->n > 1)
+		qsort(cat->v, cat->n, sizeof(*cat->v), cmp_obj);
+}
+
+/* The value, or NULL when SQL NULL. */
+static const char *
+val(const PGresult *res, int r, int c)
+{
+	return PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c);
+}
+
+static void
+take_rows(struct rt_catalog *cat, int q, const PGresult *res)
+{
+	int n = PQntuples(res);
+
+	for (int r = 0; r < n; r++) {
+		const char *v0 = val(res, r, 0), *v1 = PQnfields(res) > 1 ? val(res, r, 1) : NULL;
+		struct rt_cat_obj *o;
+
+		switch (q) {
+		case Q_SCHEMA:
+			rt_catalog_add(cat, RT_CAT_SCHEMA, v0, NULL, v0, "");
+			break;
+		case Q_EXT:
+			rt_catalog_add(cat, RT_CAT_EXTENSION, v1, NULL, v0, v1);
+			break;
+		case Q_ENUM:
+		case Q_DOMAIN:
+			rt_catalog_add(cat, q == Q_ENUM ? RT_CAT_ENUM : RT_CAT_DOMAIN, v0, NULL, v1,
+				       val(res, r, 2));
+			break;
+		case Q_SEQ:
+			o = rt_catalog_add(cat, RT_CAT_SEQUENCE, v0, NULL, v1, val(res, r, 2));
+			o->owned_by = dup_or_null(val(res, r, 3));
+			break;
+		case Q_TABLE: {
+			const char *kind = val(res, r, 2), *pers = val(res, r, 3);
+			bool part = strcmp(val(res, r, 4), "t") == 0;
+			const char *def = part ? val(res, r, 6) : val(res, r, 5);
+
+			o = rt_catalog_add(cat, RT_CAT_TABLE, v0, NULL, v1, def);
+			o->contype = *pers == 'u' ? 'u' : *kind;
+			o->is_partition = part;
+			break;
+		}
+		case Q_COLUMN:
+			o = rt_catalog_add(cat, RT_CAT_COLUMN, NULL, v0, v1, val(res, r, 2));
+			o->collation = dup_or_null(val(res, r, 3));
+			o->is_notnull = strcmp(val(res, r, 4), "t") == 0;
+			o->identity = *val(res, r, 5);
+			o->is_generated = *val(res, r, 6) == 's';
+			o->dflt = dup_or_null(val(res, r, 7));
+			o->pos = atoi(val(res, r, 8));
+			break;
+		case Q_CONSTRAINT: {
+			char t = *val(res, r, 2);
+
+			o = rt_catalog_add(cat, t == 'f' ? RT_CAT_FKEY : RT_CAT_CONSTRAINT, NULL, v0,
+					   v1, val(res, r, 3));
+			o->contype = t;
+			o->cols = rt_xstrdup(val(res, r, 4) ? val(res, r, 4) : "");
+			break;
+		}
+		case Q_INDEX:
+			o = rt_catalog_add(cat, RT_CAT_INDEX, v0, val(res, r, 2), v1, val(res, r, 3));
+			o->contype = *val(res, r, 4) == 'm' ? 'm' : 0;
+			o->cols = rt_xstrdup(val(res, r, 5) ? val(res, r, 5) : "");
+			break;
+		case Q_FUNCTION:
+			rt_catalog_add(cat, RT_CAT_FUNCTION, v0, NULL, v1, val(res, r, 2));
+			break;
+		case Q_VIEW:
+			rt_catalog_add(cat, *val(res, r, 2) == 'm' ? RT_CAT_MATVIEW : RT_CAT_VIEW, v0,
+				       NULL, v1, val(res, r, 3));
+			break;
+		case Q_TRIGGER:
+			rt_catalog_add(cat, RT_CAT_TRIGGER, v0, v1, val(res, r, 2), val(res, r, 3));
+			break;
+		case Q_COMMENT:
+			rt_catalog_add(cat, RT_CAT_COMMENT, NULL, NULL, v0, v1);
+			break;
+		}
+	}
+}
+
+/* The set of retort's own table oids, as a parenthesised subquery. */
+static char *
+excluded_set(PGconn *conn, const struct rt_catalog_opts *opts, const struct rt_db *db)
+{
+	char *vs = NULL, *vt = NULL, *lit_t, *lit_s = NULL, *sql;
+
+	if (opts && opts->vt_table) {
+		vt = rt_xstrdup(opts->vt_table);
+		vs = dup_or_null(opts->vt_schema);
+	} else if (!opts && db->vt_name) {
+		const char *dot = strrchr(db->vt_name, '.');
+
+		vt = rt_xstrdup(dot ? dot + 1 : db->vt_name);
+		vs = dot ? rt_xstrndup(db->vt_name, (size_t)(dot - db->vt_name)) : NULL;
+	} else {
+		vt = rt_xstrdup("alembic_version");
+	}
+	lit_t = PQescapeLiteral(conn, vt, strlen(vt));
+	if (vs)
+		lit_s = PQescapeLiteral(conn, vs, strlen(vs));
+	sql = rt_xasprintf("(SELECT xc.oid FROM pg_class xc JOIN pg_namespace xn ON xn.oid = "
+			   "xc.relnamespace WHERE xc.relkind IN ('r', 'p') AND (xc.relname = "
+			   "'retort_history' OR xc.relname = %s)%s%s)", lit_t ? lit_t : "''",
+			   lit_s ? " AND xn.nspname = " : "", lit_s ? lit_s : "");
+	PQfreemem(lit_t);
+	PQfreemem(lit_s);
+	free(vt);
+	free(vs);
+	return sql;
+}
+
+/* ---- the read as a job: one query string, its results taken as they come ---- */
+
+struct read_job {
+	PGconn *conn;               /* borrowed from the rt_db */
+	struct rt_catalog *cat;
+	int k;                      /* results received: BEGIN, SET, the queries, COMMIT */
+	bool failed, cancelled, done, ok;
+	struct rt_err ferr;         /* the first failure */
+};
+
+static size_t
+read_fds(void *impl, struct pollfd *fds, size_t max)
+{
+	struct read_job *j = impl;
+
+	if (j->done || max < 1)
+		return 0;
+	fds[0].fd = PQsocket(j->conn);
+	fds[0].events = POLLIN | (PQisnonblocking(j->conn) && PQflush(j->conn) == 1 ? POLLOUT : 0);
+	fds[0].revents = 0;
+	return 1;
+}
+
+/* After the last result: a failed read leaves an aborted transaction. */
+static void
+read_end(struct read_job *j)
+{
+	PQsetnonblocking(j->conn, 0);
+	if (j->failed)
+		PQclear(PQexec(j->conn, "ROLLBACK"));
+	j->done = true;
+}
+
+static int
+read_step(void *impl, struct rt_err *err)
+{
+	struct read_job *j = impl;
+	PGresult *res;
+
+	if (j->done)
+		goto finished;
+	if (PQflush(j->conn) < 0 || !PQconsumeInput(j->conn)) {
+		rt_err_set(err, RT_ERR_RUN, "reading the catalog: %s", PQerrorMessage(j->conn));
+		j->done = true;
+		return -1;
+	}
+	while (!PQisBusy(j->conn)) {
+		ExecStatusType st;
+		int q = j->k - 2;
+
+		if (!(res = PQgetResult(j->conn))) {
+			read_end(j);
+			goto finished;
+		}
+		st = PQresultStatus(res);
+		if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+			const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+			if (!j->failed && (j->cancelled || (state && strcmp(state, "57014") == 0)))
+				rt_err_set(&j->ferr, RT_ERR_CANCEL, "reading the catalog: cancelled");
+			else if (!j->failed)
+				rt_db_result_err(res, "reading the catalog", &j->ferr);
+			j->failed = true;
+		} else if (!j->failed && q >= 0 && q < Q_N) {
+			take_rows(j->cat, q, res);
+		}
+		j->k++;
+		PQclear(res);
+	}
+	return 1;
+finished:
+	if (j->failed) {
+		if (err)
+			*err = j->ferr;
+		return -1;
+	}
+	if (!j->ok) {
+		rt_catalog_sort(j->cat);
+		j->ok = true;
+	}
+	return 0;
+}
+
+static void
+read_cancel(void *impl)
+{
+	struct read_job *j = impl;
+	PGcancel *pc;
+	char buf[256];
+
+	if (j->done || j->cancelled)
+		return;
+	j->cancelled = true;
+	if ((pc = PQgetCancel(j->conn)) != NULL) {
+		PQcancel(pc, buf, sizeof(buf));
+		PQfreeCancel(pc);
+	}
+}
+
+static void
+read_free(void *impl)
+{
+	struct read_job *j = impl;
+	PGresult *res;
+
+	if (!j->done) {
+		/* drain what is in flight so the connection can be used again */
+		PQsetnonblocking(j->conn, 0);
+		while ((res = PQgetResult(j->conn)) != NULL) {
+			if (PQresultStatus(res) != PGRES_TUPLES_OK &&
+			    PQresultStatus(res) != PGRES_COMMAND_OK)
+				j->failed = true;
+			PQclear(res);
+		}
+		read_end(j);
+		j->failed = true;
+	}
+	rt_catalog_free(j->cat);
+	free(j);
+}
+
+static const struct rt_job_ops read_ops = {
+	.name = "read the schema",
+	.fds = read_fds,
+	.step = read_step,
+	.cancel = read_cancel,
+	.free = read_free,
+};
+
+struct rt_job *
+rt_catalog_read_start(struct rt_db *db, const struct rt_catalog_opts *opts, struct rt_err *err)
+{
+	struct read_job *j;
+	struct rt_buf sql = { 0 };
+	char *excl = excluded_set(db->conn, opts, db);
+
+	rt_buf_puts(&sql, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
+		    "SET LOCAL search_path = '';");
+	for (int q = 0; q < Q_N; q++) {
+		/* every %1$s is the excluded set: substituted by hand (no printf on SQL) */
+		for (const char *p = queries[q]; *p; ) {
+			const char *m = strstr(p, "%1$s");
+
+			if (!m) {
+				rt_buf_puts(&sql, p);
+				break;
+			}
+			rt_buf_append(&sql, p, (size_t)(m - p));
+			rt_buf_puts(&sql, excl);
+			p = m + 4;
+		}
+		rt_buf_puts(&sql, ";");
+	}
+	rt_buf_puts(&sql, "COMMIT");
+	free(excl);
+	if (PQsetnonblocking(db->conn, 1) != 0 || !PQsendQuery(db->conn, rt_buf_str(&sql))) {
+		rt_err_set(err, RT_ERR_RUN, "reading the catalog: %s", PQerrorMessage(db->conn));
+		PQsetnonblocking(db->conn, 0);
+		rt_buf_free(&sql);
+		return NULL;
+	}
+	rt_buf_free(&sql);
+	j = rt_xcalloc(1, sizeof(*j));
+	j->conn = db->conn;
+	j->cat = rt_catalog_new();
+	return rt_job_new(&read_ops, j);
+}
+
+struct rt_catalog *
+rt_catalog_read_take(struct rt_job *job)
+{
+	struct read_job *j;
+	struct rt_catalog *cat;
+
+	if (!job || rt_job_ops_of(job) != &read_ops)
+		return NULL;
+	j = rt_job_impl(job);
+	if (!j->ok)
+		return NULL;
+	cat = j->cat;
+	j->cat = NULL;
+	return cat;
+}
+
+struct rt_catalog *
+rt_catalog_read(struct rt_db *db, const struct rt_catalog_opts *opts, struct rt_err *err)
+{
+	struct rt_job *job = rt_catalog_read_start(db, opts, err);
+	struct rt_catalog *cat = NULL;
+
+	if (!job)
+		return NULL;
+	if (rt_job_run(job, err) == 0)
+		cat = rt_catalog_read_take(job);
+	rt_job_free(job);
+	return cat;
+}

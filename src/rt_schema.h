@@ -1,0 +1,61 @@
+/* rt_schema.h - schemas built in a shadow database (rt_shadow.h) and read
+ * as models (rt_catalog.h): the migrations up to a revision (`retort schema`,
+ * `retort verify`, `retort check`), or the declared schema file run as it
+ * is. The hook for `retort migrate` (autogenerate): build the head and the
+ * declared schema in two of these and diff the models. */
+#ifndef RT_SCHEMA_H
+#define RT_SCHEMA_H
+
+#include <stdbool.h>
+
+struct rt_catalog;
+struct rt_db;
+struct rt_err;
+struct rt_graph;
+struct rt_job;
+
+struct rt_schema_build;
+
+/* Creates a shadow database: on live's server, or, when shadow_url is not
+ * NULL, on the server shadow_url names (retort connects to that database
+ * only to CREATE and finally DROP its own retort_shadow_<pid>_<random>
+ * database there; live may then be NULL). Takes the shadow's migration lock.
+ * Returns a build owned by the caller (rt_schema_build_free), or NULL with
+ * err (RT_ERR_RUN: no CREATEDB right, server gone; RT_ERR_INPUT: a bad URL). */
+struct rt_schema_build *rt_schema_build_new(struct rt_db *live, const char *shadow_url,
+					    struct rt_err *err);
+
+/* Starts upgrading (is_up) the shadow from where it is to target, or
+ * downgrading it to target ("-1", a revision, "base"), with the apply job
+ * (rt_apply.h). Returns 1 with *job set (owned by the caller, free it before
+ * the build), 0 when there is nothing to run, -1 with err (RT_ERR_INPUT on a
+ * bad target). */
+int rt_schema_build_start(struct rt_schema_build *b, const struct rt_graph *g, bool is_up,
+			  const char *target, struct rt_job **job, struct rt_err *err);
+
+/* Runs the statements of the SQL file at path in the shadow, one by one, as
+ * they are (no transaction of its own). Returns 0, or -1 with err:
+ * RT_ERR_INPUT "path:line: server message" for the statement that failed
+ * (or a file that cannot be read or split). */
+int rt_schema_build_load_file(struct rt_schema_build *b, const char *path, struct rt_err *err);
+
+/* rt_schema_build_load_file as a job: one statement in flight at a time;
+ * rt_job_cancel stops the one running (RT_ERR_CANCEL). The file is read and
+ * split before this returns (bad input: NULL with err). Returns a job owned
+ * by the caller (free it before the build), or NULL with err. */
+struct rt_job *rt_schema_build_load_start(struct rt_schema_build *b, const char *path,
+					  struct rt_err *err);
+
+/* Reads the shadow's schema (rt_catalog_read). A new model owned by the
+ * caller, or NULL with err. */
+struct rt_catalog *rt_schema_build_read(struct rt_schema_build *b, struct rt_err *err);
+
+/* The shadow's connection. Borrowed until rt_schema_build_free. */
+struct rt_db *rt_schema_build_db(struct rt_schema_build *b);
+
+/* Drops the shadow database and frees b (NULL: no-op). A drop that fails is
+ * reported in err (RT_ERR_RUN, naming the database left behind) when err is
+ * not NULL; b is freed either way. */
+int rt_schema_build_free(struct rt_schema_build *b, struct rt_err *err);
+
+#endif

@@ -1,0 +1,315 @@
+/* schema.c - schemas built in a shadow database and read as models
+ * (rt_schema.h): the migrations with the apply job, or a declared schema
+ * file run statement by statement. */
+#include "config.h"
+#include "rt_schema.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_int.h"
+#include "rt_apply.h"
+#include "rt_catalog.h"
+#include "rt_db.h"
+#include "rt_err.h"
+#include "rt_graph.h"
+#include "rt_job.h"
+#include "rt_mem.h"
+#include "rt_plan.h"
+#include "rt_shadow.h"
+#include "rt_sqlsplit.h"
+
+struct rt_schema_build {
+	struct rt_db *server;           /* owned: the --shadow-url connection, or NULL */
+	struct rt_shadow *shadow;
+	struct rt_plan *plan;           /* of the job last started */
+};
+
+struct rt_schema_build *
+rt_schema_build_new(struct rt_db *live, const char *shadow_url, struct rt_err *err)
+{
+	struct rt_schema_build *b = rt_xcalloc(1, sizeof(*b));
+	bool got = false;
+
+	if (shadow_url) {
+		if (!(b->server = rt_db_connect(shadow_url, NULL, err)))
+			goto fail;
+		live = b->server;
+	}
+	if (!(b->shadow = rt_shadow_create(live, err)))
+		goto fail;
+	if (rt_db_try_lock(rt_shadow_db(b->shadow), &got, err) < 0)
+		goto fail;
+	return b;
+fail:
+	rt_schema_build_free(b, NULL);
+	return NULL;
+}
+
+int
+rt_schema_build_start(struct rt_schema_build *b, const struct rt_graph *g, bool is_up,
+		      const char *target, struct rt_job **job, struct rt_err *err)
+{
+	struct rt_db *db = rt_shadow_db(b->shadow);
+	struct rt_strv cur = { 0 };
+	struct rt_apply_opts o = { 0 };
+
+	*job = NULL;
+	rt_plan_free(b->plan);
+	b->plan = NULL;
+	if (rt_db_current(db, &cur, err) < 0)
+		return -1;
+	b->plan = is_up ? rt_plan_upgrade(g, &cur, target, err)
+			: rt_plan_downgrade(g, &cur, target, err);
+	rt_strv_free(&cur);
+	if (!b->plan)
+		return -1;
+	if (b->plan->nsteps == 0)
+		return 0;
+	if (!(*job = rt_apply_start(db, b->plan, &o, NULL, NULL, err)))
+		return -1;
+	return 1;
+}
+
+static char *
+read_all(const char *path, struct rt_err *err)
+{
+	FILE *fp = fopen(path, "rb");
+	struct rt_buf b = { 0 };
+	char chunk[65536];
+	size_t n;
+
+	if (!fp) {
+		rt_err_set(err, RT_ERR_INPUT, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		rt_buf_append(&b, chunk, n);
+	if (ferror(fp)) {
+		rt_err_set(err, RT_ERR_INPUT, "%s: %s", path, strerror(errno));
+		fclose(fp);
+		rt_buf_free(&b);
+		return NULL;
+	}
+	fclose(fp);
+	rt_buf_puts(&b, "");
+	return rt_buf_take(&b);
+}
+
+/* ---- the declared schema, statement by statement, as a job ---- */
+
+struct load_job {
+	PGconn *conn;               /* borrowed from the shadow */
+	struct rt_stmt_list list;
+	char *path;
+	size_t i;                   /* the statement in flight or next */
+	bool in_flight, failed, cancelled, done;
+	struct rt_err ferr;
+};
+
+static size_t
+load_fds(void *impl, struct pollfd *fds, size_t max)
+{
+	struct load_job *j = impl;
+
+	if (j->done || max < 1)
+		return 0;
+	fds[0].fd = PQsocket(j->conn);
+	fds[0].events = POLLIN;
+	fds[0].revents = 0;
+	return 1;
+}
+
+static void
+load_failed(struct load_job *j, const PGresult *res)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const char *m = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *d = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+
+	if (j->failed)
+		return;
+	j->failed = true;
+	if (j->cancelled || (state && strcmp(state, "57014") == 0)) {
+		rt_err_set(&j->ferr, RT_ERR_CANCEL, "loading %s: cancelled", j->path);
+		return;
+	}
+	/* the declared schema is input: a statement that does not run is bad input */
+	rt_err_set_at(&j->ferr, RT_ERR_INPUT, j->path, j->list.v[j->i].line, "%s",
+		      m ? m : PQerrorMessage(j->conn));
+	if (d)
+		rt_err_detail(&j->ferr, "DETAIL: %s", d);
+}
+
+static int
+load_step(void *impl, struct rt_err *err)
+{
+	struct load_job *j = impl;
+	PGresult *res;
+
+	for (;;) {
+		if (j->done) {
+			if (!j->failed)
+				return 0;
+			if (err)
+				*err = j->ferr;
+			return -1;
+		}
+		if (!j->in_flight) {
+			if (j->i == j->list.n || j->failed || j->cancelled) {
+				if (j->cancelled && !j->failed) {
+					j->failed = true;
+					rt_err_set(&j->ferr, RT_ERR_CANCEL, "loading %s: cancelled", j->path);
+				}
+				PQsetnonblocking(j->conn, 0);
+				j->done = true;
+				continue;
+			}
+			if (!PQsendQuery(j->conn, j->list.v[j->i].sql)) {
+				rt_err_set(&j->ferr, RT_ERR_RUN, "loading %s: %s", j->path,
+					   PQerrorMessage(j->conn));
+				j->failed = j->done = true;
+				continue;
+			}
+			j->in_flight = true;
+		}
+		if (PQflush(j->conn) < 0 || !PQconsumeInput(j->conn)) {
+			rt_err_set(&j->ferr, RT_ERR_RUN, "loading %s: %s", j->path,
+				   PQerrorMessage(j->conn));
+			j->failed = j->done = true;
+			continue;
+		}
+		while (j->in_flight && !PQisBusy(j->conn)) {
+			if (!(res = PQgetResult(j->conn))) {
+				j->in_flight = false;
+				if (!j->failed)
+					j->i++;
+				break;
+			}
+			if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+			    PQresultStatus(res) != PGRES_TUPLES_OK)
+				load_failed(j, res);
+			PQclear(res);
+		}
+		if (j->in_flight)
+			return 1;       /* wait for the server */
+	}
+}
+
+static void
+load_cancel(void *impl)
+{
+	struct load_job *j = impl;
+	PGcancel *pc;
+	char buf[256];
+
+	if (j->done || j->cancelled)
+		return;
+	j->cancelled = true;
+	if (j->in_flight && (pc = PQgetCancel(j->conn)) != NULL) {
+		PQcancel(pc, buf, sizeof(buf));
+		PQfreeCancel(pc);
+	}
+}
+
+static void
+load_free(void *impl)
+{
+	struct load_job *j = impl;
+	PGresult *res;
+
+	if (j->in_flight) {
+		PQsetnonblocking(j->conn, 0);
+		while ((res = PQgetResult(j->conn)) != NULL)
+			PQclear(res);
+	}
+	PQsetnonblocking(j->conn, 0);
+	rt_stmt_list_free(&j->list);
+	free(j->path);
+	free(j);
+}
+
+static const struct rt_job_ops load_ops = {
+	.name = "load the declared schema",
+	.fds = load_fds,
+	.step = load_step,
+	.cancel = load_cancel,
+	.free = load_free,
+};
+
+struct rt_job *
+rt_schema_build_load_start(struct rt_schema_build *b, const char *path, struct rt_err *err)
+{
+	struct load_job *j = rt_xcalloc(1, sizeof(*j));
+	char *text = read_all(path, err);
+
+	j->conn = rt_shadow_db(b->shadow)->conn;
+	j->path = rt_xstrdup(path);
+	if (!text)
+		goto fail;
+	if (rt_sql_split(text, 1, &j->list, err) < 0) {
+		rt_err_locate(err, path);
+		goto fail;
+	}
+	for (size_t i = 0; i < j->list.n; i++)
+		if (j->list.v[i].sql[0] == '\\' || j->list.v[i].copy_data) {
+			rt_err_set_at(err, RT_ERR_INPUT, path, j->list.v[i].line,
+				      "the declared schema holds only SQL statements (no psql "
+				      "meta-commands or COPY data)");
+			goto fail;
+		}
+	free(text);
+	if (PQsetnonblocking(j->conn, 1) != 0) {
+		rt_err_set(err, RT_ERR_RUN, "loading %s: %s", path, PQerrorMessage(j->conn));
+		text = NULL;
+		goto fail;
+	}
+	return rt_job_new(&load_ops, j);
+fail:
+	free(text);
+	rt_stmt_list_free(&j->list);
+	free(j->path);
+	free(j);
+	return NULL;
+}
+
+int
+rt_schema_build_load_file(struct rt_schema_build *b, const char *path, struct rt_err *err)
+{
+	struct rt_job *job = rt_schema_build_load_start(b, path, err);
+	int rc;
+
+	if (!job)
+		return -1;
+	rc = rt_job_run(job, err);
+	rt_job_free(job);
+	return rc;
+}
+
+struct rt_catalog *
+rt_schema_build_read(struct rt_schema_build *b, struct rt_err *err)
+{
+	return rt_catalog_read(rt_shadow_db(b->shadow), NULL, err);
+}
+
+struct rt_db *
+rt_schema_build_db(struct rt_schema_build *b)
+{
+	return rt_shadow_db(b->shadow);
+}
+
+int
+rt_schema_build_free(struct rt_schema_build *b, struct rt_err *err)
+{
+	int rc;
+
+	if (!b)
+		return 0;
+	rc = rt_shadow_free(b->shadow, err);
+	rt_plan_free(b->plan);
+	rt_db_close(b->server);
+	free(b);
+	return rc;
+}

@@ -1,0 +1,435 @@
+/* verify.c - the verify and check operations (rt_verify.h): one job each,
+ * a small state machine that runs the sub-jobs it needs in turn (shadow
+ * builds with the apply job, the declared schema's load, catalog reads) and
+ * turns the model differences into findings. Creating and dropping a shadow
+ * database is one short blocking statement on the live connection, as in
+ * baseline. */
+#include "config.h"
+#include "rt_verify.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "rt_catalog.h"
+#include "rt_db.h"
+#include "rt_err.h"
+#include "rt_graph.h"
+#include "rt_job.h"
+#include "rt_mem.h"
+#include "rt_migration.h"
+#include "rt_schema.h"
+
+void
+rt_findings_free(struct rt_findings *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->v[i].kind);
+		free(f->v[i].object);
+		free(f->v[i].detail);
+		free(f->v[i].sql);
+	}
+	free(f->v);
+	free(f->warning);
+	memset(f, 0, sizeof(*f));
+}
+
+static void
+add_finding_take(struct rt_findings *f, const char *kind, char *object, char *detail,
+		 const char *sql)
+{
+	if (f->n == f->cap) {
+		f->cap = f->cap ? f->cap * 2 : 16;
+		f->v = rt_xreallocarray(f->v, f->cap, sizeof(*f->v));
+	}
+	f->v[f->n].kind = rt_xstrdup(kind);
+	f->v[f->n].object = object;
+	f->v[f->n].detail = detail;
+	f->v[f->n].sql = sql ? rt_xstrdup(sql) : NULL;
+	f->n++;
+}
+
+/* The differences of a diff as findings of kind; prefix (may be NULL) goes
+ * before each object, the phrases say what each side means. */
+static void
+add_diff(struct rt_findings *f, const char *kind, const char *prefix, const struct rt_cat_diff *d,
+	 const char *only_a, const char *only_b, const char *changed)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const struct rt_cat_change *ch = &d->v[i];
+		char *obj = prefix ? rt_xasprintf("%s: %s", prefix, ch->object) : rt_xstrdup(ch->object);
+
+		if (ch->side == RT_CAT_CHANGED)
+			add_finding_take(f, kind, obj, rt_xasprintf("%s: %s", changed, ch->detail), NULL);
+		else
+			add_finding_take(f, kind, obj, rt_xstrdup(ch->side == RT_CAT_ONLY_A ? only_a :
+								   only_b), ch->detail);
+	}
+}
+
+enum op { OP_VERIFY, OP_CHECK };
+
+enum vstate {
+	V_READ_LIVE, V_BUILD, V_READ_MIG, V_LOAD_DECL, V_READ_DECL, V_LINT,
+	C_READ0, C_UP, C_READ_UP, C_DOWN, C_READ_DOWN, C_AGAIN, C_READ_AGAIN,
+	S_DONE,
+};
+
+struct vjob {
+	enum op op;
+	enum vstate state;
+	struct rt_db *live;             /* borrowed; NULL for check with a shadow url */
+	const struct rt_graph *g;       /* borrowed */
+	char *shadow_url, *schema_file;
+	struct rt_cat_diff_opts dopts;
+	struct rt_findings *out;        /* borrowed */
+	struct rt_job *sub;             /* the sub-job running, owned */
+	struct rt_schema_build *b;      /* the shadow in use, owned */
+	struct rt_strv cur;             /* verify: live's version rows */
+	size_t ci;                      /* verify: the next row to build */
+	bool is_known;                  /* verify: every row is a revision of g */
+	struct rt_catalog *live_cat;    /* verify */
+	struct rt_catalog *before, *up; /* check: before the revision, after its upgrade */
+	size_t node;                    /* check: the revision in its round trip */
+	bool cancelled;
+};
+
+/* Drops the shadow in use; a failure to drop becomes the findings' warning. */
+static void
+drop_build(struct vjob *j)
+{
+	struct rt_err e = { 0 };
+
+	if (j->b && rt_schema_build_free(j->b, &e) < 0 && !j->out->warning)
+		j->out->warning = rt_xstrdup(e.msg);
+	j->b = NULL;
+}
+
+/* Starts reading the schema of db as the sub-job. */
+static int
+start_read(struct vjob *j, struct rt_db *db, struct rt_err *err)
+{
+	j->sub = rt_catalog_read_start(db, NULL, err);
+	return j->sub ? 0 : -1;
+}
+
+/* Starts moving the shadow (rt_schema_build_start); *ran false when there
+ * was nothing to run. */
+static int
+start_build(struct vjob *j, bool is_up, const char *target, bool *ran, struct rt_err *err)
+{
+	int r = rt_schema_build_start(j->b, j->g, is_up, target, &j->sub, err);
+
+	*ran = r == 1;
+	return r < 0 ? -1 : 0;
+}
+
+static const char *
+cur_id(const struct vjob *j)
+{
+	return rt_graph_node(j->g, j->node)->rev->id;
+}
+
+/* verify: what to do next, the previous sub-job (if any) done; its model in
+ * cat (owned here). Returns 1 (a sub-job runs, or go on), 0 done, -1 err. */
+static int
+verify_next(struct vjob *j, struct rt_catalog *cat, struct rt_err *err)
+{
+	struct rt_cat_diff d = { 0 };
+	struct stat st;
+	bool ran = false;
+
+	switch (j->state) {
+	case V_READ_LIVE:
+		j->live_cat = cat;
+		if (!j->is_known)
+			goto declared;
+		if (!(j->b = rt_schema_build_new(j->live, j->shadow_url, err)))
+			return -1;
+		j->state = V_BUILD;
+		/* fall through */
+	case V_BUILD:
+		while (j->ci < j->cur.n && !ran)
+			if (start_build(j, true, j->cur.v[j->ci++], &ran, err) < 0)
+				return -1;
+		if (ran)
+			return 1;
+		j->state = V_READ_MIG;
+		return start_read(j, rt_schema_build_db(j->b), err) < 0 ? -1 : 1;
+	case V_READ_MIG:
+		rt_catalog_diff(j->live_cat, cat, &j->dopts, &d);
+		add_diff(j->out, "drift", NULL, &d,
+			 "only in the live database (not made by the migrations)",
+			 "missing from the live database (the migrations make it)", "live -> migrations");
+		rt_cat_diff_free(&d);
+		rt_catalog_free(cat);
+		drop_build(j);
+declared:
+		if (!j->schema_file || stat(j->schema_file, &st) != 0) {
+			j->state = V_LINT;
+			return 1;
+		}
+		j->out->has_declared = true;
+		if (!(j->b = rt_schema_build_new(j->live, j->shadow_url, err)))
+			return -1;
+		j->state = V_LOAD_DECL;
+		j->sub = rt_schema_build_load_start(j->b, j->schema_file, err);
+		return j->sub ? 1 : -1;
+	case V_LOAD_DECL:
+		j->state = V_READ_DECL;
+		return start_read(j, rt_schema_build_db(j->b), err) < 0 ? -1 : 1;
+	case V_READ_DECL:
+		rt_catalog_diff(j->live_cat, cat, &j->dopts, &d);
+		add_diff(j->out, "undeclared", NULL, &d,
+			 "only in the live database (not in the declared schema)",
+			 "declared but not in the live database (not migrated yet)", "live -> declared");
+		rt_cat_diff_free(&d);
+		rt_catalog_free(cat);
+		drop_build(j);
+		j->state = V_LINT;
+		return 1;
+	case V_LINT: {
+		struct rt_cat_diff lint = { 0 };
+
+		rt_catalog_findings(j->live_cat, &lint);
+		for (size_t i = 0; i < lint.n; i++)
+			add_finding_take(j->out, "lint", rt_xstrdup(lint.v[i].object),
+					 rt_xstrdup(lint.v[i].detail), NULL);
+		rt_cat_diff_free(&lint);
+		j->state = S_DONE;
+		return 0;
+	}
+	default:
+		rt_catalog_free(cat);
+		return 0;
+	}
+}
+
+/* check: the next step of the round trips (see verify_next). */
+static int
+check_next(struct vjob *j, struct rt_catalog *cat, struct rt_err *err)
+{
+	struct rt_cat_diff d = { 0 };
+	bool ran = false;
+	char *obj;
+
+	switch (j->state) {
+	case C_READ0:
+		j->before = cat;
+		j->state = C_UP;
+		return 1;
+	case C_UP:
+		if (j->node == rt_graph_count(j->g)) {
+			j->state = S_DONE;
+			return 0;
+		}
+		if (start_build(j, true, cur_id(j), &ran, err) < 0)
+			return -1;
+		j->state = C_READ_UP;
+		return ran ? 1 : start_read(j, rt_schema_build_db(j->b), err) < 0 ? -1 : 1;
+	case C_READ_UP:
+		if (!cat)       /* the upgrade ended: read */
+			return start_read(j, rt_schema_build_db(j->b), err) < 0 ? -1 : 1;
+		j->up = cat;
+		j->state = C_DOWN;
+		if (start_build(j, false, "-1", &ran, err) < 0)
+			return -1;
+		j->state = C_READ_DOWN;
+		return ran ? 1 : start_read(j, rt_schema_build_db(j->b), err) < 0 ? -1 : 1;
+	case C_READ_DOWN:
+		if (!cat)
+			return start_read(j, rt_schema_build_db(j->b), err) < 0 ? -1 : 1;
+		obj = rt_xasprintf("revision %s", cur_id(j));
+		rt_catalog_diff(j->before, cat, &j->dopts, &d);
+		add_diff(j->out, "round-trip", obj, &d, "gone after upgrade + downgrade (the "
+			 "downgrade drops what it did not create)", "left behind by upgrade + downgrade "
+			 "(the downgrade does not undo it)", "changed by upgrade + downgrade");
+		free(obj);
+		rt_cat_diff_free(&d);
+		rt_catalog_free(cat);
+		if (start_build(j, true, cur_id(j), &ran, err) < 0)
+			return -1;
+		j->state = C_READ_AGAIN;
+		return ran ? 1 : start_read(j, rt_schema_build_db(j->b), err) < 0 ? -1 : 1;
+	case C_READ_AGAIN:
+		if (!cat)
+			return start_read(j, rt_schema_build_db(j->b), err) < 0 ? -1 : 1;
+		rt_catalog_diff(j->up, cat, &j->dopts, &d);
+		if (d.n)
+			add_finding_take(j->out, "round-trip", rt_xasprintf("revision %s", cur_id(j)),
+					 rt_xstrdup("upgrading again gives another schema than the first "
+						    "upgrade"), NULL);
+		rt_cat_diff_free(&d);
+		rt_catalog_free(j->before);
+		rt_catalog_free(j->up);
+		j->up = NULL;
+		j->before = cat;
+		j->node++;
+		j->out->nrevisions = j->node;
+		j->state = C_UP;
+		return 1;
+	default:
+		rt_catalog_free(cat);
+		return 0;
+	}
+}
+
+static size_t
+v_fds(void *impl, struct pollfd *fds, size_t max)
+{
+	struct vjob *j = impl;
+
+	return j->sub ? rt_job_fds(j->sub, fds, max) : 0;
+}
+
+static int
+v_step(void *impl, struct rt_err *err)
+{
+	struct vjob *j = impl;
+	int r;
+
+	for (;;) {
+		struct rt_catalog *cat = NULL;
+
+		if (j->state == S_DONE)
+			return 0;
+		if (j->cancelled && !j->sub) {
+			rt_err_set(err, RT_ERR_CANCEL, "%s cancelled",
+				   j->op == OP_VERIFY ? "verify" : "check");
+			return -1;
+		}
+		if (j->sub) {
+			if ((r = rt_job_step(j->sub, err)) == 1)
+				return 1;
+			if (r == 0)
+				cat = rt_catalog_read_take(j->sub);
+			rt_job_free(j->sub);
+			j->sub = NULL;
+			if (r < 0 && j->op == OP_CHECK && err && err->kind != RT_ERR_CANCEL) {
+				/* a revision's step failed: a finding, and the end of the run */
+				add_finding_take(j->out, "round-trip", rt_xasprintf("revision %s", cur_id(j)),
+						 rt_xasprintf("the round trip failed: %s", err->msg), NULL);
+				rt_err_clear(err);
+				drop_build(j);
+				j->state = S_DONE;
+				return 0;
+			}
+			if (r < 0) {
+				drop_build(j);
+				j->state = S_DONE;
+				return -1;
+			}
+		}
+		r = j->op == OP_VERIFY ? verify_next(j, cat, err) : check_next(j, cat, err);
+		if (r <= 0) {
+			drop_build(j);
+			if (r < 0)
+				j->state = S_DONE;
+			return r;
+		}
+	}
+}
+
+static void
+v_cancel(void *impl)
+{
+	struct vjob *j = impl;
+
+	j->cancelled = true;
+	if (j->sub)
+		rt_job_cancel(j->sub);
+}
+
+static void
+v_free(void *impl)
+{
+	struct vjob *j = impl;
+
+	rt_job_free(j->sub);
+	drop_build(j);
+	rt_strv_free(&j->cur);
+	rt_catalog_free(j->live_cat);
+	rt_catalog_free(j->before);
+	rt_catalog_free(j->up);
+	free(j->shadow_url);
+	free(j->schema_file);
+	free(j);
+}
+
+static const struct rt_job_ops verify_ops = {
+	.name = "verify", .fds = v_fds, .step = v_step, .cancel = v_cancel, .free = v_free,
+};
+
+static const struct rt_job_ops check_ops = {
+	.name = "check", .fds = v_fds, .step = v_step, .cancel = v_cancel, .free = v_free,
+};
+
+static struct vjob *
+vjob_new(enum op op, struct rt_db *live, const struct rt_graph *g,
+	 const struct rt_verify_opts *opts, struct rt_findings *out)
+{
+	struct vjob *j = rt_xcalloc(1, sizeof(*j));
+
+	j->op = op;
+	j->live = live;
+	j->g = g;
+	j->out = out;
+	j->shadow_url = opts->shadow_url ? rt_xstrdup(opts->shadow_url) : NULL;
+	j->schema_file = opts->schema_file ? rt_xstrdup(opts->schema_file) : NULL;
+	/* a downgrade that re-adds a column puts it last, and constraints named by
+	 * PostgreSQL may come back with another default name: neither counts
+	 * unless asked */
+	j->dopts.match_auto_names = !opts->strict_names;
+	j->dopts.compare_column_order = opts->column_order;
+	return j;
+}
+
+struct rt_job *
+rt_verify_start(struct rt_db *live, const struct rt_graph *g, const struct rt_verify_opts *opts,
+		struct rt_findings *out, struct rt_err *err)
+{
+	struct vjob *j = vjob_new(OP_VERIFY, live, g, opts, out);
+
+	j->is_known = true;
+	if (rt_db_current(live, &j->cur, err) < 0)
+		goto fail;
+	for (size_t i = 0; i < j->cur.n; i++)
+		if (rt_graph_find(g, j->cur.v[i]) < 0) {
+			add_finding_take(out, "version", rt_xasprintf("version table row %s", j->cur.v[i]),
+					 rt_xstrdup("matches no known revision: the schema at this "
+						    "revision cannot be built"), NULL);
+			j->is_known = false;
+		}
+	j->state = V_READ_LIVE;
+	if (start_read(j, live, err) < 0)
+		goto fail;
+	return rt_job_new(&verify_ops, j);
+fail:
+	v_free(j);
+	return NULL;
+}
+
+struct rt_job *
+rt_check_start(struct rt_db *live, const struct rt_graph *g, const struct rt_verify_opts *opts,
+	       struct rt_findings *out, struct rt_err *err)
+{
+	struct vjob *j = vjob_new(OP_CHECK, live, g, opts, out);
+
+	if (rt_graph_nheads(g) > 1) {
+		struct rt_buf h = { 0 };
+
+		for (size_t i = 0; i < rt_graph_nheads(g); i++)
+			rt_buf_printf(&h, "%s%s", i ? " " : "",
+				      rt_graph_node(g, rt_graph_head(g, i))->rev->id);
+		add_finding_take(out, "graph", rt_xstrdup("heads"), rt_buf_take(&h), NULL);
+	}
+	if (!(j->b = rt_schema_build_new(live, opts->shadow_url, err)))
+		goto fail;
+	j->state = C_READ0;
+	if (start_read(j, rt_schema_build_db(j->b), err) < 0)
+		goto fail;
+	return rt_job_new(&check_ops, j);
+fail:
+	v_free(j);
+	return NULL;
+}
