@@ -153,6 +153,7 @@ offer_words(enum cli_words words, const struct line *l, const char *prefix, cons
 {
 	const char *colon;
 	char *before;
+	bool is_lint;
 
 	switch (words) {
 	case CLI_WORDS_NONE:
@@ -176,9 +177,14 @@ offer_words(enum cli_words words, const struct line *l, const char *prefix, cons
 		free(before);
 		break;
 	case CLI_WORDS_FORMAT:
+		/* lint writes SARIF and no CSV; the listings the other way round */
+		is_lint = l->cmd && strcmp(l->cmd->name, "lint") == 0;
 		offer_after(prefix, cur, "text");
-		offer_after(prefix, cur, "csv");
+		if (!is_lint)
+			offer_after(prefix, cur, "csv");
 		offer_after(prefix, cur, "json");
+		if (is_lint)
+			offer_after(prefix, cur, "sarif");
 		break;
 	case CLI_WORDS_USAGE:
 		if (l->cmd)

@@ -53,6 +53,7 @@ is "every command is offered" "$(comp '' | wc -l)" \
 	"$(retort --help | sed -n '/^Commands:/,/^$/p' | grep -c '^  [a-z]')"
 is "retort --format <TAB>" "$(comp --format '' | paste -sd' ')" "text csv json"
 is "retort history --format c<TAB>" "$(comp history --format c)" "csv"
+is "retort lint --format <TAB>: sarif, no csv (lint's formats)" "$(comp lint --format '' | paste -sd' ')" "text json sarif"
 is "__complete --format=j keeps the option in the word" "$(retort __complete --format=j)" "--format=json"
 is "retort sandbox st<TAB>" "$(comp sandbox st | paste -sd' ')" "start stop status"
 
