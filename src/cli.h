@@ -55,6 +55,8 @@ struct cli {
 	bool live;                  /* schema --live */
 	bool strict_names;          /* verify, check --strict-names */
 	bool column_order;          /* verify, check --column-order */
+	bool no_rename;             /* migrate --no-rename */
+	bool data;                  /* check --data */
 	unsigned opts_seen;         /* CLI_OPT_* bits of the options given */
 
 	const char *cmd;
@@ -200,6 +202,7 @@ int cli_cmd_baseline(struct cli *c);
 int cli_cmd_schema(struct cli *c);
 int cli_cmd_verify(struct cli *c);
 int cli_cmd_check(struct cli *c);
+int cli_cmd_migrate(struct cli *c);
 
 /* Clears the progress line on stderr ("\r" + erase) when *shown, and
  * sets *shown false: what any other output first calls (cli_out.c). */

@@ -679,7 +679,10 @@ const struct cli_command cli_commands[] = {
 	{ "verify", cli_cmd_verify, CLI_WORDS_NONE, 0, 0,
 	  "verify [--format FMT] [--shadow-url URL] [--strict-names] [--column-order] [-v]",
 	  "compare the live database with its migrations (drift) and the declared schema" },
-	{ "check", cli_cmd_check, CLI_WORDS_NONE, 0, 0, "check [--format FMT] [--shadow-url URL] [--strict-names] [--column-order] [-v]",
+	{ "check", cli_cmd_check, CLI_WORDS_NONE, 0, 0, "check [--data] [--format FMT] [--shadow-url URL] [--strict-names] [--column-order] [-v]",
 	  "prove every downgrade undoes its upgrade (in a shadow database); graph problems" },
+	{ "migrate", cli_cmd_migrate, CLI_WORDS_NONE, 0, 0,
+	  "migrate -m MSG [--no-rename] [--rev-id ID] [--shadow-url URL]",
+	  "write a revision taking the migrations' head to the declared schema (schema.sql)" },
 	{ NULL, NULL, CLI_WORDS_NONE, 0, 0, NULL, NULL },
 };

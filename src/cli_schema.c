@@ -8,14 +8,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "rt_autogen.h"
 #include "rt_catalog.h"
 #include "rt_config.h"
 #include "rt_db.h"
 #include "rt_fmt.h"
 #include "rt_graph.h"
 #include "rt_job.h"
+#include "rt_migrate.h"
 #include "rt_migration.h"
+#include "rt_project.h"
 #include "rt_schema.h"
 #include "rt_verify.h"
 
@@ -165,6 +169,8 @@ opts_of(struct cli *c, struct rt_verify_opts *o)
 	o->schema_file = c->cfg->schema_file;
 	o->strict_names = c->strict_names;
 	o->column_order = c->column_order;
+	o->data = c->data;
+	o->seeds_dir = c->cfg->seeds_dir;
 }
 
 /* Drives job (NULL: its start failed) and prints the findings; 0 when there
@@ -221,8 +227,132 @@ cli_cmd_check(struct cli *c)
 	o.schema_file = NULL;
 	rc = run_findings(c, rt_check_start(live, c->graph, &o, &f, &c->err), &f);
 	if (rc == 0 && c->format == CLI_TEXT && !c->quiet)
-		printf("ok: %zu revision%s, each downgrade undoes its upgrade\n", f.nrevisions,
-		       f.nrevisions == 1 ? "" : "s");
+		printf("ok: %zu revision%s, each downgrade undoes its upgrade%s\n", f.nrevisions,
+		       f.nrevisions == 1 ? "" : "s", c->data ? " and keeps the seed data" : "");
 	rt_findings_free(&f);
+	return rc;
+}
+
+/* ---- migrate: autogenerate a revision from the declared schema ---- */
+
+/* The model of the migrations at head (none: an empty model) in shadow *a,
+ * and of the declared schema file in shadow *b. 0 or -1 with c->err. */
+static int
+migrate_models(struct cli *c, struct rt_db *live, bool has_head, struct rt_schema_build **a,
+	       struct rt_schema_build **b, struct rt_catalog **ca, struct rt_catalog **cb)
+{
+	struct rt_job *job;
+	int r;
+
+	if (!(*a = rt_schema_build_new(live, c->shadow_url, &c->err)))
+		return -1;
+	if (has_head && drive_build(c, *a, true, "head") < 0) {
+		if (c->err.kind != RT_ERR_CANCEL && c->err.kind != RT_ERR_INPUT)
+			rt_err_detail(&c->err, "while building the migrations in a shadow database");
+		return -1;
+	}
+	if (!(*ca = read_model(c, rt_schema_build_db(*a))))
+		return -1;
+	if (!(*b = rt_schema_build_new(live, c->shadow_url, &c->err)))
+		return -1;
+	if (!(job = rt_schema_build_load_start(*b, c->cfg->schema_file, &c->err)))
+		return -1;
+	r = cli_drive(job, &c->err);
+	rt_job_free(job);
+	if (r < 0)
+		return -1;
+	return (*cb = read_model(c, rt_schema_build_db(*b))) ? 0 : -1;
+}
+
+int
+cli_cmd_migrate(struct cli *c)
+{
+	struct rt_schema_build *a = NULL, *b = NULL;
+	struct rt_catalog *ca = NULL, *cb = NULL;
+	struct rt_autogen_sql up = { 0 }, down = { 0 };
+	struct rt_autogen_opts ao = { 0 };
+	struct rt_strv parents = { 0 };
+	struct rt_buf s = { 0 };
+	struct rt_db *live;
+	char id[RT_REV_ID_MAX + 1];
+	char *path = NULL;
+	int rc = -1;
+
+	if (!c->message || !*c->message) {
+		rt_err_set(&c->err, RT_ERR_INPUT, "migrate needs -m MSG (the new revision's message)");
+		return -1;
+	}
+	if (cli_load_graph(c) < 0)
+		return -1;
+	if (c->rev_id) {
+		if (!rt_rev_id_valid(c->rev_id)) {
+			rt_err_set(&c->err, RT_ERR_INPUT, "--rev-id '%s': expected 1-32 characters of "
+				   "[0-9a-z_]", c->rev_id);
+			return -1;
+		}
+		snprintf(id, sizeof(id), "%s", c->rev_id);
+	} else {
+		rt_rev_new_id(id);
+	}
+	if (rt_graph_find(c->graph, id) >= 0) {
+		rt_err_set(&c->err, RT_ERR_INPUT, "revision id %s already exists", id);
+		return -1;
+	}
+	if (access(c->cfg->schema_file, R_OK) != 0) {
+		rt_err_set(&c->err, RT_ERR_INPUT, "%s: the declared schema file cannot be read",
+			   c->cfg->schema_file);
+		return -1;
+	}
+	if (rt_migrate_new_parents(c->session, NULL, &parents, &c->err) < 0)
+		goto out;
+	if (parents.n > 1) {
+		char *heads = rt_strv_join(&parents, ", ");
+
+		rt_err_set(&c->err, RT_ERR_INPUT, "several heads (%s): merge them first "
+			   "(retort merge -m MSG)", heads);
+		free(heads);
+		goto out;
+	}
+	if (shadow_server(c, &live) < 0)
+		goto out;
+	if (migrate_models(c, live, parents.n > 0, &a, &b, &ca, &cb) < 0)
+		goto out;
+	ao.no_rename = c->no_rename;
+	ao.has_cast = rt_autogen_db_has_cast;
+	ao.ctx = rt_schema_build_db(b);
+	rt_autogen_generate(ca, cb, &ao, &up);
+	ao.ctx = rt_schema_build_db(a);
+	rt_autogen_generate(cb, ca, &ao, &down);
+	if (up.nchanges == 0 && !*up.sql) {
+		if (!c->quiet)
+			printf("no changes detected\n");
+		rc = 0;
+		goto out;
+	}
+	for (char *t = up.sql; *t && t[strlen(t) - 1] == '\n'; )
+		t[strlen(t) - 1] = '\0';
+	for (char *t = down.sql; *t && t[strlen(t) - 1] == '\n'; )
+		t[strlen(t) - 1] = '\0';
+	{
+		struct rt_rev_spec spec = { id, c->message, &parents, NULL, NULL, up.sql, down.sql,
+					    NULL, up.needs_tx_off || down.needs_tx_off };
+
+		if (!(path = rt_rev_create(c->cfg->versions_dir, &spec, &c->err)))
+			goto out;
+	}
+	if (!c->quiet)
+		printf("Generated %s (%zu statement%s)\n", rt_fmt_safe(&s, path, 0), up.nchanges,
+		       up.nchanges == 1 ? "" : "s");
+	rc = 0;
+out:
+	free(path);
+	rt_autogen_sql_free(&up);
+	rt_autogen_sql_free(&down);
+	rt_catalog_free(ca);
+	rt_catalog_free(cb);
+	build_free(c, b);
+	build_free(c, a);
+	rt_strv_free(&parents);
+	rt_buf_free(&s);
 	return rc;
 }

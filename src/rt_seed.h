@@ -62,6 +62,15 @@ struct rt_seed;
 struct rt_seed *rt_seed_prepare(struct rt_session *s, const struct rt_seed_req *req,
 				struct rt_err *err);
 
+/* As rt_seed_prepare on db itself, with no session, no env and no
+ * confirmation to ask (check --data loads the seeds into its shadow
+ * database): dir's files checked and ordered against db's catalog; the
+ * operation is confirmed already. db is borrowed: it must outlive the
+ * operation and the job (which opens its own connection to db's URL).
+ * NULL with err as rt_seed_prepare. */
+struct rt_db;
+struct rt_seed *rt_seed_prepare_db(struct rt_db *db, const char *dir, struct rt_err *err);
+
 void rt_seed_free(struct rt_seed *sd);
 
 /* The files in load order, their tables ("schema.table", unquoted) and,

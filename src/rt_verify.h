@@ -40,6 +40,8 @@ struct rt_verify_opts {
 	const char *schema_file;    /* the declared schema (verify); missing file: skipped */
 	bool strict_names;          /* constraints with default names are matched by name */
 	bool column_order;          /* a column's position counts */
+	bool data;                  /* check --data (see rt_check_start) */
+	const char *seeds_dir;      /* check --data: the seed files */
 };
 
 /* Starts verify: reads live's schema; builds the migrations at live's
@@ -62,8 +64,15 @@ struct rt_job *rt_verify_start(struct rt_db *live, const struct rt_graph *g,
  * with the schema before the upgrade, upgrade again, read and compare with
  * the first upgrade. Each difference is a "round-trip" finding; a step that
  * fails is one too and ends the run (the job still ends with 0). Several
- * heads are a "graph" finding. Returns a job owned by the caller, or NULL
- * with err. */
+ * heads are a "graph" finding. With opts->data (and one head): the seed
+ * files of opts->seeds_dir are loaded into the shadow at head (rt_seed.h),
+ * then for each revision from head down to the first merge (or base): the
+ * row count of every table and a checksum of every column's values,
+ * downgrade one step, upgrade again, the sums again; a table or column that
+ * exists both at the revision and at its parent and whose sums differ is a
+ * "data" finding (what the revision adds is lost by its downgrade by
+ * design and not compared). No seed files: the job fails (RT_ERR_INPUT).
+ * Returns a job owned by the caller, or NULL with err. */
 struct rt_job *rt_check_start(struct rt_db *live, const struct rt_graph *g,
 			      const struct rt_verify_opts *opts, struct rt_findings *out,
 			      struct rt_err *err);

@@ -472,7 +472,7 @@ seedcsv_check_dir(const char *dir, struct rt_err *err)
 static bool
 is_protected(const struct rt_seed *sd)
 {
-	const struct rt_env *env = rt_session_env(sd->s);
+	const struct rt_env *env = sd->s ? rt_session_env(sd->s) : NULL;
 
 	return env && env->is_protected;
 }
@@ -505,6 +505,23 @@ rt_seed_prepare(struct rt_session *s, const struct rt_seed_req *req, struct rt_e
 fail:
 	rt_seed_free(sd);
 	return NULL;
+}
+
+struct rt_seed *
+rt_seed_prepare_db(struct rt_db *db, const char *dir, struct rt_err *err)
+{
+	struct rt_seed *sd = rt_xcalloc(1, sizeof(*sd));
+	size_t placed;
+
+	sd->db = db;
+	if (find_files(sd, dir, err) < 0 || resolve_tables(sd, db, err) < 0 ||
+	    scan_files(sd, db, err) < 0 || read_order(sd, dir, &placed, err) < 0 ||
+	    order_by_fkeys(sd, db, placed, err) < 0) {
+		rt_seed_free(sd);
+		return NULL;
+	}
+	sd->is_confirmed = true;
+	return sd;
 }
 
 size_t
@@ -546,15 +563,15 @@ rt_seed_confirm_kind(const struct rt_seed *sd)
 const char *
 rt_seed_dbname(const struct rt_seed *sd)
 {
-	return rt_db_name(rt_session_db(sd->s));
+	return rt_db_name(sd->db ? sd->db : rt_session_db(sd->s));
 }
 
 int
 rt_seed_confirm(struct rt_seed *sd, const char *typed, bool assume_yes, struct rt_err *err)
 {
-	const struct rt_env *env = rt_session_env(sd->s);
+	const struct rt_env *env = sd->s ? rt_session_env(sd->s) : NULL;
 
-	if (rt_seed_confirm_kind(sd) == RT_CONFIRM_DBNAME) {
+	if (rt_seed_confirm_kind(sd) == RT_CONFIRM_DBNAME && env) {
 		if (typed) {
 			if (strcmp(typed, rt_seed_dbname(sd)) != 0) {
 				rt_err_set(err, RT_ERR_INPUT, "not confirmed: the typed name is not "

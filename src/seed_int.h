@@ -66,7 +66,8 @@ struct seed_file {
 };
 
 struct rt_seed {
-	struct rt_session *s;
+	struct rt_session *s;     /* NULL for rt_seed_prepare_db */
+	struct rt_db *db;         /* rt_seed_prepare_db: the database (borrowed), else NULL */
 	bool clear;
 	struct seed_file *f;      /* in load order */
 	size_t n;

@@ -445,7 +445,7 @@ struct rt_job *
 rt_seed_start(struct rt_seed *sd, rt_event_fn fn, void *ctx, struct rt_err *err)
 {
 	const char *keys[] = { "dbname", "application_name", NULL };
-	const char *vals[] = { rt_session_db(sd->s)->url, "retort seed", NULL };
+	const char *vals[] = { (sd->db ? sd->db : rt_session_db(sd->s))->url, "retort seed", NULL };
 	struct seed_job *j;
 	char *begin;
 

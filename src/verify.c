@@ -19,6 +19,8 @@
 #include "rt_mem.h"
 #include "rt_migration.h"
 #include "rt_schema.h"
+#include "rt_seed.h"
+#include "datasum_int.h"
 
 void
 rt_findings_free(struct rt_findings *f)
@@ -72,6 +74,7 @@ enum op { OP_VERIFY, OP_CHECK };
 enum vstate {
 	V_READ_LIVE, V_BUILD, V_READ_MIG, V_LOAD_DECL, V_READ_DECL, V_LINT,
 	C_READ0, C_UP, C_READ_UP, C_DOWN, C_READ_DOWN, C_AGAIN, C_READ_AGAIN,
+	D_SEED, D_READ_R, D_SUM1, D_DOWN, D_UP, D_SUM2, D_DOWN2,
 	S_DONE,
 };
 
@@ -92,6 +95,14 @@ struct vjob {
 	struct rt_catalog *before, *up; /* check: before the revision, after its upgrade */
 	size_t node;                    /* check: the revision in its round trip */
 	bool cancelled;
+	/* check --data: seeds loaded at head, then from head down each revision's
+	 * downgrade + upgrade with the sums before and after */
+	bool data;
+	char *seeds_dir;
+	struct rt_seed *sd;
+	long rnode;                     /* the revision whose data round trip runs, or -1 */
+	struct rt_catalog *m_r, *m_p;   /* the schema at it and at its parent */
+	struct rt_datasum s1, got;      /* the sums before; a sum job's result */
 };
 
 /* Drops the shadow in use; a failure to drop becomes the findings' warning. */
@@ -127,6 +138,8 @@ start_build(struct vjob *j, bool is_up, const char *target, bool *ran, struct rt
 static const char *
 cur_id(const struct vjob *j)
 {
+	if (j->rnode >= 0)
+		return rt_graph_node(j->g, (size_t)j->rnode)->rev->id;
 	return rt_graph_node(j->g, j->node)->rev->id;
 }
 
@@ -205,6 +218,143 @@ declared:
 	}
 }
 
+/* The downgrade target below the revision rnode: its parent, or base. */
+static const char *
+parent_of(const struct vjob *j)
+{
+	const struct rt_rev *rev = rt_graph_node(j->g, (size_t)j->rnode)->rev;
+
+	return rev->ndown ? rev->down[0] : "base";
+}
+
+/* Compares the sums before (s1) and after (got) the round trip of rnode on
+ * the tables and columns that exist both at it (m_r) and at its parent
+ * (m_p): what the revision adds goes away with its downgrade by design. */
+static void
+data_compare(struct vjob *j)
+{
+	const char *id = cur_id(j);
+
+	for (size_t i = 0; i < j->m_r->n; i++) {
+		const struct rt_cat_obj *o = &j->m_r->v[i];
+		char *key = NULL, *obj = NULL;
+		const char *a, *b;
+
+		if (o->kind == RT_CAT_TABLE) {
+			key = rt_xasprintf("%s.%s", o->schema, o->name);
+			obj = rt_xasprintf("revision %s: table %s", id, key);
+		} else if (o->kind == RT_CAT_COLUMN) {
+			key = rt_xasprintf("%s\x1f%s", o->table, o->name);
+			obj = rt_xasprintf("revision %s: table %s: column %s", id, o->table, o->name);
+		} else {
+			continue;
+		}
+		/* present at the parent too? */
+		{
+			bool at_parent = false;
+
+			for (size_t k = 0; k < j->m_p->n && !at_parent; k++) {
+				const struct rt_cat_obj *p = &j->m_p->v[k];
+
+				if (p->kind == o->kind && (o->kind == RT_CAT_TABLE ?
+				    strcmp(p->schema, o->schema) == 0 && strcmp(p->name, o->name) == 0 :
+				    strcmp(p->table, o->table) == 0 && strcmp(p->name, o->name) == 0))
+					at_parent = true;
+			}
+			a = rt_datasum_get(&j->s1, key);
+			b = rt_datasum_get(&j->got, key);
+			if (at_parent && a && b && strcmp(a, b) != 0)
+				add_finding_take(j->out, "data", obj, o->kind == RT_CAT_TABLE ?
+						 rt_xasprintf("row count %s before downgrade + upgrade, %s "
+							      "after", a, b) :
+						 rt_xstrdup("its values differ after downgrade + upgrade "
+							    "(the downgrade loses data the revision keeps)"),
+						 NULL);
+			else
+				free(obj);
+		}
+		free(key);
+	}
+}
+
+/* check --data: seeds at head, then each revision from head down to the
+ * first merge (or base): sums, downgrade, read the parent's schema,
+ * upgrade, sums again, compare; then down to the parent. */
+static int
+data_next(struct vjob *j, struct rt_catalog *cat, struct rt_err *err)
+{
+	bool ran = false;
+
+	switch (j->state) {
+	case C_UP:
+		rt_catalog_free(cat);
+		j->rnode = (long)rt_graph_head(j->g, 0);
+		if (!(j->sd = rt_seed_prepare_db(rt_schema_build_db(j->b), j->seeds_dir, err)))
+			return -1;
+		if (!(j->sub = rt_seed_start(j->sd, NULL, NULL, err)))
+			return -1;
+		j->state = D_SEED;
+		return 1;
+	case D_SEED:
+		j->state = D_READ_R;
+		return start_read(j, rt_schema_build_db(j->b), err) < 0 ? -1 : 1;
+	case D_READ_R:
+		j->m_r = cat;
+		j->state = D_SUM1;
+		return (j->sub = rt_datasum_start(rt_schema_build_db(j->b), j->m_r, err)) ? 1 : -1;
+	case D_SUM1:
+		rt_datasum_free(&j->s1);
+		j->s1 = j->got;
+		memset(&j->got, 0, sizeof(j->got));
+		if (rt_graph_node(j->g, (size_t)j->rnode)->rev->ndown > 1) {
+			j->state = S_DONE;      /* a merge: the walk stops here */
+			return 0;
+		}
+		if (start_build(j, false, parent_of(j), &ran, err) < 0)
+			return -1;
+		j->state = D_DOWN;
+		return 1;
+	case D_DOWN:
+		if (!cat)
+			return start_read(j, rt_schema_build_db(j->b), err) < 0 ? -1 : 1;
+		rt_catalog_free(j->m_p);
+		j->m_p = cat;
+		if (start_build(j, true, cur_id(j), &ran, err) < 0)
+			return -1;
+		j->state = D_UP;
+		return 1;
+	case D_UP:
+		j->state = D_SUM2;
+		return (j->sub = rt_datasum_start(rt_schema_build_db(j->b), j->m_r, err)) ? 1 : -1;
+	case D_SUM2: {
+		const struct rt_rev *rev = rt_graph_node(j->g, (size_t)j->rnode)->rev;
+
+		data_compare(j);
+		rt_datasum_free(&j->got);
+		rt_datasum_free(&j->s1);
+		if (!rev->ndown) {
+			j->state = S_DONE;
+			return 0;
+		}
+		if (start_build(j, false, parent_of(j), &ran, err) < 0)
+			return -1;
+		j->rnode = rt_graph_find(j->g, rev->down[0]);
+		j->state = D_DOWN2;
+		return 1;
+	}
+	case D_DOWN2:
+		/* at the parent now: its schema was read before the upgrade */
+		rt_catalog_free(j->m_r);
+		j->m_r = j->m_p;
+		j->m_p = NULL;
+		j->state = D_SUM1;
+		return (j->sub = rt_datasum_start(rt_schema_build_db(j->b), j->m_r, err)) ? 1 : -1;
+	default:
+		rt_catalog_free(cat);
+		return 0;
+	}
+}
+
 /* check: the next step of the round trips (see verify_next). */
 static int
 check_next(struct vjob *j, struct rt_catalog *cat, struct rt_err *err)
@@ -220,6 +370,8 @@ check_next(struct vjob *j, struct rt_catalog *cat, struct rt_err *err)
 		return 1;
 	case C_UP:
 		if (j->node == rt_graph_count(j->g)) {
+			if (j->data && rt_graph_nheads(j->g) == 1 && j->node > 0)
+				return data_next(j, NULL, err);
 			j->state = S_DONE;
 			return 0;
 		}
@@ -301,8 +453,12 @@ v_step(void *impl, struct rt_err *err)
 		if (j->sub) {
 			if ((r = rt_job_step(j->sub, err)) == 1)
 				return 1;
-			if (r == 0)
+			if (r == 0 && (j->state == D_SUM1 || j->state == D_SUM2)) {
+				rt_datasum_free(&j->got);
+				rt_datasum_take(j->sub, &j->got);
+			} else if (r == 0) {
 				cat = rt_catalog_read_take(j->sub);
+			}
 			rt_job_free(j->sub);
 			j->sub = NULL;
 			if (r < 0 && j->op == OP_CHECK && err && err->kind != RT_ERR_CANCEL) {
@@ -320,7 +476,8 @@ v_step(void *impl, struct rt_err *err)
 				return -1;
 			}
 		}
-		r = j->op == OP_VERIFY ? verify_next(j, cat, err) : check_next(j, cat, err);
+		r = j->op == OP_VERIFY ? verify_next(j, cat, err) :
+		    j->state >= D_SEED ? data_next(j, cat, err) : check_next(j, cat, err);
 		if (r <= 0) {
 			drop_build(j);
 			if (r < 0)
@@ -351,6 +508,12 @@ v_free(void *impl)
 	rt_catalog_free(j->live_cat);
 	rt_catalog_free(j->before);
 	rt_catalog_free(j->up);
+	rt_catalog_free(j->m_r);
+	rt_catalog_free(j->m_p);
+	rt_datasum_free(&j->s1);
+	rt_datasum_free(&j->got);
+	rt_seed_free(j->sd);
+	free(j->seeds_dir);
 	free(j->shadow_url);
 	free(j->schema_file);
 	free(j);
@@ -376,6 +539,9 @@ vjob_new(enum op op, struct rt_db *live, const struct rt_graph *g,
 	j->out = out;
 	j->shadow_url = opts->shadow_url ? rt_xstrdup(opts->shadow_url) : NULL;
 	j->schema_file = opts->schema_file ? rt_xstrdup(opts->schema_file) : NULL;
+	j->data = opts->data;
+	j->seeds_dir = opts->seeds_dir ? rt_xstrdup(opts->seeds_dir) : NULL;
+	j->rnode = -1;
 	/* a downgrade that re-adds a column puts it last, and constraints named by
 	 * PostgreSQL may come back with another default name: neither counts
 	 * unless asked */

@@ -637,6 +637,20 @@ act_revision(struct ui *ui, int argc, char **argv)
 }
 
 static unsigned
+act_verify(struct ui *ui, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	return ui_verify(ui, false);
+}
+
+static unsigned
+act_check(struct ui *ui, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	return ui_verify(ui, true);
+}
+
+static unsigned
 act_merge(struct ui *ui, int argc, char **argv)
 {
 	return create_rev(ui, argc, argv, true);
@@ -651,6 +665,10 @@ const struct ui_action ui_actions[] = {
 	{ "backup", 'b', "b", "back up the database (pg_dump, with exact row counts)", act_backup },
 	{ "restore", 'r', "r", "restore a backup: choose, confirm, compare counts; :restore FILE", act_restore },
 	{ "seed", 'S', "S", "load the seed CSV files (checked first; one transaction)", act_seed },
+	{ "verify", 'v', "v", "verify: the live database against its migrations and schema.sql (drift)",
+	  act_verify },
+	{ "check", 'V', "V", "check: every revision's round trip in a shadow database; History "
+	  "marks failures R", act_check },
 	{ "cancel", 27, "Esc", "cancel the exact count, the backup, the restore or the seed",
 	  act_cancel },
 	{ "sort", 'o', "o", "sort Tables by name / count / delta", act_sort },

@@ -24,6 +24,7 @@ enum ui_job_kind {
 	UI_JOB_MIGRATE,    /* upgrade, downgrade, stamp */
 	UI_JOB_ROWS,       /* a page of the table viewer (dlg_table.c) */
 	UI_JOB_SEED,       /* S: loading the seed files (seed.c) */
+	UI_JOB_VERIFY,     /* v, V: verify or check (verify.c) */
 };
 
 #define UI_MAXJOBS 4

@@ -171,6 +171,8 @@ format(const struct pane *p, size_t row, struct rowbuf *out)
 		rowbuf_add(out, R_MISSING, "! ");
 	else if (rt_rev_has_import_todo(rev))     /* imported: SQL to write by hand */
 		rowbuf_add(out, R_MODIFIED, "T ");
+	else if (rt_strv_contains(&ui->check_failed, h->id))   /* V: the round trip failed */
+		rowbuf_add(out, R_ERROR, "R ");
 	else if (h->has_lint_error)               /* retort lint: an error-level finding */
 		rowbuf_add(out, R_ERROR, "E ");
 	else

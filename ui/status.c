@@ -72,6 +72,8 @@ status_draw(struct ui *ui)
 		rowbuf_add(&rb, R_PENDING, "  backing up");
 	if (ui_job_find(ui, UI_JOB_RESTORE))
 		rowbuf_add(&rb, R_PENDING, "  restoring");
+	if (ui_job_find(ui, UI_JOB_VERIFY))
+		rowbuf_add(&rb, R_PENDING, "  verifying");
 	if (ui_job_find(ui, UI_JOB_SEED))
 		rowbuf_add(&rb, R_PENDING, "  seeding");
 	{

@@ -46,6 +46,8 @@ struct ui {
 	struct rt_strv missing;        /* rows of current no file defines */
 	struct rt_strv sum_ids, sums;  /* checksums as applied */
 	char *lock_holder;             /* another runner, or NULL */
+	struct rt_strv check_failed;   /* V: ids whose round trip failed (History marks R) */
+	bool has_checked;              /* V ran to its end in this session */
 
 	long sel;                      /* selected node, -1 for none */
 	struct rt_plan *plan;          /* from current to the selection, or NULL */

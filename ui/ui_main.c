@@ -85,6 +85,7 @@ ui_run(const struct ui_opts *opts, struct rt_err *err)
 	rt_strv_free(&ui->missing);
 	rt_strv_free(&ui->sum_ids);
 	rt_strv_free(&ui->sums);
+	rt_strv_free(&ui->check_failed);
 	free(ui->applied);
 	free(ui->lock_holder);
 	ui_log_free(ui);

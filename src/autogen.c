@@ -1,0 +1,826 @@
+/* autogen.c - the SQL that takes one schema model to another (rt_autogen.h):
+ * objects paired by kind and name, then written phase by phase so that
+ * nothing is created before what it references nor dropped after what
+ * depends on it. Single objects are rendered by the catalog's own canonical
+ * rendering (a one-object model), so autogen and `retort schema` agree. */
+#include "config.h"
+#include "rt_autogen.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "db_int.h"
+#include "rt_catalog.h"
+#include "rt_mem.h"
+
+struct pair {
+	const struct rt_cat_obj *f;     /* in from, or NULL */
+	const struct rt_cat_obj *t;     /* in to, or NULL */
+};
+
+struct gen {
+	struct rt_catalog *from, *to;
+	const struct rt_autogen_opts *opts;
+	struct pair *p;
+	size_t np;
+	struct rt_strv tables_f, tables_t;  /* "schema.name", sorted */
+	struct rt_strv renamed;             /* "table\x1fcolumn" of columns a rename took (both sides) */
+	struct rt_strv added_labels;        /* enum labels added, as literals */
+	struct rt_buf out;
+	size_t n;
+};
+
+static const char *
+s_or(const char *s, const char *dflt)
+{
+	return s ? s : dflt;
+}
+
+static bool
+same(const char *a, const char *b)
+{
+	return strcmp(s_or(a, ""), s_or(b, "")) == 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool
+has(const struct rt_strv *sv, const char *s)
+{
+	return sv->n && bsearch(&s, sv->v, sv->n, sizeof(char *), cmp_str) != NULL;
+}
+
+static char *
+key_of(const struct rt_cat_obj *o)
+{
+	return rt_xasprintf("%02d\x1f%s\x1f%s\x1f%s", (int)o->kind, s_or(o->table, ""),
+			    s_or(o->schema, ""), s_or(o->name, ""));
+}
+
+struct keyed {
+	char *key;
+	const struct rt_cat_obj *o;
+};
+
+static int
+cmp_keyed(const void *a, const void *b)
+{
+	return strcmp(((const struct keyed *)a)->key, ((const struct keyed *)b)->key);
+}
+
+static struct keyed *
+keys(const struct rt_catalog *c)
+{
+	struct keyed *k = rt_xcalloc(c->n + 1, sizeof(*k));
+
+	for (size_t i = 0; i < c->n; i++) {
+		k[i].key = key_of(&c->v[i]);
+		k[i].o = &c->v[i];
+	}
+	qsort(k, c->n, sizeof(*k), cmp_keyed);
+	return k;
+}
+
+static void
+pair_up(struct gen *g)
+{
+	struct keyed *a = keys(g->from), *b = keys(g->to);
+	size_t i = 0, j = 0;
+
+	g->p = rt_xcalloc(g->from->n + g->to->n + 1, sizeof(*g->p));
+	while (i < g->from->n || j < g->to->n) {
+		int c = i >= g->from->n ? 1 : j >= g->to->n ? -1 : strcmp(a[i].key, b[j].key);
+		struct pair *p = &g->p[g->np++];
+
+		if (c <= 0)
+			p->f = a[i++].o;
+		if (c >= 0)
+			p->t = b[j++].o;
+	}
+	for (i = 0; i < g->from->n; i++)
+		free(a[i].key);
+	for (j = 0; j < g->to->n; j++)
+		free(b[j].key);
+	free(a);
+	free(b);
+	for (i = 0; i < g->from->n; i++)
+		if (g->from->v[i].kind == RT_CAT_TABLE)
+			rt_strv_push_take(&g->tables_f, rt_xasprintf("%s.%s", g->from->v[i].schema,
+								     g->from->v[i].name));
+	for (i = 0; i < g->to->n; i++)
+		if (g->to->v[i].kind == RT_CAT_TABLE)
+			rt_strv_push_take(&g->tables_t, rt_xasprintf("%s.%s", g->to->v[i].schema,
+								     g->to->v[i].name));
+	rt_strv_sort(&g->tables_f);
+	rt_strv_sort(&g->tables_t);
+}
+
+/* Whether o's table is on both sides (so its parts are altered, not created
+ * or dropped with it). */
+static bool
+table_kept(const struct gen *g, const char *table)
+{
+	return table && has(&g->tables_f, table) && has(&g->tables_t, table);
+}
+
+static void
+stmt(struct gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+stmt(struct gen *g, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		abort();
+	s = rt_xmalloc((size_t)len + 1);
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)len + 1, fmt, ap);
+	va_end(ap);
+	rt_buf_puts(&g->out, s);
+	rt_buf_putc(&g->out, '\n');
+	free(s);
+	g->n++;
+}
+
+/* A comment line (not counted as a change). */
+static void
+note(struct gen *g, const char *s)
+{
+	rt_buf_printf(&g->out, "-- %s\n", s);
+}
+
+static void
+copy_obj(struct rt_catalog *dst, const struct rt_cat_obj *o)
+{
+	struct rt_cat_obj *n = rt_catalog_add(dst, o->kind, o->schema, o->table, o->name, o->def);
+
+	n->cols = o->cols ? rt_xstrdup(o->cols) : NULL;
+	n->collation = o->collation ? rt_xstrdup(o->collation) : NULL;
+	n->dflt = o->dflt ? rt_xstrdup(o->dflt) : NULL;
+	n->contype = o->contype;
+	n->identity = o->identity;
+	n->is_generated = o->is_generated;
+	n->is_notnull = o->is_notnull;
+	n->is_partition = o->is_partition;
+	n->pos = o->pos;
+}
+
+/* o's statement as the canonical rendering writes it (a table with its
+ * columns and constraints from src), one trailing newline. */
+static void
+put_rendered(struct gen *g, const struct rt_catalog *src, const struct rt_cat_obj *o)
+{
+	struct rt_catalog *one;
+	char *text, *key = NULL;
+	size_t n;
+
+	if (o->kind == RT_CAT_CONSTRAINT) {
+		/* the rendering writes these inside their CREATE TABLE only */
+		stmt(g, "ALTER TABLE %s ADD CONSTRAINT %s %s;", o->table, o->name, o->def);
+		return;
+	}
+	one = rt_catalog_new();
+	copy_obj(one, o);
+	if (o->kind == RT_CAT_TABLE) {
+		key = rt_xasprintf("%s.%s", o->schema, o->name);
+		for (size_t i = 0; i < src->n; i++)
+			if ((src->v[i].kind == RT_CAT_COLUMN || src->v[i].kind == RT_CAT_CONSTRAINT) &&
+			    same(src->v[i].table, key))
+				copy_obj(one, &src->v[i]);
+	}
+	text = rt_catalog_render(one);
+	n = strlen(text);
+	while (n > 1 && text[n - 1] == '\n' && text[n - 2] == '\n')
+		text[--n] = '\0';
+	rt_buf_puts(&g->out, text);
+	g->n++;
+	free(text);
+	free(key);
+	rt_catalog_free(one);
+}
+
+/* ---- enums ---- */
+
+/* The labels of an enum's def ("'a', 'b'", quote_literal'd), as literals. */
+static void
+labels_of(const char *def, struct rt_strv *out)
+{
+	const char *p = s_or(def, "");
+
+	while (*p) {
+		const char *s;
+
+		while (*p == ' ' || *p == ',')
+			p++;
+		if (!*p)
+			break;
+		s = p;
+		if (*p == 'E')
+			p++;
+		if (*p != '\'')
+			break;
+		for (p++; *p; p++) {
+			if (*p == '\\' && s[0] == 'E' && p[1]) {
+				p++;
+			} else if (*p == '\'') {
+				if (p[1] == '\'')
+					p++;
+				else
+					break;
+			}
+		}
+		if (*p)
+			p++;
+		rt_strv_push_take(out, rt_xstrndup(s, (size_t)(p - s)));
+	}
+}
+
+static void
+enum_values(struct gen *g, const struct rt_cat_obj *f, const struct rt_cat_obj *t)
+{
+	struct rt_strv a = { 0 }, b = { 0 };
+
+	labels_of(f->def, &a);
+	labels_of(t->def, &b);
+	for (size_t i = 0; i < b.n; i++) {
+		if (rt_strv_contains(&a, b.v[i]))
+			continue;
+		if (i > 0)
+			stmt(g, "ALTER TYPE %s.%s ADD VALUE %s AFTER %s;", t->schema, t->name, b.v[i],
+			     b.v[i - 1]);
+		else if (b.n > 1)
+			stmt(g, "ALTER TYPE %s.%s ADD VALUE %s BEFORE %s;", t->schema, t->name, b.v[i],
+			     b.v[1]);
+		else
+			stmt(g, "ALTER TYPE %s.%s ADD VALUE %s;", t->schema, t->name, b.v[i]);
+		rt_strv_push(&g->added_labels, b.v[i]);
+	}
+	for (size_t i = 0; i < a.n; i++) {
+		char *s;
+
+		if (rt_strv_contains(&b, a.v[i]))
+			continue;
+		s = rt_xasprintf("TODO: type %s.%s keeps the value %s: PostgreSQL cannot drop an "
+				 "enum value (ADD VALUE cannot be undone). Recreate the enum: rename "
+				 "it, CREATE TYPE with the old values, ALTER each column TYPE ... "
+				 "USING col::text::type, drop the renamed type.", f->schema, f->name,
+				 a.v[i]);
+		note(g, s);
+		free(s);
+	}
+	rt_strv_free(&a);
+	rt_strv_free(&b);
+}
+
+/* ---- columns ---- */
+
+static bool
+col_alike(const struct rt_cat_obj *a, const struct rt_cat_obj *b)
+{
+	return same(a->def, b->def) && same(a->collation, b->collation) &&
+	       a->is_notnull == b->is_notnull && same(a->dflt, b->dflt) &&
+	       a->identity == b->identity && a->is_generated == b->is_generated;
+}
+
+static void
+col_spec(struct rt_buf *b, const struct rt_cat_obj *o, bool with_notnull)
+{
+	rt_buf_printf(b, "%s %s", o->name, o->def);
+	if (o->collation)
+		rt_buf_printf(b, " COLLATE %s", o->collation);
+	if (o->identity == 'a')
+		rt_buf_puts(b, " GENERATED ALWAYS AS IDENTITY");
+	else if (o->identity == 'd')
+		rt_buf_puts(b, " GENERATED BY DEFAULT AS IDENTITY");
+	if (o->is_generated)
+		rt_buf_printf(b, " GENERATED ALWAYS AS (%s) STORED", s_or(o->dflt, ""));
+	else if (o->dflt)
+		rt_buf_printf(b, " DEFAULT %s", o->dflt);
+	if (o->is_notnull && with_notnull)
+		rt_buf_puts(b, " NOT NULL");
+}
+
+/* A typed literal to backfill a column of type with (a placeholder). */
+static char *
+placeholder(const struct gen *g, const char *type)
+{
+	static const struct { const char *prefix; const char *lit; } lits[] = {
+		{ "smallint", "0" }, { "integer", "0" }, { "bigint", "0" }, { "numeric", "0" },
+		{ "real", "0" }, { "double precision", "0" }, { "money", "0" },
+		{ "boolean", "false" }, { "date", "1970-01-01" },
+		{ "timestamp", "1970-01-01 00:00:00+00" }, { "time", "00:00:00" },
+		{ "interval", "0" }, { "json", "{}" }, { "jsonb", "{}" },
+		{ "uuid", "00000000-0000-0000-0000-000000000000" }, { "bytea", "" },
+		{ "inet", "0.0.0.0" }, { "cidr", "0.0.0.0/32" },
+	};
+	size_t tl = strlen(type);
+
+	if (tl > 2 && strcmp(type + tl - 2, "[]") == 0)
+		return rt_xasprintf("'{}'::%s", type);
+	for (size_t i = 0; i < g->to->n; i++) {
+		const struct rt_cat_obj *o = &g->to->v[i];
+		char *q;
+
+		if (o->kind != RT_CAT_ENUM)
+			continue;
+		q = rt_xasprintf("%s.%s", o->schema, o->name);
+		if (strcmp(q, type) == 0) {
+			struct rt_strv l = { 0 };
+			char *s;
+
+			labels_of(o->def, &l);
+			s = rt_xasprintf("%s::%s", l.n ? l.v[0] : "NULL", type);
+			rt_strv_free(&l);
+			free(q);
+			return s;
+		}
+		free(q);
+	}
+	for (size_t i = 0; i < sizeof(lits) / sizeof(lits[0]); i++) {
+		size_t pl = strlen(lits[i].prefix);
+
+		if (strncmp(type, lits[i].prefix, pl) == 0 && (type[pl] == '\0' ||
+		    type[pl] == '(' || type[pl] == ' '))
+			return rt_xasprintf("'%s'::%s", lits[i].lit, type);
+	}
+	return rt_xasprintf("''::%s", type);
+}
+
+static void
+add_column(struct gen *g, const struct rt_cat_obj *t)
+{
+	struct rt_buf b = { 0 };
+	bool steps = t->is_notnull && !t->dflt && !t->identity && !t->is_generated;
+
+	col_spec(&b, t, !steps);
+	stmt(g, "ALTER TABLE %s ADD COLUMN %s;", t->table, rt_buf_str(&b));
+	if (steps) {
+		char *ph = placeholder(g, t->def);
+
+		stmt(g, "UPDATE %s SET %s = %s WHERE %s IS NULL; -- TODO: backfill %s, then remove "
+		     "this comment", t->table, t->name, ph, t->name, t->name);
+		stmt(g, "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL;", t->table, t->name);
+		free(ph);
+	}
+	rt_buf_free(&b);
+}
+
+static bool
+type_base_same(const char *a, const char *b)
+{
+	size_t la = strcspn(a, "("), lb = strcspn(b, "(");
+
+	/* "character varying(20)" and "character varying(40)"; arrays differ */
+	return la == lb && strncmp(a, b, la) == 0 && strchr(a, '[') == NULL &&
+	       strchr(b, '[') == NULL;
+}
+
+static void
+alter_column(struct gen *g, const struct rt_cat_obj *f, const struct rt_cat_obj *t)
+{
+	bool retype = !same(f->def, t->def) || !same(f->collation, t->collation);
+	bool redefault = !same(f->dflt, t->dflt) || (retype && f->dflt);
+
+	if (f->identity != t->identity || f->is_generated != t->is_generated) {
+		char *s = rt_xasprintf("TODO: column %s.%s: identity or generation changes; write "
+				       "the ALTER COLUMN by hand", t->table, t->name);
+
+		note(g, s);
+		free(s);
+		return;
+	}
+	if (redefault && f->dflt && !f->is_generated)
+		stmt(g, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT;", t->table, t->name);
+	if (retype) {
+		bool ok = type_base_same(f->def, t->def) ||
+			  (g->opts->has_cast && g->opts->has_cast(g->opts->ctx, f->def, t->def));
+		char coll[300] = "";
+
+		if (t->collation)
+			snprintf(coll, sizeof(coll), " COLLATE %s", t->collation);
+		stmt(g, "ALTER TABLE %s ALTER COLUMN %s TYPE %s%s USING %s::%s;%s", t->table, t->name,
+		     t->def, coll, t->name, t->def, ok ? "" : " -- TODO: no cast from this type is "
+		     "known: write the USING expression");
+	}
+	if (redefault && t->dflt && !t->is_generated)
+		stmt(g, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s;", t->table, t->name, t->dflt);
+	if (f->is_notnull != t->is_notnull)
+		stmt(g, "ALTER TABLE %s ALTER COLUMN %s %s NOT NULL;", t->table, t->name,
+		     t->is_notnull ? "SET" : "DROP");
+}
+
+static bool
+is_renamed(const struct gen *g, const struct rt_cat_obj *o)
+{
+	char *k = rt_xasprintf("%s\x1f%s", o->table, o->name);
+	bool r = rt_strv_contains(&g->renamed, k);
+
+	free(k);
+	return r;
+}
+
+/* Columns of kept tables: renames first (a column only in from paired with a
+ * like one only in to), then drops, adds and changes. */
+static void
+columns(struct gen *g)
+{
+	for (size_t i = 0; i < g->np; i++) {
+		const struct rt_cat_obj *f = g->p[i].f;
+
+		if (!f || g->p[i].t || f->kind != RT_CAT_COLUMN || !table_kept(g, f->table))
+			continue;
+		for (size_t j = 0; j < g->np; j++) {
+			const struct rt_cat_obj *t = g->p[j].t;
+			struct rt_buf b = { 0 };
+
+			if (!t || g->p[j].f || t->kind != RT_CAT_COLUMN || !same(t->table, f->table) ||
+			    !col_alike(f, t) || is_renamed(g, t))
+				continue;
+			rt_strv_push_take(&g->renamed, rt_xasprintf("%s\x1f%s", f->table, f->name));
+			rt_strv_push_take(&g->renamed, rt_xasprintf("%s\x1f%s", t->table, t->name));
+			col_spec(&b, t, true);
+			if (g->opts->no_rename) {
+				rt_buf_printf(&g->out, "-- %s.%s -> %s may be a rename; without "
+					      "--no-rename retort writes:\n-- ALTER TABLE %s RENAME "
+					      "COLUMN %s TO %s;\n", f->table, f->name, t->name, f->table,
+					      f->name, t->name);
+				stmt(g, "ALTER TABLE %s DROP COLUMN %s;", f->table, f->name);
+				stmt(g, "ALTER TABLE %s ADD COLUMN %s;", t->table, rt_buf_str(&b));
+			} else {
+				stmt(g, "ALTER TABLE %s RENAME COLUMN %s TO %s;", f->table, f->name,
+				     t->name);
+				rt_buf_printf(&g->out, "-- or, as a drop and an add (the data in %s is "
+					      "lost; retort migrate --no-rename writes this):\n-- ALTER "
+					      "TABLE %s DROP COLUMN %s;\n-- ALTER TABLE %s ADD COLUMN %s;\n",
+					      f->name, f->table, f->name, t->table, rt_buf_str(&b));
+			}
+			rt_buf_free(&b);
+			break;
+		}
+	}
+	for (size_t i = 0; i < g->np; i++) {
+		const struct rt_cat_obj *f = g->p[i].f, *t = g->p[i].t, *o = f ? f : t;
+
+		if (o->kind != RT_CAT_COLUMN || !table_kept(g, o->table) || is_renamed(g, o))
+			continue;
+		if (f && !t)
+			stmt(g, "ALTER TABLE %s DROP COLUMN %s;", f->table, f->name);
+	}
+	for (size_t i = 0; i < g->np; i++) {
+		const struct rt_cat_obj *f = g->p[i].f, *t = g->p[i].t, *o = f ? f : t;
+
+		if (o->kind != RT_CAT_COLUMN || !table_kept(g, o->table) || is_renamed(g, o))
+			continue;
+		if (!f)
+			add_column(g, t);
+		else if (t)
+			alter_column(g, f, t);
+	}
+}
+
+/* ---- the phases ---- */
+
+static bool
+differs(const struct rt_cat_obj *f, const struct rt_cat_obj *t)
+{
+	return !same(f->def, t->def) || !same(f->cols, t->cols) || f->contype != t->contype;
+}
+
+/* Whether o goes with its table: every part of a dropped table is dropped
+ * with it; a new table is created with its columns and constraints (its
+ * indexes, foreign keys and triggers come in their own phases). */
+static bool
+with_table(const struct gen *g, const struct rt_cat_obj *o, bool is_drop)
+{
+	if (!o->table || o->kind == RT_CAT_TABLE || o->kind == RT_CAT_COMMENT)
+		return false;
+	if (!has(&g->tables_f, o->table) && !has(&g->tables_t, o->table))
+		return false;   /* a materialized view's index */
+	if (table_kept(g, o->table))
+		return false;
+	return is_drop || o->kind == RT_CAT_COLUMN || o->kind == RT_CAT_CONSTRAINT;
+}
+
+static void
+drop_obj(struct gen *g, const struct rt_cat_obj *o)
+{
+	switch (o->kind) {
+	case RT_CAT_SCHEMA:
+		stmt(g, "DROP SCHEMA %s;", o->name);
+		break;
+	case RT_CAT_EXTENSION:
+		stmt(g, "DROP EXTENSION %s;", o->name);
+		break;
+	case RT_CAT_ENUM:
+		stmt(g, "DROP TYPE %s.%s;", o->schema, o->name);
+		break;
+	case RT_CAT_DOMAIN:
+		stmt(g, "DROP DOMAIN %s.%s;", o->schema, o->name);
+		break;
+	case RT_CAT_SEQUENCE:
+		stmt(g, "DROP SEQUENCE %s.%s;", o->schema, o->name);
+		break;
+	case RT_CAT_TABLE:
+		stmt(g, "DROP TABLE %s.%s;", o->schema, o->name);
+		break;
+	case RT_CAT_CONSTRAINT:
+	case RT_CAT_FKEY:
+		stmt(g, "ALTER TABLE %s DROP CONSTRAINT %s;", o->table, o->name);
+		break;
+	case RT_CAT_INDEX:
+		stmt(g, "DROP INDEX %s.%s;", o->schema, o->name);
+		break;
+	case RT_CAT_FUNCTION:
+		stmt(g, "DROP %s %s.%s;", strstr(s_or(o->def, ""), "CREATE OR REPLACE PROCEDURE") ==
+		     o->def ? "PROCEDURE" : "FUNCTION", o->schema, o->name);
+		break;
+	case RT_CAT_VIEW:
+		stmt(g, "DROP VIEW %s.%s;", o->schema, o->name);
+		break;
+	case RT_CAT_MATVIEW:
+		stmt(g, "DROP MATERIALIZED VIEW %s.%s;", o->schema, o->name);
+		break;
+	case RT_CAT_TRIGGER:
+		stmt(g, "DROP TRIGGER %s ON %s;", o->name, o->table);
+		break;
+	case RT_CAT_COMMENT:
+		stmt(g, "COMMENT ON %s IS NULL;", o->name);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Whether the sequence goes with a table or column being dropped. */
+static bool
+seq_goes_with_owner(const struct gen *g, const struct rt_cat_obj *o)
+{
+	const char *dot;
+	char *table;
+	bool r = false;
+
+	if (!o->owned_by || !(dot = strrchr(o->owned_by, '.')))
+		return false;
+	table = rt_xstrndup(o->owned_by, (size_t)(dot - o->owned_by));
+	if (!has(&g->tables_t, table)) {
+		r = true;
+	} else {
+		for (size_t i = 0; i < g->np; i++) {
+			const struct rt_cat_obj *f = g->p[i].f;
+
+			if (f && !g->p[i].t && f->kind == RT_CAT_COLUMN && same(f->table, table) &&
+			    strcmp(f->name, dot + 1) == 0 && !is_renamed(g, f))
+				r = true;
+		}
+	}
+	free(table);
+	return r;
+}
+
+/* Whether a comment is on a table that goes, or on one of its columns (the
+ * DROP TABLE takes it). */
+static bool
+comment_goes(const struct gen *g, const struct rt_cat_obj *o)
+{
+	const char *what = o->name;
+
+	if (strncmp(what, "TABLE ", 6) == 0)
+		return !has(&g->tables_t, what + 6);
+	if (strncmp(what, "COLUMN ", 7) == 0) {
+		for (size_t i = 0; i < g->tables_f.n; i++) {
+			size_t l = strlen(g->tables_f.v[i]);
+
+			if (strncmp(what + 7, g->tables_f.v[i], l) == 0 && what[7 + l] == '.')
+				return !has(&g->tables_t, g->tables_f.v[i]);
+		}
+	}
+	return false;
+}
+
+/* Drops of kind: what from has alone, and (changed) what is recreated. */
+static void
+drops(struct gen *g, enum rt_cat_kind kind, bool changed_too)
+{
+	for (size_t i = g->np; i-- > 0; ) {
+		const struct rt_cat_obj *f = g->p[i].f, *t = g->p[i].t;
+
+		if (!f || f->kind != kind || with_table(g, f, true) ||
+		    (kind == RT_CAT_COMMENT && comment_goes(g, f)))
+			continue;
+		if (!t || (changed_too && differs(f, t)))
+			drop_obj(g, f);
+	}
+}
+
+/* Creates of kind: what to has alone, and (changed) what was dropped to be
+ * recreated; replace: CREATE OR REPLACE for a changed one instead. */
+static void
+creates(struct gen *g, enum rt_cat_kind kind, bool changed_too)
+{
+	for (size_t i = 0; i < g->np; i++) {
+		const struct rt_cat_obj *f = g->p[i].f, *t = g->p[i].t;
+
+		if (!t || t->kind != kind || with_table(g, t, false))
+			continue;
+		if (!f || (changed_too && differs(f, t)))
+			put_rendered(g, g->to, t);
+	}
+}
+
+static void
+replaces(struct gen *g, enum rt_cat_kind kind)
+{
+	for (size_t i = 0; i < g->np; i++) {
+		const struct rt_cat_obj *f = g->p[i].f, *t = g->p[i].t;
+
+		if (!f || !t || t->kind != kind || !differs(f, t))
+			continue;
+		if (kind == RT_CAT_FUNCTION) {
+			put_rendered(g, g->to, t);
+		} else if (kind == RT_CAT_COMMENT) {
+			put_rendered(g, g->to, t);
+		}
+	}
+}
+
+static void
+sequences(struct gen *g, bool owners)
+{
+	for (size_t i = 0; i < g->np; i++) {
+		const struct rt_cat_obj *f = g->p[i].f, *t = g->p[i].t;
+
+		if (!t || t->kind != RT_CAT_SEQUENCE)
+			continue;
+		if (!owners && !f) {
+			struct rt_catalog *one = rt_catalog_new();
+
+			copy_obj(one, t);   /* without its owner: the table comes later */
+			put_rendered(g, one, &one->v[0]);
+			rt_catalog_free(one);
+		} else if (!owners && !same(f->def, t->def)) {
+			stmt(g, "ALTER SEQUENCE %s.%s %s%s;", t->schema, t->name, t->def,
+			     strstr(t->def, " CYCLE") ? "" : " NO CYCLE");
+		} else if (owners && (f ? !same(f->owned_by, t->owned_by) : t->owned_by != NULL)) {
+			stmt(g, "ALTER SEQUENCE %s.%s OWNED BY %s;", t->schema, t->name,
+			     s_or(t->owned_by, "NONE"));
+		}
+	}
+}
+
+static void
+tables_changed(struct gen *g)
+{
+	for (size_t i = 0; i < g->np; i++) {
+		const struct rt_cat_obj *f = g->p[i].f, *t = g->p[i].t;
+		char *s;
+
+		if (!f || !t || (t->kind != RT_CAT_TABLE && t->kind != RT_CAT_DOMAIN) ||
+		    (same(f->def, t->def) && f->contype == t->contype))
+			continue;
+		s = rt_xasprintf("TODO: %s %s.%s changed (%s -> %s): write the change by hand",
+				 rt_cat_kind_name(t->kind), t->schema, t->name,
+				 *s_or(f->def, "") ? f->def : "plain", *s_or(t->def, "") ? t->def : "plain");
+		note(g, s);
+		free(s);
+	}
+}
+
+/* Whether a label added by ADD VALUE is used elsewhere in the section (a
+ * value added inside a transaction cannot be used before it commits). */
+static bool
+added_label_used(const struct gen *g)
+{
+	const char *text = rt_buf_str(&g->out);
+
+	for (size_t i = 0; i < g->added_labels.n; i++) {
+		const char *lab = g->added_labels.v[i], *p = text;
+		size_t ll = strlen(lab);
+
+		while ((p = strstr(p, lab))) {
+			const char *bol = p;
+
+			while (bol > text && bol[-1] != '\n')
+				bol--;
+			if (strncmp(bol, "ALTER TYPE ", 11) != 0 && strncmp(bol, "-- ", 3) != 0)
+				return true;
+			p += ll;
+		}
+	}
+	return false;
+}
+
+void
+rt_autogen_generate(struct rt_catalog *from, struct rt_catalog *to,
+		    const struct rt_autogen_opts *opts, struct rt_autogen_sql *out)
+{
+	struct rt_autogen_opts dflt = { 0 };
+	struct gen g = { 0 };
+
+	rt_catalog_sort(from);
+	rt_catalog_sort(to);
+	g.from = from;
+	g.to = to;
+	g.opts = opts ? opts : &dflt;
+	rt_buf_puts(&g.out, "");
+	pair_up(&g);
+	/* drops, in reverse dependency order */
+	drops(&g, RT_CAT_COMMENT, false);
+	drops(&g, RT_CAT_TRIGGER, true);
+	drops(&g, RT_CAT_MATVIEW, true);
+	/* a changed view is dropped and created again: CREATE OR REPLACE VIEW
+	 * cannot drop, rename or reorder its columns (either direction may) */
+	drops(&g, RT_CAT_VIEW, true);
+	drops(&g, RT_CAT_FUNCTION, false);
+	drops(&g, RT_CAT_FKEY, true);
+	drops(&g, RT_CAT_INDEX, true);
+	drops(&g, RT_CAT_CONSTRAINT, true);
+	drops(&g, RT_CAT_TABLE, false);
+	/* creates, in dependency order */
+	creates(&g, RT_CAT_SCHEMA, false);
+	creates(&g, RT_CAT_EXTENSION, false);
+	creates(&g, RT_CAT_ENUM, false);
+	for (size_t i = 0; i < g.np; i++)
+		if (g.p[i].f && g.p[i].t && g.p[i].t->kind == RT_CAT_ENUM &&
+		    !same(g.p[i].f->def, g.p[i].t->def))
+			enum_values(&g, g.p[i].f, g.p[i].t);
+	creates(&g, RT_CAT_DOMAIN, false);
+	sequences(&g, false);
+	tables_changed(&g);
+	creates(&g, RT_CAT_TABLE, false);
+	columns(&g);
+	creates(&g, RT_CAT_CONSTRAINT, true);
+	creates(&g, RT_CAT_INDEX, true);
+	creates(&g, RT_CAT_FKEY, true);
+	sequences(&g, true);
+	creates(&g, RT_CAT_FUNCTION, false);
+	replaces(&g, RT_CAT_FUNCTION);
+	creates(&g, RT_CAT_VIEW, true);
+	creates(&g, RT_CAT_MATVIEW, true);
+	creates(&g, RT_CAT_TRIGGER, true);
+	creates(&g, RT_CAT_COMMENT, false);
+	replaces(&g, RT_CAT_COMMENT);
+	/* what from has alone that the tables used: last */
+	for (size_t i = g.np; i-- > 0; ) {
+		const struct rt_cat_obj *f = g.p[i].f;
+
+		if (f && !g.p[i].t && f->kind == RT_CAT_SEQUENCE && !seq_goes_with_owner(&g, f))
+			drop_obj(&g, f);
+	}
+	drops(&g, RT_CAT_DOMAIN, false);
+	drops(&g, RT_CAT_ENUM, false);
+	drops(&g, RT_CAT_EXTENSION, false);
+	drops(&g, RT_CAT_SCHEMA, false);
+
+	out->needs_tx_off = added_label_used(&g);
+	out->nchanges = g.n;
+	out->sql = rt_buf_take(&g.out);
+	free(g.p);
+	rt_strv_free(&g.tables_f);
+	rt_strv_free(&g.tables_t);
+	rt_strv_free(&g.renamed);
+	rt_strv_free(&g.added_labels);
+}
+
+void
+rt_autogen_sql_free(struct rt_autogen_sql *s)
+{
+	if (!s)
+		return;
+	free(s->sql);
+	s->sql = NULL;
+	s->nchanges = 0;
+}
+
+bool
+rt_autogen_db_has_cast(void *ctx, const char *from, const char *to)
+{
+	struct rt_db *db = ctx;
+	const char *params[2] = { from, to };
+	PGresult *res;
+	bool ok;
+
+	if (!db || !db->conn)
+		return false;
+	res = PQexecParams(db->conn,
+			   "SELECT to_regtype($1) = to_regtype($2) OR EXISTS (SELECT 1 FROM pg_cast"
+			   " WHERE castsource = to_regtype($1) AND casttarget = to_regtype($2))",
+			   2, NULL, params, NULL, NULL, 0);
+	ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+	     strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return ok;
+}

@@ -1,0 +1,45 @@
+/* rt_autogen.h - autogenerate (`retort migrate`): the SQL that takes one
+ * schema model (rt_catalog.h) to another, in dependency order. Pure: the
+ * models come from shadow builds (rt_schema.h); the only question asked of a
+ * server is whether a cast exists, through a callback. The downgrade is the
+ * same generation run the other way. */
+#ifndef RT_AUTOGEN_H
+#define RT_AUTOGEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct rt_catalog;
+struct rt_db;
+
+struct rt_autogen_opts {
+	bool no_rename;     /* a column that disappears while a like one appears: drop + add */
+	/* Whether a value of type from converts to type to with from::to (a
+	 * pg_cast row, or the same base type). NULL: only the same base type. */
+	bool (*has_cast)(void *ctx, const char *from, const char *to);
+	void *ctx;
+};
+
+/* One direction's SQL. */
+struct rt_autogen_sql {
+	char *sql;              /* statements and comments, one per line; "" when none */
+	size_t nchanges;        /* statements written (comments not counted) */
+	bool needs_tx_off;      /* an added enum value is used in the same section */
+};
+
+/* The SQL taking from to to: drops of what from has alone in reverse
+ * dependency order, then creates and changes in dependency order (schemas,
+ * extensions, enums and their new values, domains, sequences, tables,
+ * columns, constraints, indexes, foreign keys, sequence ownership,
+ * functions, views, materialized views, triggers, comments). Deterministic.
+ * Fills out (free with rt_autogen_sql_free). Both models are sorted. */
+void rt_autogen_generate(struct rt_catalog *from, struct rt_catalog *to,
+			 const struct rt_autogen_opts *opts, struct rt_autogen_sql *out);
+void rt_autogen_sql_free(struct rt_autogen_sql *s);
+
+/* A has_cast callback asking db's server (ctx is the struct rt_db *): a row
+ * in pg_cast, or the same type with another modifier. One short blocking
+ * catalog query; false on any error. */
+bool rt_autogen_db_has_cast(void *ctx, const char *from, const char *to);
+
+#endif

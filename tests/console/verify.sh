@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# v and V from the console: verify runs as a job and says clean on a clean
+# database; after a manual ALTER TABLE via psql, v names the column in its
+# findings dialog; V (check) on the sample says ok; a revision whose
+# downgrade forgets a table is marked R in History after V.
+CONSOLE_TIMEOUT=${CONSOLE_TIMEOUT:-150}
+. "$RT_SRCDIR/tests/lib/tap.sh"
+. "$RT_SRCDIR/tests/lib/pg.sh"
+. "$RT_SRCDIR/tests/console/lib.sh"
+setup_sample
+shadows() { psqlc -d postgres "SELECT count(*) FROM pg_database WHERE datname LIKE 'retort_shadow_%'"; }
+
+console_start_sample
+check "the console draws its panes" wait_until 15 drawn
+
+keys v
+check "v on a clean database: verify clean" wait_for 'verify clean: the live database matches its migrations and the declared schema' 30
+is "no shadow database left" "$(shadows)" 0
+
+psqlc "ALTER TABLE users ADD COLUMN x int" >/dev/null
+keys v
+check "after a manual ALTER TABLE, v reports findings" wait_for 'verify: [0-9]+ findings?' 30
+check "... and the dialog names the column" wait_for 'drift: table public\.users: column x' 5
+like "... as only in the live database" "$(screen)" "only in the live database"
+keys Escape
+check "Escape closes the findings" wait_gone 'Verify: [0-9]+ finding' 5
+psqlc "ALTER TABLE users DROP COLUMN x" >/dev/null
+
+keys V
+check "V on the sample: check ok" wait_for 'check ok: 13 revisions, each downgrade undoes its upgrade' 90
+is "no shadow database left" "$(shadows)" 0
+
+cat >"$T/proj/migrations/versions/aaaa00000001_audit.sql" <<'SQL'
+-- retort:revision aaaa00000001
+-- retort:down_revision 8289ba23590a
+-- retort:message audit table
+
+-- retort:upgrade
+CREATE TABLE audit (id int PRIMARY KEY);
+
+-- retort:downgrade
+SELECT 1;
+SQL
+keys R
+check "R reloads the new revision" wait_until 10 in_pane History "aaaa000"
+keys V
+check "V with a wrong downgrade: findings" wait_for 'check: [0-9]+ findings? \(History marks the revisions R\)' 90
+check "... the dialog shows the table left behind" wait_for 'round-trip: revision aaaa00000001: table public\.audit' 5
+keys Escape
+check "Escape closes the findings" wait_gone 'Check: [0-9]+ finding' 5
+check "History marks the revision R" wait_until 5 in_pane History "R aaaa000"
+unlike "... and no other" "$(pane History)" "R 8289ba2"
+keys q
+check "q quits" wait_until 5 console_exited
+is "... with status 0" "$(cat "$CON_RC" 2>/dev/null)" 0
+done_testing

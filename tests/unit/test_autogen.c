@@ -1,0 +1,263 @@
+/* test_autogen.c - the SQL autogenerate writes (rt_autogen.h) from
+ * hand-built models: dependency order, the rename rule, the three-step NOT
+ * NULL column, enum values, type changes with and without a known cast. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt_autogen.h"
+#include "rt_catalog.h"
+#include "rt_mem.h"
+
+static struct rt_cat_obj *
+col(struct rt_catalog *c, const char *table, const char *name, const char *type, int pos,
+    bool notnull, const char *dflt)
+{
+	struct rt_cat_obj *o = rt_catalog_add(c, RT_CAT_COLUMN, NULL, table, name, type);
+
+	o->pos = pos;
+	o->is_notnull = notnull;
+	o->dflt = dflt ? rt_xstrdup(dflt) : NULL;
+	return o;
+}
+
+static struct rt_cat_obj *
+con(struct rt_catalog *c, enum rt_cat_kind kind, const char *table, const char *name, char t,
+    const char *def, const char *cols)
+{
+	struct rt_cat_obj *o = rt_catalog_add(c, kind, NULL, table, name, def);
+
+	o->contype = t;
+	o->cols = rt_xstrdup(cols);
+	return o;
+}
+
+/* users (id, email) with its key. */
+static struct rt_catalog *
+base(void)
+{
+	struct rt_catalog *c = rt_catalog_new();
+
+	rt_catalog_add(c, RT_CAT_TABLE, "public", NULL, "users", "")->contype = 'r';
+	col(c, "public.users", "id", "integer", 1, true, NULL);
+	col(c, "public.users", "email", "character varying(120)", 2, true, NULL);
+	con(c, RT_CAT_CONSTRAINT, "public.users", "users_pkey", 'p', "PRIMARY KEY (id)", "id");
+	return c;
+}
+
+static size_t
+at(const char *hay, const char *needle)
+{
+	const char *p = strstr(hay, needle);
+
+	if (!p)
+		fail_msg("missing: %s\nin:\n%s", needle, hay);
+	return (size_t)(p - hay);
+}
+
+static void
+test_no_change(void **state)
+{
+	struct rt_catalog *a = base(), *b = base();
+	struct rt_autogen_sql up = { 0 };
+
+	(void)state;
+	rt_autogen_generate(a, b, NULL, &up);
+	assert_int_equal(up.nchanges, 0);
+	assert_string_equal(up.sql, "");
+	rt_autogen_sql_free(&up);
+	rt_catalog_free(a);
+	rt_catalog_free(b);
+}
+
+/* A new enum, a table using it, a foreign key to users and an index: created
+ * in that order; the downgrade drops them in reverse. */
+static void
+test_order(void **state)
+{
+	struct rt_catalog *a = base(), *b = base();
+	struct rt_autogen_sql up = { 0 }, down = { 0 };
+
+	(void)state;
+	rt_catalog_add(b, RT_CAT_ENUM, "public", NULL, "mood", "'sad', 'ok'");
+	rt_catalog_add(b, RT_CAT_TABLE, "public", NULL, "tags", "")->contype = 'r';
+	col(b, "public.tags", "user_id", "integer", 1, true, NULL);
+	col(b, "public.tags", "feeling", "public.mood", 2, false, NULL);
+	con(b, RT_CAT_CONSTRAINT, "public.tags", "tags_pkey", 'p', "PRIMARY KEY (user_id)",
+	    "user_id");
+	con(b, RT_CAT_FKEY, "public.tags", "tags_user_id_fkey", 'f',
+	    "FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE", "user_id");
+	con(b, RT_CAT_INDEX, "public.tags", "ix_tags_feeling", 0,
+	    "CREATE INDEX ix_tags_feeling ON public.tags USING btree (feeling)", "feeling")
+		->schema = rt_xstrdup("public");
+	rt_autogen_generate(a, b, NULL, &up);
+	rt_autogen_generate(b, a, NULL, &down);
+	assert_true(at(up.sql, "CREATE TYPE public.mood AS ENUM ('sad', 'ok');") <
+		    at(up.sql, "CREATE TABLE public.tags ("));
+	assert_true(at(up.sql, "CREATE TABLE public.tags (") <
+		    at(up.sql, "CREATE INDEX ix_tags_feeling ON public.tags USING btree (feeling);"));
+	assert_true(at(up.sql, "CREATE INDEX ix_tags_feeling") <
+		    at(up.sql, "ALTER TABLE public.tags ADD CONSTRAINT tags_user_id_fkey FOREIGN KEY"));
+	at(up.sql, "CONSTRAINT tags_pkey PRIMARY KEY (user_id)");
+	assert_int_equal(up.nchanges, 4);
+	assert_false(up.needs_tx_off);
+	/* the table's parts go with it */
+	assert_string_equal(down.sql, "DROP TABLE public.tags;\nDROP TYPE public.mood;\n");
+	rt_autogen_sql_free(&up);
+	rt_autogen_sql_free(&down);
+	rt_catalog_free(a);
+	rt_catalog_free(b);
+}
+
+static void
+test_rename(void **state)
+{
+	struct rt_catalog *a = base(), *b = base();
+	struct rt_autogen_sql up = { 0 }, down = { 0 }, nr = { 0 };
+	struct rt_autogen_opts o = { .no_rename = true };
+
+	(void)state;
+	col(a, "public.users", "full_name", "character varying(100)", 3, false, NULL);
+	col(b, "public.users", "name_full", "character varying(100)", 3, false, NULL);
+	con(b, RT_CAT_CONSTRAINT, "public.users", "ck_users_email", 'c', "CHECK ((email)::text <> ''::text)", "email");
+	/* not alike (another type): no rename */
+	col(a, "public.users", "age", "integer", 4, false, NULL);
+	col(b, "public.users", "years", "bigint", 4, false, NULL);
+	rt_autogen_generate(a, b, NULL, &up);
+	rt_autogen_generate(b, a, NULL, &down);
+	rt_autogen_generate(a, b, &o, &nr);
+	at(up.sql, "ALTER TABLE public.users RENAME COLUMN full_name TO name_full;\n-- or, as a drop");
+	at(up.sql, "-- ALTER TABLE public.users DROP COLUMN full_name;\n"
+	   "-- ALTER TABLE public.users ADD COLUMN name_full character varying(100);\n");
+	at(up.sql, "ALTER TABLE public.users DROP COLUMN age;\n");
+	assert_true(at(up.sql, "ADD COLUMN years") <
+		    at(up.sql, "ALTER TABLE public.users ADD CONSTRAINT ck_users_email CHECK ((email)::text <> ''::text);\n"));
+	at(down.sql, "ALTER TABLE public.users DROP CONSTRAINT ck_users_email;\n");
+	at(up.sql, "ALTER TABLE public.users ADD COLUMN years bigint;\n");
+	assert_null(strstr(up.sql, "DROP COLUMN full_name;\nALTER"));
+	at(down.sql, "ALTER TABLE public.users RENAME COLUMN name_full TO full_name;");
+	assert_null(strstr(nr.sql, "\nALTER TABLE public.users RENAME"));
+	assert_true(at(nr.sql, "\nALTER TABLE public.users DROP COLUMN full_name;\n") <
+		    at(nr.sql, "\nALTER TABLE public.users ADD COLUMN name_full character varying(100);"));
+	at(nr.sql, "-- ALTER TABLE public.users RENAME COLUMN full_name TO name_full;");
+	rt_autogen_sql_free(&up);
+	rt_autogen_sql_free(&down);
+	rt_autogen_sql_free(&nr);
+	rt_catalog_free(a);
+	rt_catalog_free(b);
+}
+
+static void
+test_not_null_three_steps(void **state)
+{
+	struct rt_catalog *a = base(), *b = base();
+	struct rt_autogen_sql up = { 0 };
+
+	(void)state;
+	col(b, "public.users", "score", "integer", 3, true, NULL);
+	col(b, "public.users", "active", "boolean", 4, true, "true");
+	rt_autogen_generate(a, b, NULL, &up);
+	at(up.sql, "ALTER TABLE public.users ADD COLUMN score integer;\n"
+	   "UPDATE public.users SET score = '0'::integer WHERE score IS NULL; -- TODO: backfill score"
+	   ", then remove this comment\n"
+	   "ALTER TABLE public.users ALTER COLUMN score SET NOT NULL;\n");
+	/* with a server default: one step */
+	at(up.sql, "ALTER TABLE public.users ADD COLUMN active boolean DEFAULT true NOT NULL;\n");
+	rt_autogen_sql_free(&up);
+	rt_catalog_free(a);
+	rt_catalog_free(b);
+}
+
+static bool
+no_cast(void *ctx, const char *from, const char *to)
+{
+	(void)ctx;
+	(void)from;
+	(void)to;
+	return false;
+}
+
+static void
+test_types_and_enums(void **state)
+{
+	struct rt_catalog *a = base(), *b = base();
+	struct rt_autogen_sql up = { 0 }, down = { 0 };
+	struct rt_autogen_opts o = { .has_cast = no_cast };
+
+	(void)state;
+	rt_catalog_add(a, RT_CAT_ENUM, "public", NULL, "mood", "'sad', 'ok'");
+	rt_catalog_add(b, RT_CAT_ENUM, "public", NULL, "mood", "'sad', 'ok', 'happy'");
+	col(a, "public.users", "feeling", "public.mood", 3, false, NULL);
+	col(b, "public.users", "feeling", "public.mood", 3, false, "'happy'::public.mood");
+	col(a, "public.users", "n", "text", 4, false, NULL);
+	col(b, "public.users", "n", "integer", 4, false, NULL);
+	/* the same base type: no cast needed */
+	b->v[2].def = (free(b->v[2].def), rt_xstrdup("character varying(200)"));
+	rt_autogen_generate(a, b, &o, &up);
+	rt_autogen_generate(b, a, &o, &down);
+	at(up.sql, "ALTER TYPE public.mood ADD VALUE 'happy' AFTER 'ok';\n");
+	assert_true(up.needs_tx_off);
+	at(up.sql, "ALTER TABLE public.users ALTER COLUMN feeling SET DEFAULT 'happy'::public.mood;");
+	at(up.sql, "ALTER TABLE public.users ALTER COLUMN n TYPE integer USING n::integer; -- TODO:");
+	at(up.sql, "ALTER TABLE public.users ALTER COLUMN email TYPE character varying(200) USING "
+	   "email::character varying(200);\n");
+	at(down.sql, "-- TODO: type public.mood keeps the value 'happy'");
+	assert_false(down.needs_tx_off);
+	rt_autogen_sql_free(&up);
+	rt_autogen_sql_free(&down);
+	rt_catalog_free(a);
+	rt_catalog_free(b);
+}
+
+/* A new table with a serial column: its sequence before it, OWNED BY after;
+ * the downgrade drops the table, which takes the sequence with it. */
+static void
+test_serial(void **state)
+{
+	struct rt_catalog *a = base(), *b = base();
+	struct rt_autogen_sql up = { 0 }, down = { 0 };
+	struct rt_cat_obj *o;
+
+	(void)state;
+	o = rt_catalog_add(b, RT_CAT_SEQUENCE, "public", NULL, "notes_id_seq",
+			   "AS integer INCREMENT BY 1 MINVALUE 1 MAXVALUE 2147483647 START WITH 1 CACHE 1");
+	o->owned_by = rt_xstrdup("public.notes.id");
+	rt_catalog_add(b, RT_CAT_TABLE, "public", NULL, "notes", "")->contype = 'r';
+	col(b, "public.notes", "id", "integer", 1, true, "nextval('public.notes_id_seq'::regclass)");
+	rt_catalog_add(b, RT_CAT_COMMENT, NULL, NULL, "TABLE public.notes", "'notes'");
+	rt_autogen_generate(a, b, NULL, &up);
+	rt_autogen_generate(b, a, NULL, &down);
+	assert_true(at(up.sql, "CREATE SEQUENCE public.notes_id_seq AS integer") <
+		    at(up.sql, "CREATE TABLE public.notes ("));
+	assert_true(at(up.sql, "CREATE TABLE public.notes (") <
+		    at(up.sql, "ALTER SEQUENCE public.notes_id_seq OWNED BY public.notes.id;"));
+	assert_true(at(up.sql, "OWNED BY public.notes.id;") <
+		    at(up.sql, "COMMENT ON TABLE public.notes IS 'notes';"));
+	assert_string_equal(down.sql, "DROP TABLE public.notes;\n");
+	rt_autogen_sql_free(&up);
+	rt_autogen_sql_free(&down);
+	rt_catalog_free(a);
+	rt_catalog_free(b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_no_change),
+		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_rename),
+		cmocka_unit_test(test_not_null_three_steps),
+		cmocka_unit_test(test_types_and_enums),
+		cmocka_unit_test(test_serial),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
