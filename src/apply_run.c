@@ -734,7 +734,20 @@ rt_apply_finish_notx(struct rt_db *db, const struct rt_step *st, const char *id,
 		rt_buf_printf(&b, "%s;\n", fin.v[i].sql);
 	rt_buf_printf(&b, "UPDATE %s SET outcome = 'ok', finished_at = clock_timestamp(), "
 		      "duration_ms = extract(epoch FROM clock_timestamp() - started_at) * 1000, "
-		      "error = NULL WHERE id = %s;\nCOMMIT;\n", db->hist, id);
+		      "error = NULL", db->hist);
+	/* a revision resumed after its file was fixed (retort resolve) ran the
+	 * file as it is now: that is the one its history keeps (rt_guard.h) */
+	if (st->rev->sha256[0] && strspn(st->rev->sha256, "0123456789abcdef") == 64) {
+		rt_buf_printf(&b, ", checksum = '%s'", st->rev->sha256);
+		if (st->rev->text) {
+			rt_buf_puts(&b, ", applied_file = CASE WHEN applied_file IS NULL THEN NULL "
+				    "ELSE decode('");
+			for (size_t i = 0; i < st->rev->text_len; i++)
+				rt_buf_printf(&b, "%02x", (unsigned char)st->rev->text[i]);
+			rt_buf_puts(&b, "', 'hex') END");
+		}
+	}
+	rt_buf_printf(&b, " WHERE id = %s;\nCOMMIT;\n", id);
 	/* several statements in one simple query: one implicit unit of work */
 	rc = rt_db_exec_ok(db, rt_buf_str(&b), err);
 	rt_buf_free(&b);

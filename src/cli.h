@@ -26,7 +26,8 @@ enum cli_format {
  * option fields are filled from the table cli_options (cli_opts.c). */
 struct cli {
 	const char *dir;            /* -d: migrations directory */
-	const char *env_name;       /* -e */
+	const char *env_name;       /* -e (the last one given) */
+	struct rt_strv envs;        /* every -e given, in order (status) */
 	const char *url;            /* --url */
 	bool yes, no_color, quiet;
 	int verbose;
@@ -57,6 +58,10 @@ struct cli {
 	bool column_order;          /* verify, check --column-order */
 	bool no_rename;             /* migrate --no-rename */
 	bool data;                  /* check --data */
+	bool preflight;             /* upgrade/downgrade --preflight */
+	bool trace;                 /* lint --trace */
+	const char *accept;         /* check --accept REV */
+	const char *reason;         /* check --reason TEXT */
 	unsigned opts_seen;         /* CLI_OPT_* bits of the options given */
 
 	const char *cmd;
@@ -171,11 +176,6 @@ int cli_lock(struct cli *c);
 int cli_confirm_protected(struct cli *c, const char *what);
 void cli_close(struct cli *c);
 
-/* cli_out.c: when a version-table row names a revision no file defines, adds
- * the way out ('git pull', 'retort stamp REV') to c->err's detail. Needs
- * c->db and c->graph; does nothing without them or such a row. */
-void cli_hint_unknown_rows(struct cli *c);
-
 /* The backup commands (cli_backup.c). */
 int cli_cmd_backup(struct cli *c);
 int cli_cmd_backups(struct cli *c);
@@ -197,6 +197,9 @@ int cli_cmd_resolve(struct cli *c);
 int cli_cmd_import(struct cli *c);
 int cli_cmd_export_alembic(struct cli *c);
 int cli_cmd_baseline(struct cli *c);
+
+/* Environments side by side (cli_status.c). */
+int cli_cmd_status(struct cli *c);
 
 /* Schemas in a shadow database (cli_schema.c). */
 int cli_cmd_schema(struct cli *c);

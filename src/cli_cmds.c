@@ -201,8 +201,6 @@ cmd_history(struct cli *c)
 	cli_table_end(&t);
 	rc = 0;
 out:
-	if (rc < 0 && c->err.kind == RT_ERR_INPUT)
-		cli_hint_unknown_rows(c);
 	free(in_range);
 	free(applied);
 	rt_strv_free(&cur);
@@ -618,12 +616,12 @@ const struct cli_command cli_commands[] = {
 	{ "merge", cmd_merge, CLI_WORDS_REV, 0, -1, "merge -m MSG [REV...]",
 	  "create a merge revision joining REVs (default: all heads)" },
 	{ "upgrade", cli_cmd_upgrade, CLI_WORDS_REV, 0, 1,
-	  "upgrade [TARGET] [--sql] [--dry-run] [--single-transaction] [--lock-timeout S]"
+	  "upgrade [TARGET] [--sql] [--dry-run] [--preflight] [--single-transaction] [--lock-timeout S]"
 	  " [--no-backup]",
 	  "apply revisions up to TARGET (default head; +N, id, prefix, label@head, heads)" },
 	{ "downgrade", cli_cmd_downgrade, CLI_WORDS_REV, 0, 1,
-	  "downgrade [TARGET] [--sql FROM:TO] [--dry-run] [--single-transaction] [--lock-timeout S]"
-	  " [--no-backup]",
+	  "downgrade [TARGET] [--sql FROM:TO] [--dry-run] [--preflight] [--single-transaction]"
+	  " [--lock-timeout S] [--no-backup]",
 	  "revert revisions down to TARGET (default -1: one step; base: all)" },
 	{ "stamp", cli_cmd_stamp, CLI_WORDS_REV, 1, 1, "stamp TARGET [--sql]",
 	  "set the version table to TARGET without running any migration" },
@@ -639,7 +637,7 @@ const struct cli_command cli_commands[] = {
 	{ "branches", cmd_branches, CLI_WORDS_NONE, 0, 0, "branches [--format FMT]",
 	  "list the branch points and their children" },
 	{ "show", cmd_show, CLI_WORDS_REV, 1, 1, "show REV", "show a revision's headers and SQL" },
-	{ "lint", cli_cmd_lint, CLI_WORDS_RANGE, 0, 1, "lint [REV|RANGE] [--format text|json|sarif]",
+	{ "lint", cli_cmd_lint, CLI_WORDS_RANGE, 0, 1, "lint [REV|RANGE] [--format text|json|sarif] [--trace]",
 	  "check revisions' SQL for locks, rewrites, data loss and bad downgrades (no database)" },
 	{ "ui", cmd_ui, CLI_WORDS_NONE, 0, 0, "ui [--exit-after-draw] [--bench]",
 	  "open the console (also: retort with no command on a terminal)" },
@@ -679,10 +677,13 @@ const struct cli_command cli_commands[] = {
 	{ "verify", cli_cmd_verify, CLI_WORDS_NONE, 0, 0,
 	  "verify [--format FMT] [--shadow-url URL] [--strict-names] [--column-order] [-v]",
 	  "compare the live database with its migrations (drift) and the declared schema" },
-	{ "check", cli_cmd_check, CLI_WORDS_NONE, 0, 0, "check [--data] [--format FMT] [--shadow-url URL] [--strict-names] [--column-order] [-v]",
+	{ "check", cli_cmd_check, CLI_WORDS_NONE, 0, 0, "check [--data] [--format FMT] [--shadow-url URL] [--strict-names] [--column-order] [-v]"
+	  " | check --accept REV --reason TEXT",
 	  "prove every downgrade undoes its upgrade (in a shadow database); graph problems" },
 	{ "migrate", cli_cmd_migrate, CLI_WORDS_NONE, 0, 0,
 	  "migrate -m MSG [--no-rename] [--rev-id ID] [--shadow-url URL]",
 	  "write a revision taking the migrations' head to the declared schema (schema.sql)" },
+	{ "status", cli_cmd_status, CLI_WORDS_NONE, 0, 0, "status [--env NAME]... [--format FMT]",
+	  "envs side by side: revision, behind head, differences, and the command to align each" },
 	{ NULL, NULL, CLI_WORDS_NONE, 0, 0, NULL, NULL },
 };

@@ -11,8 +11,11 @@
 #include "rt_config.h"
 #include "rt_fmt.h"
 #include "rt_graph.h"
+#include "rt_job.h"
 #include "rt_lint.h"
 #include "rt_migration.h"
+#include "rt_schema.h"
+#include "rt_trace.h"
 
 /* in_sel[i] for the revisions REV or RANGE (A:B) names; every one without. */
 static int
@@ -57,8 +60,21 @@ print_text(const struct rt_lint_report *r, size_t nrevs)
 	rt_buf_free(&w);
 }
 
+/* The traces of the selected revisions, in topological order. */
+struct traced {
+	const struct rt_rev *rev;
+	struct rt_trace t;
+};
+
+struct traces {
+	struct traced *v;
+	size_t n;
+};
+
+static void print_traces(const struct traces *ts, struct cli_table *tbl);
+
 static void
-print_json(const struct rt_lint_report *r)
+print_json(const struct rt_lint_report *r, const struct traces *ts)
 {
 	static const char *const cols[] = { "rule", "severity", "path", "line", "revision",
 					    "section", "message", "safer" };
@@ -75,6 +91,7 @@ print_json(const struct rt_lint_report *r)
 
 		cli_table_cells(&t, cells);
 	}
+	print_traces(ts, &t);
 	cli_table_end(&t);
 }
 
@@ -125,11 +142,110 @@ print_sarif(const struct rt_lint_report *r)
 	fputs("\n    ]\n  }]\n}\n", stdout);
 }
 
+/* Upgrades the shadow of b to rev: 0, or -1 with c->err. */
+static int
+shadow_upgrade(struct cli *c, struct rt_schema_build *b, const char *rev)
+{
+	struct rt_job *job = NULL;
+	int r = rt_schema_build_start(b, c->graph, true, rev, &job, &c->err);
+
+	if (r <= 0)
+		return r;
+	r = cli_drive(job, &c->err);
+	rt_job_free(job);
+	return r < 0 ? -1 : 0;
+}
+
+static void
+print_traces(const struct traces *ts, struct cli_table *tbl)
+{
+	struct rt_buf p = { 0 }, w = { 0 };
+
+	for (size_t k = 0; ts && k < ts->n; k++) {
+		const struct rt_rev *rev = ts->v[k].rev;
+		const struct rt_trace *t = &ts->v[k].t;
+
+		for (size_t i = 0; i < t->n; i++) {
+			const struct rt_trace_event *e = &t->v[i];
+			char *why = e->mode ? rt_xasprintf("takes %s on %s", e->mode, e->relation) :
+				    rt_xasprintf("rewrites %s", e->relation);
+
+			if (tbl) {
+				struct cli_cell cells[] = {
+					cli_cell_str(e->mode ? "trace-lock" : "trace-rewrite"),
+					cli_cell_str("info"), cli_cell_str(rev->path),
+					cli_cell_num(e->line), cli_cell_str(rev->id),
+					cli_cell_str("upgrade"), cli_cell_str(why), cli_cell_null(),
+				};
+
+				cli_table_cells(tbl, cells);
+			} else {
+				printf("%s:%d: trace: %s\n", rt_fmt_safe(&p, rev->path, 0), e->line,
+				       rt_fmt_safe(&w, why, 0));
+			}
+			free(why);
+		}
+		if (t->note && !tbl)
+			printf("%s: trace: %s\n", rt_fmt_safe(&p, rev->path, 0),
+			       rt_fmt_safe(&w, t->note, 0));
+	}
+	rt_buf_free(&p);
+	rt_buf_free(&w);
+}
+
+static void
+traces_free(struct traces *ts)
+{
+	for (size_t i = 0; i < ts->n; i++)
+		rt_trace_free(&ts->v[i].t);
+	free(ts->v);
+	memset(ts, 0, sizeof(*ts));
+}
+
+/* --trace: every revision up to the last one selected, in topological
+ * order, in one shadow database: each selected one traced (rolled back),
+ * then applied for the next. */
+static int
+run_traces(struct cli *c, const bool *in_sel, struct traces *ts)
+{
+	struct rt_schema_build *b;
+	struct rt_err drop = { 0 };
+	struct rt_buf s = { 0 };
+	size_t n = rt_graph_count(c->graph), last = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (in_sel[i])
+			last = i + 1;
+	if (!c->shadow_url && cli_connect(c) < 0)
+		return -1;
+	if (!(b = rt_schema_build_new(c->shadow_url ? NULL : c->db, c->shadow_url, &c->err)))
+		return -1;
+	ts->v = rt_xcalloc(last ? last : 1, sizeof(*ts->v));
+	for (size_t i = 0; i < last && rc == 0; i++) {
+		const struct rt_rev *rev = rt_graph_node(c->graph, i)->rev;
+
+		if (in_sel[i]) {
+			struct traced *tr = &ts->v[ts->n++];
+
+			tr->rev = rev;
+			rc = rt_trace_rev(rt_schema_build_db(b), rev, &tr->t, &c->err);
+		}
+		if (rc == 0 && i + 1 < last)
+			rc = shadow_upgrade(c, b, rev->id);
+	}
+	if (rt_schema_build_free(b, &drop) < 0)
+		fprintf(stderr, "retort: warning: %s\n", rt_fmt_safe(&s, drop.msg, 0));
+	rt_buf_free(&s);
+	return rc;
+}
+
 int
 cli_cmd_lint(struct cli *c)
 {
 	struct rt_lint_report r = { 0 };
 	struct rt_lint_opts o = { 0 };
+	struct traces ts = { 0 };
 	bool *in_sel;
 	size_t n, nrevs = 0;
 	int rc = -1;
@@ -152,12 +268,20 @@ cli_cmd_lint(struct cli *c)
 		if (rt_lint_rev(rt_graph_node(c->graph, i)->rev, &o, &r, &c->err) < 0)
 			goto out;
 	}
+	if (c->trace && c->format == CLI_SARIF) {
+		rt_err_set(&c->err, RT_ERR_INPUT, "lint --trace: --format is text or json");
+		goto out;
+	}
+	if (c->trace && run_traces(c, in_sel, &ts) < 0)
+		goto out;
 	if (c->format == CLI_JSON)
-		print_json(&r);
+		print_json(&r, &ts);
 	else if (c->format == CLI_SARIF)
 		print_sarif(&r);
-	else if (!c->quiet || r.nerrors)
+	else if (!c->quiet || r.nerrors) {
 		print_text(&r, nrevs);
+		print_traces(&ts, NULL);
+	}
 	fflush(stdout);
 	if (r.nerrors) {
 		rt_err_set(&c->err, RT_ERR_RUN, "lint: %zu error-level finding%s", r.nerrors,
@@ -166,6 +290,7 @@ cli_cmd_lint(struct cli *c)
 	}
 	rc = 0;
 out:
+	traces_free(&ts);
 	rt_lint_report_free(&r);
 	free(in_sel);
 	return rc;

@@ -21,6 +21,7 @@
 #include "rt_graph.h"
 #include "rt_plan.h"
 #include "rt_migrate.h"
+#include "rt_preflight.h"
 #include "rt_migration.h"
 #include "rt_session.h"
 #include "rt_sqlsplit.h"
@@ -284,6 +285,67 @@ say_rolled_back(struct cli *c, const struct rt_migrate *m)
 	free(rows);
 }
 
+static void
+print_preflight_item(const struct rt_pf_item *it)
+{
+	struct rt_buf s1 = { 0 }, s2 = { 0 }, s3 = { 0 };
+	char size[32];
+
+	printf("%s:%d: %s %s: %s takes %s\n", rt_fmt_safe(&s1, it->path, 0), it->line, it->rev,
+	       it->is_up ? "upgrade" : "downgrade", rt_fmt_safe(&s2, it->what, 0), it->mode);
+	if (!it->exists) {
+		printf("    table %s: does not exist yet (an earlier step makes it)\n",
+		       rt_fmt_safe(&s3, it->table, 0));
+		goto out;
+	}
+	rt_fmt_bytes(it->bytes, size, sizeof(size));
+	printf("    table %s: %s, ", rt_fmt_safe(&s3, it->table, 0), size);
+	if (it->rows >= 0)
+		printf("~%lld rows (estimate)\n", it->rows);
+	else
+		printf("rows unknown (never analysed)\n");
+	if (!it->blockers.n)
+		printf("    no session holds a conflicting lock now\n");
+	for (size_t i = 0; i < it->blockers.n; i++)
+		printf("    held now by %s\n", rt_fmt_safe(&s1, it->blockers.v[i], 0));
+	if (it->note)
+		printf("    %s: %s\n", it->check_what ? rt_fmt_safe(&s2, it->check_what, 0) : "check",
+		       rt_fmt_safe(&s1, it->note, 0));
+	else if (it->check_what && it->count >= 0)
+		printf("    %s: %lld\n", rt_fmt_safe(&s2, it->check_what, 0), it->count);
+	for (size_t i = 0; i < it->samples.n; i++)
+		printf("        %s\n", rt_fmt_safe(&s1, it->samples.v[i], 0));
+out:
+	rt_buf_free(&s1);
+	rt_buf_free(&s2);
+	rt_buf_free(&s3);
+}
+
+/* --preflight: the plan's locks and checks on the live database, printed;
+ * nothing changes. */
+static int
+run_preflight(struct cli *c, struct rt_migrate *m)
+{
+	struct rt_preflight pf = { 0 };
+	struct rt_job *job;
+	const struct rt_plan *plan = rt_migrate_plan(m);
+	int rc;
+
+	if (!(job = rt_preflight_start(c->db, plan, &pf, &c->err)))
+		return -1;
+	rc = cli_drive(job, &c->err);
+	rt_job_free(job);
+	if (rc == 0 && !c->quiet) {
+		printf("preflight of %s: %zu revision%s, %zu lock%s on existing tables; nothing "
+		       "changed\n", rt_migrate_what(m), plan->nsteps, plan->nsteps == 1 ? "" : "s",
+		       pf.n, pf.n == 1 ? "" : "s");
+		for (size_t i = 0; i < pf.n; i++)
+			print_preflight_item(&pf.v[i]);
+	}
+	rt_preflight_free(&pf);
+	return rc < 0 ? -1 : 0;
+}
+
 static int
 run_migration(struct cli *c, enum rt_plan_kind kind, const char *target, const char *question)
 {
@@ -300,9 +362,10 @@ run_migration(struct cli *c, enum rt_plan_kind kind, const char *target, const c
 		return run_offline(c, kind, target ? target : "head");
 	if (cli_connect(c) < 0)
 		goto out;
-	if (!(m = rt_migrate_prepare(c->session, &req, &c->err))) {
-		if (c->err.kind == RT_ERR_INPUT)
-			cli_hint_unknown_rows(c);
+	if (!(m = rt_migrate_prepare(c->session, &req, &c->err)))
+		goto out;
+	if (c->preflight) {
+		rc = run_preflight(c, m);
 		goto out;
 	}
 	if (rt_migrate_is_noop(m)) {

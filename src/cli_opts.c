@@ -29,7 +29,7 @@ const struct cli_option cli_options[] = {
 	{ .name = "directory", .letter = 'd', .arg = "DIR", STRING(dir), .values = CLI_WORDS_DIR,
 	  .help = "migrations directory (default: migrations)" },
 	{ .name = "env", .letter = 'e', .arg = "NAME", STRING(env_name), .values = CLI_WORDS_ENV,
-	  .help = "environment from DIR/retort.conf" },
+	  .help = "environment from DIR/retort.conf (status: repeatable)" },
 	{ .name = "url", .arg = "URL", STRING(url),
 	  .help = "database URL (else $DATABASE_URL, else the default env)" },
 	{ .name = "yes", .letter = 'y', FLAG(yes), .help = "do not ask for confirmation" },
@@ -47,6 +47,8 @@ const struct cli_option cli_options[] = {
 	  .help = "print the SQL instead of running it; touch nothing" },
 	{ .name = "dry-run", FLAG(dry_run), .cmds = MIGRATE " prune import",
 	  .help = "run in one transaction and roll back (prune, import: only list)" },
+	{ .name = "preflight", FLAG(preflight), .cmds = MIGRATE,
+	  .help = "locks, sizes, blockers and data checks of the plan on the live database; touch nothing" },
 	{ .name = "single-transaction", FLAG(single_tx), .cmds = MIGRATE,
 	  .help = "run the whole plan in one transaction" },
 	{ .name = "message", .letter = 'm', .arg = "MSG", STRING(message), .cmds = "revision merge baseline migrate",
@@ -106,7 +108,7 @@ const struct cli_option cli_options[] = {
 	  .help = "the Python 3 with Alembic to render the revisions (default: python3)" },
 	{ .name = "tables", .arg = "LIST", STRING(tables), .cmds = "baseline",
 	  .help = "only these tables (name or schema.name, comma-separated)" },
-	{ .name = "shadow-url", .arg = "URL", STRING(shadow_url), .cmds = "schema verify check migrate",
+	{ .name = "shadow-url", .arg = "URL", STRING(shadow_url), .cmds = "schema verify check migrate lint",
 	  .help = "create the shadow database on this server (default: the env's)" },
 	{ .name = "strict-names", FLAG(strict_names), .cmds = "verify check",
 	  .help = "constraints with PostgreSQL's default names are matched by name too" },
@@ -119,6 +121,12 @@ const struct cli_option cli_options[] = {
 	  .help = "write a column that disappears while a like one appears as drop + add" },
 	{ .name = "live", FLAG(live), .cmds = "schema",
 	  .help = "the live database's schema instead of the migrations'" },
+	{ .name = "trace", FLAG(trace), .cmds = "lint",
+	  .help = "run each revision in a shadow database, rolled back: its real locks and rewrites" },
+	{ .name = "accept", .arg = "REV", STRING(accept), .cmds = "check", .values = CLI_WORDS_REV,
+	  .help = "record applied revision REV's edited file as it is now (needs --reason)" },
+	{ .name = "reason", .arg = "TEXT", STRING(reason), .cmds = "check",
+	  .help = "why --accept's edit is harmless (kept in retort_history)" },
 	{ .name = NULL },
 };
 
@@ -301,6 +309,9 @@ store_option(struct cli *c, const struct cli_option *o, const char *arg, bool *w
 		break;
 	case CLI_KIND_STRING:
 		*(const char **)field = arg;
+		/* -e repeats for status (envs side by side); elsewhere the last one counts */
+		if (o->at == offsetof(struct cli, env_name))
+			rt_strv_push(&c->envs, arg);
 		break;
 	case CLI_KIND_STRV:
 		rt_strv_push(field, arg);
@@ -342,6 +353,7 @@ cli_free_option_values(struct cli *c)
 	for (const struct cli_option *o = cli_options; o->name; o++)
 		if (o->kind == CLI_KIND_STRV)
 			rt_strv_free((struct rt_strv *)((char *)c + o->at));
+	rt_strv_free(&c->envs);
 }
 
 /* getopt_long's arrays, built from the table; free with getopt_spec_free. */

@@ -202,28 +202,6 @@ cli_table_end(struct cli_table *t)
 		fputs(t->nrows ? "\n]\n" : "]\n", t->fp);
 }
 
-void
-cli_hint_unknown_rows(struct cli *c)
-{
-	struct rt_strv cur = { 0 };
-	struct rt_err ignored = { 0 };
-	bool is_unknown = false;
-
-	if (!c->db || !c->graph || rt_db_current(c->db, &cur, &ignored) < 0)
-		goto out;
-	for (size_t i = 0; i < cur.n; i++)
-		is_unknown = is_unknown || rt_graph_find(c->graph, cur.v[i]) < 0;
-	/* the way out of the playbook's "Can't locate revision" */
-	if (is_unknown)
-		rt_err_detail(&c->err, "the version table names a revision these files lack: if "
-			      "it is in commits you do not have, 'git pull' brings its file; if the "
-			      "database really is at a revision of these files, 'retort stamp REV' "
-			      "records that (e.g. 'retort stamp head': the version table only, "
-			      "no SQL)");
-out:
-	rt_strv_free(&cur);
-}
-
 /* The signal that asked for a cancel (SIGINT, SIGTERM), and how many came. */
 static volatile sig_atomic_t cancel_signal, signals_seen;
 

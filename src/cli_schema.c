@@ -16,6 +16,7 @@
 #include "rt_db.h"
 #include "rt_fmt.h"
 #include "rt_graph.h"
+#include "rt_guard.h"
 #include "rt_job.h"
 #include "rt_migrate.h"
 #include "rt_migration.h"
@@ -213,6 +214,37 @@ cli_cmd_verify(struct cli *c)
 	return rc;
 }
 
+/* check --accept REV --reason TEXT: records the edited applied file. */
+static int
+check_accept(struct cli *c)
+{
+	struct rt_buf s1 = { 0 }, s2 = { 0 };
+	bool was_edited = false;
+
+	if (!c->accept || !c->reason) {
+		rt_err_set(&c->err, RT_ERR_INPUT, "%s", c->accept ?
+			   "--accept needs --reason TEXT: why the applied file may differ from "
+			   "what ran (it is kept in retort_history)" : "--reason goes with --accept REV");
+		return -1;
+	}
+	if (c->nargs > 0 || c->shadow_url) {
+		rt_err_set(&c->err, RT_ERR_INPUT, "check --accept takes no other argument");
+		return -1;
+	}
+	if (cli_load_graph(c) < 0 || cli_connect(c) < 0 ||
+	    rt_guard_accept(c->db, c->graph, c->accept, c->reason, &was_edited, &c->err) < 0)
+		return -1;
+	if (!c->quiet && was_edited)
+		printf("accepted: the file of %s as it is now, recorded in retort_history (%s)\n",
+		       rt_fmt_safe(&s1, c->accept, 0), rt_fmt_safe(&s2, c->reason, 0));
+	else if (!c->quiet)
+		printf("nothing to accept: %s is unchanged since it was applied\n",
+		       rt_fmt_safe(&s1, c->accept, 0));
+	rt_buf_free(&s1);
+	rt_buf_free(&s2);
+	return 0;
+}
+
 int
 cli_cmd_check(struct cli *c)
 {
@@ -221,10 +253,18 @@ cli_cmd_check(struct cli *c)
 	struct rt_db *live;
 	int rc;
 
+	if (c->accept || c->reason)
+		return check_accept(c);
 	if (cli_load_graph(c) < 0 || shadow_server(c, &live) < 0)
 		return -1;
 	opts_of(c, &o);
 	o.schema_file = NULL;
+	/* the live database's applied history against the files, read before
+	 * the round trip's job uses the connection */
+	if (live && rt_check_history(live, c->graph, &f, &c->err) < 0) {
+		rt_findings_free(&f);
+		return -1;
+	}
 	rc = run_findings(c, rt_check_start(live, c->graph, &o, &f, &c->err), &f);
 	if (rc == 0 && c->format == CLI_TEXT && !c->quiet)
 		printf("ok: %zu revision%s, each downgrade undoes its upgrade%s\n", f.nrevisions,

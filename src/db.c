@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include "db_int.h"
@@ -14,6 +15,12 @@
 #include "rt_conninfo.h"
 #include "rt_err.h"
 #include "rt_mem.h"
+#include "rt_migration.h"
+
+/* A retort_history row recording an accepted edit of an applied revision
+ * (retort check --accept): a stamp, since nothing ran, with the file's new
+ * checksum and "accepted: REASON" (the direction CHECK stays as it is). */
+#define RT_ACCEPTED_ROW "direction = 'stamp' AND checksum IS NOT NULL AND error LIKE 'accepted: %%'"
 
 static void
 quiet_notice(void *arg, const PGresult *res)
@@ -393,11 +400,14 @@ rt_db_applied_checksums(struct rt_db *db, struct rt_strv *ids, struct rt_strv *s
 
 	if ((rc = table_exists(db, db->hist, "reading retort_history", err)) <= 0)
 		return rc;
+	/* an accepted edit (rt_db_accept: a stamp row with a checksum) is the
+	 * newest checksum of a revision that is still applied */
 	sql = rt_xasprintf("SELECT revision, coalesce(checksum, '') FROM ("
 			   " SELECT DISTINCT ON (revision) revision, checksum, direction FROM %s"
-			   "  WHERE outcome = 'ok' AND direction IN ('upgrade', 'downgrade')"
+			   "  WHERE outcome = 'ok' AND (direction IN ('upgrade', 'downgrade') OR"
+			   "   (" RT_ACCEPTED_ROW "))"
 			   "  ORDER BY revision, id DESC) last"
-			   " WHERE direction = 'upgrade' ORDER BY revision", db->hist);
+			   " WHERE direction <> 'downgrade' ORDER BY revision", db->hist);
 	res = rt_db_exec(db, sql, "reading retort_history", err);
 	free(sql);
 	if (!res)
@@ -466,9 +476,9 @@ rt_db_applied_file(struct rt_db *db, const char *rev, struct rt_buf *out, bool *
 	*found = false;
 	if ((rc = table_exists(db, db->hist, "reading retort_history", err)) <= 0)
 		return rc;
-	sql = rt_xasprintf("SELECT applied_file FROM %s WHERE revision = $1 AND direction = "
-			   "'upgrade' AND outcome = 'ok' AND applied_file IS NOT NULL "
-			   "ORDER BY id DESC LIMIT 1", db->hist);
+	sql = rt_xasprintf("SELECT applied_file FROM %s WHERE revision = $1 AND (direction = "
+			   "'upgrade' OR (" RT_ACCEPTED_ROW ")) AND outcome = 'ok' AND applied_file "
+			   "IS NOT NULL ORDER BY id DESC LIMIT 1", db->hist);
 	res = PQexecParams(db->conn, sql, 1, NULL, params, NULL, NULL, 1);   /* binary: bytes */
 	free(sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -771,4 +781,35 @@ rt_lock_wait_step(struct rt_db *db, struct rt_lock_wait *lw, rt_event_fn fn, voi
 		   lw->timeout_ms / 1000.0, holder ? holder : "another session");
 	free(holder);
 	return -1;
+}
+
+int
+rt_db_accept(struct rt_db *db, const struct rt_rev *rev, const char *reason, struct rt_err *err)
+{
+	char host[256], *sql, *error = rt_xasprintf("accepted: %s", reason);
+	struct passwd *pw = getpwuid(geteuid());
+	const char *user = pw ? pw->pw_name : getenv("USER");
+	const char *params[6] = { rev->id, rev->sha256, user, host, error, rev->text };
+	int lens[6] = { 0, 0, 0, 0, 0, (int)rev->text_len };
+	int formats[6] = { 0, 0, 0, 0, 0, 1 };
+	PGresult *res;
+	int rc = -1;
+
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "?");
+	host[sizeof(host) - 1] = '\0';
+	sql = rt_xasprintf("INSERT INTO %s (revision, direction, checksum, started_at, finished_at, "
+			   "duration_ms, os_user, client_host, tool_version, outcome, error, "
+			   "applied_file) VALUES ($1, 'stamp', $2, clock_timestamp(), "
+			   "clock_timestamp(), 0, $3, $4, '" PACKAGE_NAME " " PACKAGE_VERSION "', "
+			   "'ok', $5, $6)", db->hist);
+	res = PQexecParams(db->conn, sql, 6, NULL, params, lens, formats, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rt_db_result_err(res, "recording the accepted checksum in retort_history", err);
+	else
+		rc = 0;
+	PQclear(res);
+	free(sql);
+	free(error);
+	return rc;
 }

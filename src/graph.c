@@ -650,11 +650,23 @@ mark_closure(const struct rt_graph *g, bool *mark, size_t *stack, size_t nstack,
 	}
 }
 
+void
+rt_graph_explain_unknown(struct rt_err *err)
+{
+	/* the playbook's "Can't locate revision identified by ..." and its way out */
+	rt_err_detail(err, "the database records a revision whose migration file is missing "
+		      "(Alembic says \"Can't locate revision\"): if it is in commits you do not "
+		      "have, 'git pull' brings its file; if the database really is at a revision "
+		      "of these files, 'retort stamp REV' records that (e.g. 'retort stamp head': "
+		      "the version table only, no SQL)");
+}
+
 static int
 unknown_row(const char *id, struct rt_err *err)
 {
 	rt_err_set(err, RT_ERR_INPUT, "database is at revision %s, which no migration file defines",
 		   id);
+	rt_graph_explain_unknown(err);
 	return -1;
 }
 

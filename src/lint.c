@@ -588,3 +588,43 @@ rt_lint_rev_errors(const struct rt_rev *rev, const struct rt_lint_opts *opts)
 	rt_lint_report_free(&r);
 	return n;
 }
+
+int
+rt_lint_locks(const struct rt_rev *rev, bool is_up, struct rt_lint_locks *out,
+	      struct rt_err *err)
+{
+	struct lint L = { .rev = rev, .has_retort_lock_timeout = true, .locks = out };
+	struct allows as = { 0 };
+
+	if (rev->is_headers_only || !rev->upgrade || !rev->downgrade) {
+		rt_err_set(err, RT_ERR_INPUT, "%s: revision %s was read without its SQL",
+			   rev->path ? rev->path : "?", rev->id);
+		return -1;
+	}
+	if (is_up)
+		lint_section(&L, &as, SEC_UP, rev->upgrade, rev->upgrade_body_line);
+	else
+		lint_section(&L, &as, SEC_DOWN, rev->downgrade, rev->downgrade_body_line);
+	for (size_t i = 0; i < L.nf; i++)
+		free(L.f[i].why);
+	free(L.f);
+	free(as.v);
+	reset_section_state(&L);
+	for (int s = 0; s < NSEC; s++)
+		lint_objs_free(&L.o[s]);
+	return 0;
+}
+
+void
+rt_lint_locks_free(struct rt_lint_locks *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].what);
+		free(l->v[i].table);
+		free(l->v[i].columns);
+		free(l->v[i].ref_table);
+		free(l->v[i].ref_columns);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}

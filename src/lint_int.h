@@ -60,6 +60,7 @@ struct lint {
 	struct rt_strv col_dropped_on;  /* tables with a DROP COLUMN earlier in the section */
 	bool took_ae;                   /* the statement took ACCESS EXCLUSIVE on an existing table */
 	bool took_lock;                 /* ... or any lock that blocks writes */
+	struct rt_lint_locks *locks;    /* rt_lint_locks collects into it, else NULL */
 	const char *ae_what;
 	char ae_table[LINT_NAME_MAX + 16];   /* a table, or "the table of INDEX" */
 };

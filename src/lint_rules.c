@@ -140,6 +140,18 @@ name_list(const struct lint_stmt *s, size_t i)
 	return rt_buf_take(&b);
 }
 
+/* "a,b" of the names inside the group opening at i (a new string). */
+static char *
+cols_of_list(const struct lint_stmt *s, size_t i)
+{
+	char *list = name_list(s, i);
+	size_t len = strlen(list);
+	char *out = len >= 2 ? rt_xstrndup(list + 1, len - 2) : rt_xstrdup("");
+
+	free(list);
+	return out;
+}
+
 static bool
 is_existing(const struct lint *L, const char *table)
 {
@@ -152,10 +164,46 @@ push2(struct rt_strv *sv, const char *a, const char *b)
 	rt_strv_push_take(sv, rt_xasprintf("%s.%s", a, b));
 }
 
-/* A statement that locks table: ae for ACCESS EXCLUSIVE. */
+#define AE "ACCESS EXCLUSIVE"
+#define SRE "SHARE ROW EXCLUSIVE"
+#define SUE "SHARE UPDATE EXCLUSIVE"
+
+/* Records the lock for rt_lint_locks (when collecting). */
 static void
-took_lock(struct lint *L, const char *table, bool ae, const char *what)
+record_lock(struct lint *L, const char *table, const char *mode, const char *what)
 {
+	struct rt_lint_lock *k;
+
+	if (!L->locks || !is_existing(L, table))
+		return;
+	L->locks->v = rt_xreallocarray(L->locks->v, L->locks->n + 1, sizeof(*L->locks->v));
+	k = &L->locks->v[L->locks->n++];
+	memset(k, 0, sizeof(*k));
+	k->line = L->line;
+	k->what = rt_xstrdup(what);
+	k->table = rt_xstrdup(table);
+	k->mode = mode;
+}
+
+/* The lock the statement being read recorded last on table, or NULL. */
+static struct rt_lint_lock *
+last_lock(struct lint *L, const char *table)
+{
+	struct rt_lint_lock *k;
+
+	if (!L->locks || !L->locks->n)
+		return NULL;
+	k = &L->locks->v[L->locks->n - 1];
+	return k->line == L->line && strcmp(k->table, table) == 0 ? k : NULL;
+}
+
+/* A statement that locks table in mode (PostgreSQL's level for it). */
+static void
+took_lock(struct lint *L, const char *table, const char *mode, const char *what)
+{
+	bool ae = strcmp(mode, AE) == 0;
+
+	record_lock(L, table, mode, what);
 	if (!is_existing(L, table))
 		return;
 	L->took_lock = true;
@@ -303,7 +351,7 @@ add_column(struct lint *L, const struct lint_stmt *s, size_t i, size_t to, const
 	if (!cd.name[0])
 		return;
 	type_hygiene(L, table, &cd);
-	took_lock(L, table, true, "ADD COLUMN");
+	took_lock(L, table, AE, "ADD COLUMN");
 	if (!is_existing(L, table))
 		return;
 	push2(&L->o[L->sec].cols_added, table, cd.name);
@@ -331,8 +379,16 @@ alter_column(struct lint *L, const struct lint_stmt *s, size_t i, size_t to, con
 	if (!read_name(s, &i, col, sizeof(col)))
 		return;
 	snprintf(tc, sizeof(tc), "%s.%s", table, col);
-	took_lock(L, table, true, "ALTER COLUMN");
+	took_lock(L, table, AE, "ALTER COLUMN");
 	if (is_word(s, i, "set") && is_word(s, i + 1, "not") && is_word(s, i + 2, "null")) {
+		struct rt_lint_lock *k = last_lock(L, table);
+
+		if (k) {
+			free(k->what);
+			k->what = rt_xstrdup("SET NOT NULL");
+			k->check = RT_LINT_CHECK_NOT_NULL;
+			k->columns = rt_xstrdup(col);
+		}
 		if (is_existing(L, table) && !rt_strv_contains(&L->notnull_ok, tc))
 			lint_add(L, "adding-not-nullable-field", L->line, L->stmt,
 				 "SET NOT NULL on %s scans the table under ACCESS EXCLUSIVE", tc);
@@ -365,6 +421,52 @@ is_not_null_check(const struct lint_stmt *s, size_t i, char *col, size_t size)
 	       is_punct(s, k + 3, ')');
 }
 
+/* What preflight checks before a constraint at i (UNIQUE, PRIMARY KEY,
+ * FOREIGN KEY); a foreign key locks the referenced table too. */
+static void
+constraint_check(struct lint *L, const struct lint_stmt *s, size_t i, size_t to,
+		 const char *table, bool is_fk, bool is_checked)
+{
+	struct rt_lint_lock *k = last_lock(L, table);
+	char ref[LINT_NAME_MAX];
+	size_t g = i;
+
+	if (!k)
+		return;
+	while (g < to && !is_punct(s, g, '('))
+		g++;
+	if (g >= to)
+		return;
+	if (!is_checked && !is_fk)
+		return;
+	if (is_word(s, i, "unique") || is_word(s, i, "primary")) {
+		free(k->what);
+		k->what = rt_xstrdup(is_word(s, i, "unique") ? "ADD UNIQUE" : "ADD PRIMARY KEY");
+		k->check = is_word(s, i, "unique") ? RT_LINT_CHECK_UNIQUE : RT_LINT_CHECK_PRIMARY_KEY;
+		k->columns = cols_of_list(s, g);
+		return;
+	}
+	if (!is_fk)
+		return;
+	if (is_checked) {
+		k->check = RT_LINT_CHECK_FOREIGN_KEY;
+		k->columns = cols_of_list(s, g);
+	}
+	g = skip_parens(s, g);
+	if (!is_word(s, g, "references"))
+		return;
+	g++;
+	if (!read_name(s, &g, ref, sizeof(ref)))
+		return;
+	if (is_checked) {
+		k->ref_table = rt_xstrdup(ref);
+		if (is_punct(s, g, '('))
+			k->ref_columns = cols_of_list(s, g);
+	}
+	/* NOT VALID or not, the referenced table is locked too */
+	record_lock(L, ref, SRE, "ADD FOREIGN KEY (referenced)");
+}
+
 static void
 add_constraint(struct lint *L, const struct lint_stmt *s, size_t i, size_t to, const char *table)
 {
@@ -384,7 +486,8 @@ add_constraint(struct lint *L, const struct lint_stmt *s, size_t i, size_t to, c
 			using_index = true;
 	}
 	is_fk = is_word(s, i, "foreign");
-	took_lock(L, table, !is_fk, "ADD CONSTRAINT");
+	took_lock(L, table, is_fk ? SRE : AE, is_fk ? "ADD FOREIGN KEY" : "ADD CONSTRAINT");
+	constraint_check(L, s, i, to, table, is_fk, !not_valid && !using_index);
 	if (existing && name[0]) {
 		size_t g = i;
 
@@ -442,7 +545,7 @@ drop_column(struct lint *L, const struct lint_stmt *s, size_t i, const char *tab
 	skip_if_exists(s, &i);
 	if (!read_name(s, &i, col, sizeof(col)))
 		return;
-	took_lock(L, table, true, "DROP COLUMN");
+	took_lock(L, table, AE, "DROP COLUMN");
 	if (!is_existing(L, table))
 		return;
 	snprintf(tc, sizeof(tc), "%s.%s", table, col);
@@ -458,7 +561,7 @@ rename_action(struct lint *L, const struct lint_stmt *s, size_t i, const char *t
 {
 	char a[LINT_NAME_MAX], b[LINT_NAME_MAX];
 
-	took_lock(L, table, true, "RENAME");
+	took_lock(L, table, AE, "RENAME");
 	if (L->sec != SEC_UP || !is_existing(L, table) || is_word(s, i, "constraint"))
 		return;
 	if (is_word(s, i, "to")) {
@@ -495,14 +598,14 @@ alter_action(struct lint *L, const struct lint_stmt *s, size_t i, size_t to, con
 	} else if (is_word(s, i, "alter")) {
 		i++;
 		if (is_word(s, i, "constraint"))
-			return took_lock(L, table, true, "ALTER CONSTRAINT");
+			return took_lock(L, table, AE, "ALTER CONSTRAINT");
 		alter_column(L, s, is_word(s, i, "column") ? i + 1 : i, to, table);
 	} else if (is_word(s, i, "drop")) {
 		i++;
 		if (is_word(s, i, "constraint")) {
 			i++;
 			skip_if_exists(s, &i);
-			took_lock(L, table, true, "DROP CONSTRAINT");
+			took_lock(L, table, AE, "DROP CONSTRAINT");
 			if (read_name(s, &i, name, sizeof(name)))
 				rt_strv_push(&L->o[L->sec].cons_dropped, name);
 			return;
@@ -512,9 +615,9 @@ alter_action(struct lint *L, const struct lint_stmt *s, size_t i, size_t to, con
 		rename_action(L, s, i + 1, table);
 	} else if (is_word(s, i, "validate") && is_word(s, i + 1, "constraint")) {
 		validate_constraint(L, s, i + 2);
-		took_lock(L, table, false, "VALIDATE CONSTRAINT");
+		took_lock(L, table, SUE, "VALIDATE CONSTRAINT");
 	} else {
-		took_lock(L, table, true, "ALTER TABLE");
+		took_lock(L, table, AE, "ALTER TABLE");
 	}
 }
 
@@ -545,7 +648,7 @@ alter_table(struct lint *L, const struct lint_stmt *s, size_t i)
 /* ---- indexes, tables, types ---------------------------------------------------- */
 
 static void
-create_index(struct lint *L, const struct lint_stmt *s, size_t i)
+create_index(struct lint *L, const struct lint_stmt *s, size_t i, bool is_unique)
 {
 	char name[LINT_NAME_MAX] = "", table[LINT_NAME_MAX];
 	bool concurrently = false;
@@ -572,7 +675,21 @@ create_index(struct lint *L, const struct lint_stmt *s, size_t i)
 	if (!concurrently && is_existing(L, table)) {
 		lint_add(L, "require-concurrent-index-creation", L->line, L->stmt,
 			 "CREATE INDEX %s blocks writes to %s while it builds", name, table);
-		took_lock(L, table, false, "CREATE INDEX");
+		took_lock(L, table, "SHARE", is_unique ? "CREATE UNIQUE INDEX" : "CREATE INDEX");
+	} else if (concurrently) {
+		record_lock(L, table, SUE, is_unique ? "CREATE UNIQUE INDEX CONCURRENTLY" :
+			    "CREATE INDEX CONCURRENTLY");
+	}
+	if (is_unique && last_lock(L, table)) {
+		size_t g = i;
+		struct rt_lint_lock *k = last_lock(L, table);
+
+		while (g < s->n && !is_punct(s, g, '('))
+			g++;
+		if (g < s->n) {
+			k->check = RT_LINT_CHECK_UNIQUE;
+			k->columns = cols_of_list(s, g);
+		}
 	}
 	if (name[0] && is_existing(L, table)) {
 		while (i < s->n && !is_punct(s, i, '('))
@@ -603,10 +720,12 @@ drop_index(struct lint *L, const struct lint_stmt *s, size_t i)
 			lint_add(L, "ban-concurrent-index-creation-in-transaction", L->line, L->stmt,
 				 "DROP INDEX CONCURRENTLY %s cannot run inside the revision's "
 				 "transaction", name);
+		if (concurrently && !rt_strv_contains(&o->idx_created, name))
+			record_lock(L, name, SUE, "DROP INDEX CONCURRENTLY");
 		if (!concurrently && !rt_strv_contains(&o->idx_created, name)) {
 			lint_add(L, "require-concurrent-index-deletion", L->line, L->stmt,
 				 "DROP INDEX %s takes ACCESS EXCLUSIVE on its table", name);
-			took_lock(L, name, true, "DROP INDEX");
+			took_lock(L, name, AE, "DROP INDEX");
 			/* the table is unknown here: name the index */
 			snprintf(L->ae_table, sizeof(L->ae_table), "the table of %s", name);
 		}
@@ -629,7 +748,7 @@ drop_table(struct lint *L, const struct lint_stmt *s, size_t i)
 			if (L->sec == SEC_UP)
 				lint_add(L, "ban-drop-table", L->line, L->stmt,
 					 "dropping table %s loses its data", table);
-			took_lock(L, table, true, "DROP TABLE");
+			took_lock(L, table, AE, "DROP TABLE");
 		}
 		rt_strv_push(&o->tables_dropped, table);
 		if (!is_punct(s, i, ','))
@@ -718,10 +837,12 @@ lint_stmt(struct lint *L, const struct lint_stmt *s)
 	} else if (is_word(s, 0, "create")) {
 		if (is_word(s, i, "or") && is_word(s, i + 1, "replace"))
 			i += 2;
-		if (is_word(s, i, "unique"))
+		bool is_unique = is_word(s, i, "unique");
+
+		if (is_unique)
 			i++;
 		if (is_word(s, i, "index"))
-			return create_index(L, s, i + 1);
+			return create_index(L, s, i + 1, is_unique);
 		while (in_list(s, i, (const char *const[]){ "global", "local", "temp", "temporary",
 							  "unlogged", NULL }))
 			i++;
@@ -745,6 +866,6 @@ lint_stmt(struct lint *L, const struct lint_stmt *s)
 		if (is_word(s, i, "only"))
 			i++;
 		if (read_name(s, &i, table, sizeof(table)))
-			took_lock(L, table, true, is_word(s, 0, "truncate") ? "TRUNCATE" : "CLUSTER");
+			took_lock(L, table, AE, is_word(s, 0, "truncate") ? "TRUNCATE" : "CLUSTER");
 	}
 }

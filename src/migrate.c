@@ -14,6 +14,7 @@
 #include "rt_db.h"
 #include "rt_err.h"
 #include "rt_graph.h"
+#include "rt_guard.h"
 #include "rt_mem.h"
 #include "rt_migration.h"
 #include "rt_session.h"
@@ -102,8 +103,13 @@ rt_migrate_prepare(struct rt_session *s, const struct rt_migrate_req *req, struc
 	m->target = rt_xstrdup(req->target ? req->target :
 			       req->kind == RT_PLAN_DOWNGRADE ? "-1" : "head");
 	m->req.target = m->target;
+	/* an edited or missing applied revision stops here, before any lock
+	 * or write: the history is refused, not rewritten (rt_guard.h); a
+	 * stamp is the way out of a missing one, so it is not guarded */
 	if (rt_db_current(rt_session_db(s), &m->before, err) < 0 ||
-	    !(m->plan = make_plan(m, &m->before, err))) {
+	    !(m->plan = make_plan(m, &m->before, err)) ||
+	    (req->kind != RT_PLAN_STAMP &&
+	     rt_guard_history(rt_session_db(s), rt_session_graph(s), err) < 0)) {
 		rt_migrate_free(m);
 		return NULL;
 	}

@@ -14,6 +14,7 @@ struct rt_buf;
 struct rt_err;
 struct rt_graph;
 struct rt_plan;
+struct rt_rev;
 struct rt_step;
 struct rt_strv;
 
@@ -54,8 +55,9 @@ int rt_db_current(struct rt_db *db, struct rt_strv *out, struct rt_err *err);
 
 /* For every revision whose latest successful upgrade or downgrade in
  * retort_history is an upgrade: its id (into ids) and the SHA-256 of its file
- * as applied (into sums, same order; "" when not recorded). A missing
- * retort_history gives nothing. Returns 0 or -1 with err (RT_ERR_RUN). */
+ * as applied (into sums, same order; "" when not recorded), or as accepted
+ * later (rt_db_accept) when that is newer. A missing retort_history gives
+ * nothing. Returns 0 or -1 with err (RT_ERR_RUN). */
 int rt_db_applied_checksums(struct rt_db *db, struct rt_strv *ids, struct rt_strv *sums,
 			    struct rt_err *err);
 
@@ -136,6 +138,14 @@ int rt_lock_wait_step(struct rt_db *db, struct rt_lock_wait *lw, rt_event_fn fn,
  * rt_db_applied_checksums); false when no checksum was recorded. */
 bool rt_db_is_modified(const char *id, const char *sha256, const struct rt_strv *ids,
 		       const struct rt_strv *sums);
+
+/* Records rev's file as it is now (its SHA-256 and bytes) as the applied
+ * one of an applied revision whose file was edited: a retort_history row
+ * direction 'stamp' (nothing ran), checksum set, error "accepted: REASON",
+ * which rt_db_applied_checksums and rt_db_applied_file then read. The caller
+ * checks that rev is applied (rt_guard_accept). 0, or -1 with err. */
+int rt_db_accept(struct rt_db *db, const struct rt_rev *rev, const char *reason,
+		 struct rt_err *err);
 
 /* Releases the migration lock if held. */
 void rt_db_unlock(struct rt_db *db);

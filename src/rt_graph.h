@@ -60,6 +60,12 @@ size_t rt_graph_count(const struct rt_graph *g);
 /* Node i in topological order (0 = a root). Borrowed, valid while g lives. */
 const struct rt_node *rt_graph_node(const struct rt_graph *g, size_t i);
 
+/* Adds to err's detail (one line) what a revision the database records but
+ * no file defines means (Alembic's "Can't locate revision") and the way out:
+ * 'git pull' for its file, or 'retort stamp REV'. Every error about such a
+ * revision carries it. */
+void rt_graph_explain_unknown(struct rt_err *err);
+
 /* Index of the revision with exactly this id, or -1. */
 long rt_graph_find(const struct rt_graph *g, const char *id);
 

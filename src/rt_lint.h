@@ -73,4 +73,44 @@ void rt_lint_report_free(struct rt_lint_report *r);
  * rev counts 0). */
 size_t rt_lint_rev_errors(const struct rt_rev *rev, const struct rt_lint_opts *opts);
 
+/* ---- the locks a section takes (preflight) ----------------------------------- */
+
+/* A data check a statement needs before it can succeed on existing rows. */
+enum rt_lint_datacheck {
+	RT_LINT_CHECK_NONE,
+	RT_LINT_CHECK_NOT_NULL,      /* SET NOT NULL: rows where columns IS NULL */
+	RT_LINT_CHECK_UNIQUE,        /* UNIQUE, UNIQUE INDEX: duplicate values of columns */
+	RT_LINT_CHECK_PRIMARY_KEY,   /* duplicates, and NULLs */
+	RT_LINT_CHECK_FOREIGN_KEY,   /* rows of columns no ref_table row matches */
+};
+
+/* One lock a statement takes on a table that exists before the revision
+ * (a table created earlier in the same section is left out: it is empty
+ * and nobody else sees it), at PostgreSQL's documented level for the
+ * statement's kind. */
+struct rt_lint_lock {
+	int line;                    /* the statement's first line in the file */
+	char *what;                  /* "ADD COLUMN", "CREATE INDEX", "DROP INDEX" ... */
+	char *table;                 /* as written, unqualified; for DROP INDEX the index */
+	const char *mode;            /* "ACCESS EXCLUSIVE", "SHARE", ... (static) */
+	enum rt_lint_datacheck check;
+	char *columns;               /* "a,b" for a check, else NULL */
+	char *ref_table;             /* FOREIGN KEY: the referenced table, else NULL */
+	char *ref_columns;           /* "x,y"; NULL when not written (its primary key) */
+};
+
+struct rt_lint_locks {
+	struct rt_lint_lock *v;
+	size_t n;
+};
+
+/* The locks of rev's upgrade (is_up) or downgrade section, in statement
+ * order, read by the lint's statement recogniser (no database). Fills out
+ * (zeroed by the caller; rt_lint_locks_free). -1 with err (RT_ERR_INPUT)
+ * for a revision read without its SQL. */
+int rt_lint_locks(const struct rt_rev *rev, bool is_up, struct rt_lint_locks *out,
+		  struct rt_err *err);
+
+void rt_lint_locks_free(struct rt_lint_locks *l);
+
 #endif

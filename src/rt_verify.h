@@ -77,4 +77,11 @@ struct rt_job *rt_check_start(struct rt_db *live, const struct rt_graph *g,
 			      const struct rt_verify_opts *opts, struct rt_findings *out,
 			      struct rt_err *err);
 
+/* The applied history against the files (rt_guard_scan) as findings of
+ * kind "history": an applied revision edited since it ran, with the ways
+ * out (a new revision, check --accept). Reads live only. 0, or -1 with err
+ * (RT_ERR_RUN). */
+int rt_check_history(struct rt_db *live, const struct rt_graph *g, struct rt_findings *out,
+		     struct rt_err *err);
+
 #endif

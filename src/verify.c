@@ -15,6 +15,7 @@
 #include "rt_db.h"
 #include "rt_err.h"
 #include "rt_graph.h"
+#include "rt_guard.h"
 #include "rt_job.h"
 #include "rt_mem.h"
 #include "rt_migration.h"
@@ -598,4 +599,25 @@ rt_check_start(struct rt_db *live, const struct rt_graph *g, const struct rt_ver
 fail:
 	v_free(j);
 	return NULL;
+}
+
+int
+rt_check_history(struct rt_db *live, const struct rt_graph *g, struct rt_findings *out,
+		 struct rt_err *err)
+{
+	struct rt_guard_report r = { 0 };
+
+	if (rt_guard_scan(live, g, &r, err) < 0)
+		return -1;
+	for (size_t i = 0; i < r.n; i++) {
+		const struct rt_guard_issue *is = &r.v[i];
+
+		add_finding_take(out, "history", rt_xasprintf("revision %s: %s", is->id, is->path),
+				 rt_xasprintf("edited after it was applied (SHA-256 now %.12s..., "
+					      "recorded %.12s...): put the change in a new revision, "
+					      "or 'retort check --accept %s --reason TEXT'", is->now,
+					      is->recorded, is->id), NULL);
+	}
+	rt_guard_report_free(&r);
+	return 0;
 }

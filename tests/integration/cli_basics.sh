@@ -71,6 +71,8 @@ echo "-- an edit after applying" >>"$P"/versions/2733b3fe03af_*.sql
 like "history -i marks a file edited since it was applied" "$(R history -i)" "-> 2733b3fe03af \(modified since applied\), add full_name"
 is "... once" "$(R history -i | grep -c modified)" 1
 is "... and in csv" "$(R history -i --format csv | grep '^2733b3fe03af,' | cut -d, -f11)" "true"
+R -q downgrade 4d68eb8716bd 2>/dev/null; is "... and a downgrade over it is refused" "$?" 2
+sed -i '$d' "$P"/versions/2733b3fe03af_*.sql    # the edit undone: the file as applied
 
 R -q downgrade 4d68eb8716bd; is "downgrade to a revision" "$(R current)" "4d68eb8716bd"
 R -q downgrade; is "downgrade -1 below the tx-off revision lands on the merge" "$(R current | cut -d' ' -f1)" "$MERGE"

@@ -47,7 +47,7 @@ is "retort --dr<TAB> before a command: only global options" "$(comp --dr)" ""
 is "retort --ver<TAB>" "$(comp --ver)" "--verbose
 --version"
 is "retort -e<TAB> completes the short option" "$(comp -e)" "-e"
-is "retort s<TAB>" "$(comp s | sort | paste -sd' ')" "sandbox schema seed show stamp"
+is "retort s<TAB>" "$(comp s | sort | paste -sd' ')" "sandbox schema seed show stamp status"
 unlike "the hidden __complete is not a command" "$(comp '')" "__complete"
 is "every command is offered" "$(comp '' | wc -l)" \
 	"$(retort --help | sed -n '/^Commands:/,/^$/p' | grep -c '^  [a-z]')"

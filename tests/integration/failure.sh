@@ -95,6 +95,9 @@ R -q resolve --mark-applied
 is "--mark-applied moves the version table on" "$(psqlc 'SELECT version_num FROM alembic_version')" a2
 mig "$P" a2 a1 "concurrent index" "CREATE INDEX CONCURRENTLY IF NOT EXISTS accounts_email ON accounts (email);" \
 	"DROP INDEX CONCURRENTLY IF EXISTS accounts_email;" "-- retort:transaction off"
+# a2 is applied (marked so): its edited file is refused until accepted
+R -q upgrade head 2>/dev/null; is "the applied a2 edited: upgrade refuses" "$?" 2
+R -q check --accept a2 --reason "same index, made idempotent"
 R -q upgrade head; is "and the plan continues" "$(psqlc 'SELECT version_num FROM alembic_version')" a3
 
 # a failing downgrade leaves the database where it was
