@@ -464,16 +464,11 @@ static void
 read_cancel(void *impl)
 {
 	struct read_job *j = impl;
-	PGcancel *pc;
-	char buf[256];
 
 	if (j->done || j->cancelled)
 		return;
 	j->cancelled = true;
-	if ((pc = PQgetCancel(j->conn)) != NULL) {
-		PQcancel(pc, buf, sizeof(buf));
-		PQfreeCancel(pc);
-	}
+	rt_db_cancel_query(j->conn);
 }
 
 static void

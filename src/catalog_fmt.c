@@ -68,8 +68,8 @@ kind_range(const struct rt_catalog *cat, enum rt_cat_kind kind, size_t *lo, size
 	*hi = a;
 }
 
-static void
-put_column(struct rt_buf *b, const struct rt_cat_obj *o)
+void
+rt_catalog_column_sql(struct rt_buf *b, const struct rt_cat_obj *o, bool with_notnull)
 {
 	rt_buf_printf(b, "%s %s", o->name, o->def);
 	if (o->collation)
@@ -82,7 +82,7 @@ put_column(struct rt_buf *b, const struct rt_cat_obj *o)
 		rt_buf_printf(b, " GENERATED ALWAYS AS (%s) STORED", s_or(o->dflt, ""));
 	else if (o->dflt)
 		rt_buf_printf(b, " DEFAULT %s", o->dflt);
-	if (o->is_notnull)
+	if (o->is_notnull && with_notnull)
 		rt_buf_puts(b, " NOT NULL");
 }
 
@@ -104,7 +104,7 @@ put_table(struct rt_buf *b, struct rt_catalog *cat, const struct rt_cat_obj *t)
 	for (size_t i = first_of_table(cat, clo, chi, key); i < chi &&
 	     strcmp(cat->v[i].table, key) == 0; i++) {
 		rt_buf_puts(b, nlines++ ? ",\n    " : "\n    ");
-		put_column(b, &cat->v[i]);
+		rt_catalog_column_sql(b, &cat->v[i], true);
 	}
 	for (const char *ty = order; *ty; ty++) {
 		for (size_t i = first_of_table(cat, klo, khi, key); i < khi &&
@@ -158,7 +158,7 @@ put_object(struct rt_buf *b, struct rt_catalog *cat, const struct rt_cat_obj *o)
 		return;
 	case RT_CAT_COLUMN:
 		rt_buf_printf(b, "ALTER TABLE %s ADD COLUMN ", o->table);
-		put_column(b, o);
+		rt_catalog_column_sql(b, o, true);
 		break;
 	case RT_CAT_CONSTRAINT:
 	case RT_CAT_FKEY:

@@ -96,12 +96,31 @@ cli_lock(struct cli *c)
 }
 
 /* A protected env needs the database name typed on a terminal, or --yes with --env naming it. */
+char *
+cli_ask_dbname(struct cli *c, const char *question, const char *dbname)
+{
+	struct rt_buf b = { 0 };
+	char *line, *prompt;
+
+	if (!isatty(STDIN_FILENO)) {
+		rt_err_set(&c->err, RT_ERR_INPUT, "env '%s' is protected: run on a terminal to confirm, "
+			   "or pass --yes --env %s", c->env->name, c->env->name);
+		return NULL;
+	}
+	fprintf(stderr, "env '%s' is protected. %s\n", rt_fmt_safe(&b, c->env->name, 0), question);
+	prompt = rt_xasprintf("Type the database name (%s) to go on: ", rt_fmt_safe(&b, dbname, 0));
+	rt_buf_free(&b);
+	rl_outstream = stderr;
+	line = readline(prompt);
+	free(prompt);
+	return line ? line : rt_xstrdup("");
+}
+
 int
 cli_confirm_protected(struct cli *c, const char *what)
 {
 	const char *dbname;
-	struct rt_buf b = { 0 };
-	char *line, *prompt;
+	char *line;
 	bool ok;
 
 	if (!c->env || !c->env->is_protected)
@@ -113,18 +132,9 @@ cli_confirm_protected(struct cli *c, const char *what)
 			   c->env->name, c->env->name);
 		return -1;
 	}
-	if (!isatty(STDIN_FILENO)) {
-		rt_err_set(&c->err, RT_ERR_INPUT, "env '%s' is protected: run on a terminal to confirm, "
-			   "or pass --yes --env %s", c->env->name, c->env->name);
-		return -1;
-	}
 	dbname = rt_db_name(c->db);
-	fprintf(stderr, "env '%s' is protected. %s\n", rt_fmt_safe(&b, c->env->name, 0), what);
-	prompt = rt_xasprintf("Type the database name (%s) to go on: ", rt_fmt_safe(&b, dbname, 0));
-	rt_buf_free(&b);
-	rl_outstream = stderr;
-	line = readline(prompt);
-	free(prompt);
+	if (!(line = cli_ask_dbname(c, what, dbname)))
+		return -1;
 	ok = line && strcmp(line, dbname) == 0;
 	free(line);
 	if (!ok) {

@@ -13,6 +13,7 @@ struct rt_config;
 struct rt_env;
 struct rt_graph;
 struct rt_db;
+struct rt_event;
 struct rt_session;
 
 enum cli_format {
@@ -174,6 +175,12 @@ int cli_load_graph_headers(struct cli *c);
 int cli_connect(struct cli *c);
 int cli_lock(struct cli *c);
 int cli_confirm_protected(struct cli *c, const char *what);
+/* On a protected env: says question on stderr and reads the database name
+ * typed at "Type the database name (DBNAME) to go on: " (readline, on
+ * stderr). Returns the line (malloc'd; "" at end of input) for the
+ * operation's confirm to check, or NULL with c->err when stdin is not a
+ * terminal. */
+char *cli_ask_dbname(struct cli *c, const char *question, const char *dbname);
 void cli_close(struct cli *c);
 
 /* The backup commands (cli_backup.c). */
@@ -210,6 +217,9 @@ int cli_cmd_migrate(struct cli *c);
 /* Clears the progress line on stderr ("\r" + erase) when *shown, and
  * sets *shown false: what any other output first calls (cli_out.c). */
 void cli_progress_end(bool *shown);
+/* Prints "[i/n] upgrade   ID  message ... " for RT_EV_STEP_START (the line's
+ * end comes with the step's outcome) (cli_out.c). */
+void cli_print_step_start(const struct rt_event *ev);
 
 /* Drives an engine job (rt_job.h) to its end in one poll() loop (cli_out.c).
  * SIGINT and SIGTERM cancel it (once; a second one only gets a note) and are

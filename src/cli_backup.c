@@ -377,7 +377,7 @@ static int
 confirm_restore(struct cli *c, struct rt_restore *r)
 {
 	const struct rt_backup_info *b = rt_restore_info(r);
-	char line[64], *typed, *prompt;
+	char line[64], *typed;
 	int rc;
 
 	if (!c->quiet)
@@ -393,17 +393,9 @@ confirm_restore(struct cli *c, struct rt_restore *r)
 	if (c->yes)
 		return rt_restore_confirm(r, NULL, true, &c->err);
 	if (rt_restore_confirm_kind(r) == RT_CONFIRM_DBNAME) {
-		if (!isatty(STDIN_FILENO)) {
-			rt_err_set(&c->err, RT_ERR_INPUT, "env '%s' is protected: run on a terminal to "
-				   "confirm, or pass --yes --env %s", c->env->name, c->env->name);
+		if (!(typed = cli_ask_dbname(c, "Restore this backup over it?", rt_restore_dbname(r))))
 			return -1;
-		}
-		fprintf(stderr, "env '%s' is protected. Restore this backup over it?\n", c->env->name);
-		prompt = rt_xasprintf("Type the database name (%s) to go on: ", rt_restore_dbname(r));
-		rl_outstream = stderr;
-		typed = readline(prompt);
-		free(prompt);
-		rc = rt_restore_confirm(r, typed ? typed : "", false, &c->err);
+		rc = rt_restore_confirm(r, typed, false, &c->err);
 		free(typed);
 		return rc;
 	}

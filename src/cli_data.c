@@ -87,10 +87,7 @@ on_event(const struct rt_event *ev, void *ctx)
 	case RT_EV_STEP_START:
 		if (p->c->quiet)
 			break;
-		printf("[%zu/%zu] %s %s  %s ... ", ev->i + 1, ev->n,
-		       ev->step->is_up ? "upgrade  " : "downgrade", ev->step->rev->id,
-		       rt_fmt_safe(&safe, ev->step->rev->message, 0));
-		fflush(stdout);
+		cli_print_step_start(ev);
 		p->line_open = true;
 		break;
 	case RT_EV_STEP_DONE:
@@ -112,26 +109,15 @@ on_event(const struct rt_event *ev, void *ctx)
 static int
 confirm_seed(struct cli *c, struct rt_seed *sd)
 {
-	struct rt_buf db = { 0 };
-	char *line, *prompt;
+	char *line, question[128];
 	int rc;
 
 	if (rt_seed_confirm_kind(sd) != RT_CONFIRM_DBNAME || c->yes)
 		return rt_seed_confirm(sd, NULL, true, &c->err);
-	if (!isatty(STDIN_FILENO)) {
-		rt_err_set(&c->err, RT_ERR_INPUT, "env '%s' is protected: run on a terminal to confirm, "
-			   "or pass --yes --env %s", c->env->name, c->env->name);
+	snprintf(question, sizeof(question), "Load %zu seed files into it?", rt_seed_nfiles(sd));
+	if (!(line = cli_ask_dbname(c, question, rt_seed_dbname(sd))))
 		return -1;
-	}
-	fprintf(stderr, "env '%s' is protected. Load %zu seed files into it?\n", c->env->name,
-		rt_seed_nfiles(sd));
-	prompt = rt_xasprintf("Type the database name (%s) to go on: ",
-			      rt_fmt_safe(&db, rt_seed_dbname(sd), 0));
-	rt_buf_free(&db);
-	rl_outstream = stderr;
-	line = readline(prompt);
-	free(prompt);
-	rc = rt_seed_confirm(sd, line ? line : "", false, &c->err);
+	rc = rt_seed_confirm(sd, line, false, &c->err);
 	free(line);
 	return rc;
 }

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <readline/readline.h>
 
 #include "rt_backup.h"
 #include "rt_config.h"
@@ -112,10 +111,7 @@ on_event(const struct rt_event *ev, void *ctx)
 		warn_empty_downgrade(p, ev->step);
 		if (c->quiet)
 			break;
-		printf("[%zu/%zu] %s %s  %s ... ", ev->i + 1, ev->n,
-		       ev->step->is_up ? "upgrade  " : "downgrade", ev->step->rev->id,
-		       rt_fmt_safe(&safe, ev->step->rev->message, 0));
-		fflush(stdout);
+		cli_print_step_start(ev);
 		p->line_open = true;
 		break;
 	case RT_EV_STEP_DONE:
@@ -181,8 +177,7 @@ print_rows(const char *what, const struct rt_strv *rows)
 static int
 confirm(struct cli *c, struct rt_migrate *m, const char *question)
 {
-	struct rt_buf env = { 0 }, db = { 0 };
-	char *line, *prompt;
+	char *line;
 	int rc;
 
 	if (rt_migrate_confirm_kind(m) != RT_CONFIRM_DBNAME)
@@ -190,20 +185,9 @@ confirm(struct cli *c, struct rt_migrate *m, const char *question)
 	print_plan(c, rt_migrate_plan(m));
 	if (c->yes)
 		return rt_migrate_confirm(m, NULL, true, &c->err);
-	if (!isatty(STDIN_FILENO)) {
-		rt_err_set(&c->err, RT_ERR_INPUT, "env '%s' is protected: run on a terminal to confirm, "
-			   "or pass --yes --env %s", c->env->name, c->env->name);
+	if (!(line = cli_ask_dbname(c, question, rt_migrate_dbname(m))))
 		return -1;
-	}
-	fprintf(stderr, "env '%s' is protected. %s\n", rt_fmt_safe(&env, c->env->name, 0), question);
-	prompt = rt_xasprintf("Type the database name (%s) to go on: ",
-			      rt_fmt_safe(&db, rt_migrate_dbname(m), 0));
-	rt_buf_free(&env);
-	rt_buf_free(&db);
-	rl_outstream = stderr;
-	line = readline(prompt);
-	free(prompt);
-	rc = rt_migrate_confirm(m, line ? line : "", false, &c->err);
+	rc = rt_migrate_confirm(m, line, false, &c->err);
 	free(line);
 	return rc;
 }

@@ -14,8 +14,11 @@
 
 #include "rt_csv.h"
 #include "rt_db.h"
+#include "rt_fmt.h"
 #include "rt_graph.h"
 #include "rt_job.h"
+#include "rt_migration.h"
+#include "rt_plan.h"
 
 /* Length of the valid UTF-8 sequence at s, or 0 when s does not start one
  * (stray continuation byte, overlong form, surrogate, past U+10FFFF). */
@@ -266,4 +269,16 @@ cli_progress_end(bool *shown)
 	if (*shown)
 		fprintf(stderr, "\r\033[K");
 	*shown = false;
+}
+
+void
+cli_print_step_start(const struct rt_event *ev)
+{
+	struct rt_buf safe = { 0 };
+
+	printf("[%zu/%zu] %s %s  %s ... ", ev->i + 1, ev->n,
+	       ev->step->is_up ? "upgrade  " : "downgrade", ev->step->rev->id,
+	       rt_fmt_safe(&safe, ev->step->rev->message, 0));
+	fflush(stdout);
+	rt_buf_free(&safe);
 }

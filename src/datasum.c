@@ -128,16 +128,11 @@ static void
 sum_cancel(void *impl)
 {
 	struct sum_job *j = impl;
-	PGcancel *pc;
-	char buf[256];
 
 	if (j->done || j->cancelled)
 		return;
 	j->cancelled = true;
-	if ((pc = PQgetCancel(j->conn)) != NULL) {
-		PQcancel(pc, buf, sizeof(buf));
-		PQfreeCancel(pc);
-	}
+	rt_db_cancel_query(j->conn);
 }
 
 static void

@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "rt_mem.h"
+
 struct rt_db;
 struct rt_err;
 struct rt_job;
@@ -125,6 +127,11 @@ struct rt_catalog *rt_catalog_read_take(struct rt_job *job);
  * followed by a blank line. Deterministic: the same model gives the same
  * bytes. A new string owned by the caller. */
 char *rt_catalog_render(struct rt_catalog *cat);
+
+/* A column's definition as CREATE TABLE and ADD COLUMN write it ("name type
+ * [COLLATE c] [identity | generated | DEFAULT d] [NOT NULL]"), appended to b;
+ * without NOT NULL when with_notnull is false. */
+void rt_catalog_column_sql(struct rt_buf *b, const struct rt_cat_obj *o, bool with_notnull);
 
 /* The SHA-256 (hex) of rt_catalog_render: a fingerprint of the schema. */
 void rt_catalog_fingerprint(struct rt_catalog *cat, char out[65]);

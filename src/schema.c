@@ -202,16 +202,12 @@ static void
 load_cancel(void *impl)
 {
 	struct load_job *j = impl;
-	PGcancel *pc;
-	char buf[256];
 
 	if (j->done || j->cancelled)
 		return;
 	j->cancelled = true;
-	if (j->in_flight && (pc = PQgetCancel(j->conn)) != NULL) {
-		PQcancel(pc, buf, sizeof(buf));
-		PQfreeCancel(pc);
-	}
+	if (j->in_flight)
+		rt_db_cancel_query(j->conn);
 }
 
 static void
