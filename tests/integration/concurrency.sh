@@ -35,10 +35,13 @@ done
 
 # a lock timeout exits 1 and names the holder
 mig "$P" c021 c020 "slow" "SELECT pg_sleep(3);" "SELECT 1;"
+# the twenty quick steps first, so the holder below is in c021's pg_sleep
+# (and not still on c015) when the second runner gives up
+R -q upgrade c020
 R -q upgrade head >/dev/null 2>&1 &
 slow=$!
 for _ in $(seq 100); do
-	[ "$(psqlc "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" = 1 ] && break
+	[ "$(psqlc "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()")" = 1 ] && break
 	sleep 0.05
 done
 R upgrade head --lock-timeout 0.3 >/dev/null 2>"$T/err"; rc=$?
