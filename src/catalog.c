@@ -22,6 +22,13 @@
 	" NOT EXISTS (SELECT 1 FROM pg_depend xd WHERE xd.classid = '" cls "'::regclass" \
 	" AND xd.objid = " oid " AND xd.deptype = 'e') "
 #define QN(n, c) "quote_ident(" n ".nspname) || '.' || quote_ident(" c ".relname)"
+/* A partial read's filter: the text between {{ and }} is kept in the
+ * prepared partial reads and left out of whole reads. SCOPE is the set of
+ * anchors the shadow's change log holds (rt_schema_build_track), a stable
+ * value, so the catalogs are read through their oid indexes. */
+#define SCOPE_ARR "pg_catalog.string_to_array(pg_catalog.current_setting('rt.touched'), ',', '')::oid[]"
+#define SCOPE "ANY (" SCOPE_ARR ")"
+#define IN_SCOPE(x) "{{ AND " x " = " SCOPE "}}"
 
 /* The queries, in the order of the results; %1$s is the set of excluded
  * table oids (retort's own). */
@@ -32,17 +39,18 @@ enum {
 
 static const char *const queries[Q_N] = {
 	[Q_SCHEMA] =
-	"SELECT quote_ident(n.nspname) FROM pg_namespace n WHERE" NSP_OK("n")
-	" AND n.nspname <> 'public' AND" NOT_EXT("pg_namespace", "n.oid"),
+	"SELECT quote_ident(n.nspname), n.oid AS anchor FROM pg_namespace n WHERE" NSP_OK("n")
+	" AND n.nspname <> 'public' AND" NOT_EXT("pg_namespace", "n.oid") IN_SCOPE("n.oid"),
 	[Q_EXT] =
-	"SELECT quote_ident(e.extname), quote_ident(n.nspname) FROM pg_extension e"
-	" JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'",
+	"SELECT quote_ident(e.extname), quote_ident(n.nspname), e.oid AS anchor FROM pg_extension e"
+	" JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'"
+	IN_SCOPE("e.oid"),
 	[Q_ENUM] =
 	"SELECT quote_ident(n.nspname), quote_ident(t.typname),"
 	" (SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder)"
-	"  FROM pg_enum e WHERE e.enumtypid = t.oid)"
+	"  FROM pg_enum e WHERE e.enumtypid = t.oid), t.oid AS anchor"
 	" FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
-	" WHERE t.typtype = 'e' AND" NSP_OK("n") "AND" NOT_EXT("pg_type", "t.oid"),
+	" WHERE t.typtype = 'e' AND" NSP_OK("n") "AND" NOT_EXT("pg_type", "t.oid") IN_SCOPE("t.oid"),
 	[Q_DOMAIN] =
 	"SELECT quote_ident(n.nspname), quote_ident(t.typname),"
 	" format_type(t.typbasetype, t.typtypmod)"
@@ -52,10 +60,10 @@ static const char *const queries[Q_N] = {
 	" || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END"
 	" || coalesce((SELECT string_agg(' CONSTRAINT ' || quote_ident(k.conname) || ' '"
 	"    || pg_get_constraintdef(k.oid), '' ORDER BY k.conname) FROM pg_constraint k"
-	"    WHERE k.contypid = t.oid AND k.contype = 'c'), '')"
+	"    WHERE k.contypid = t.oid AND k.contype = 'c'), ''), t.oid AS anchor"
 	" FROM pg_type t JOIN pg_type bt ON bt.oid = t.typbasetype"
 	" JOIN pg_namespace n ON n.oid = t.typnamespace"
-	" WHERE t.typtype = 'd' AND" NSP_OK("n") "AND" NOT_EXT("pg_type", "t.oid"),
+	" WHERE t.typtype = 'd' AND" NSP_OK("n") "AND" NOT_EXT("pg_type", "t.oid") IN_SCOPE("t.oid"),
 	[Q_SEQ] =
 	"SELECT quote_ident(n.nspname), quote_ident(c.relname),"
 	" 'AS ' || format_type(s.seqtypid, NULL) || ' INCREMENT BY ' || s.seqincrement"
@@ -65,114 +73,126 @@ static const char *const queries[Q_N] = {
 	"  JOIN pg_class tc ON tc.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = tc.relnamespace"
 	"  JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid"
 	"  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid"
-	"  AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a' LIMIT 1)"
+	"  AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a' LIMIT 1), c.oid AS anchor"
 	" FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid"
 	" JOIN pg_namespace n ON n.oid = c.relnamespace"
 	" WHERE c.relkind = 'S' AND" NSP_OK("n") "AND" NOT_EXT("pg_class", "c.oid")
 	" AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass"
-	"  AND d.objid = c.oid AND (d.deptype = 'i' OR (d.deptype = 'a' AND d.refobjid IN %1$s)))",
+	"  AND d.objid = c.oid AND (d.deptype = 'i' OR (d.deptype = 'a' AND d.refobjid IN %1$s)))"
+	IN_SCOPE("c.oid"),
 	[Q_TABLE] =
 	"SELECT quote_ident(n.nspname), quote_ident(c.relname), c.relkind, c.relpersistence,"
 	" c.relispartition, CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,"
 	" CASE WHEN c.relispartition THEN (SELECT " QN("pn", "p") " FROM pg_inherits i"
 	"  JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace"
-	"  WHERE i.inhrelid = c.oid LIMIT 1) || ' ' || pg_get_expr(c.relpartbound, c.oid) END"
-	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+	"  WHERE i.inhrelid = c.oid LIMIT 1) || ' ' || pg_get_expr(c.relpartbound, c.oid) END,"
+	" c.oid AS anchor FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
 	" WHERE c.relkind IN ('r', 'p') AND" NSP_OK("n") "AND" NOT_EXT("pg_class", "c.oid")
-	" AND c.oid NOT IN %1$s",
+	" AND c.oid NOT IN %1$s" IN_SCOPE("c.oid"),
 	[Q_COLUMN] =
 	"SELECT " QN("n", "c") ", quote_ident(a.attname), format_type(a.atttypid, a.atttypmod),"
 	" CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation"
 	"  THEN a.attcollation::regcollation::text END,"
 	" a.attnotnull, a.attidentity, a.attgenerated, pg_get_expr(ad.adbin, ad.adrelid),"
-	" row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum)"
+	" row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum), a.attrelid AS anchor"
 	" FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
 	" JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t ON t.oid = a.atttypid"
 	" LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
 	" WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND" NSP_OK("n")
-	" AND" NOT_EXT("pg_class", "c.oid") "AND c.oid NOT IN %1$s",
+	" AND" NOT_EXT("pg_class", "c.oid") "AND c.oid NOT IN %1$s" IN_SCOPE("c.oid"),
 	[Q_CONSTRAINT] =
 	"SELECT " QN("n", "c") ", quote_ident(k.conname), k.contype, pg_get_constraintdef(k.oid),"
 	" (SELECT string_agg(quote_ident(a.attname), ',' ORDER BY x.ord)"
 	"  FROM unnest(k.conkey) WITH ORDINALITY x(attnum, ord)"
-	"  JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = x.attnum)"
-	" FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid"
+	"  JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = x.attnum),"
+	" k.conrelid AS anchor FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid"
 	" JOIN pg_namespace n ON n.oid = c.relnamespace"
 	" WHERE k.contype IN ('p', 'u', 'c', 'x', 'f') AND k.conparentid = 0 AND k.conislocal"
-	" AND" NSP_OK("n") "AND" NOT_EXT("pg_class", "c.oid") "AND c.oid NOT IN %1$s",
+	" AND" NSP_OK("n") "AND" NOT_EXT("pg_class", "c.oid") "AND c.oid NOT IN %1$s"
+	IN_SCOPE("c.oid"),
 	[Q_INDEX] =
 	"SELECT quote_ident(n.nspname), quote_ident(ic.relname), " QN("n", "c") ","
 	" pg_get_indexdef(i.indexrelid), c.relkind,"
 	" (SELECT string_agg(CASE WHEN x.attnum = 0 THEN '' ELSE quote_ident(a.attname) END, ','"
 	"   ORDER BY x.ord) FROM unnest(i.indkey::int2[]) WITH ORDINALITY x(attnum, ord)"
 	"  LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = x.attnum"
-	"  WHERE x.ord <= i.indnkeyatts)"
+	"  WHERE x.ord <= i.indnkeyatts), i.indrelid AS anchor"
 	" FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
 	" JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
 	" WHERE c.relkind IN ('r', 'p', 'm') AND" NSP_OK("n") "AND" NOT_EXT("pg_class", "c.oid")
 	" AND c.oid NOT IN %1$s"
 	" AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid"
 	"  AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x'))"
-	" AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)",
+	" AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)"
+	IN_SCOPE("c.oid"),
 	[Q_FUNCTION] =
 	"SELECT quote_ident(n.nspname), quote_ident(p.proname) || '('"
-	" || pg_get_function_identity_arguments(p.oid) || ')', pg_get_functiondef(p.oid)"
-	" FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-	" WHERE p.prokind IN ('f', 'p') AND" NSP_OK("n") "AND" NOT_EXT("pg_proc", "p.oid"),
+	" || pg_get_function_identity_arguments(p.oid) || ')', pg_get_functiondef(p.oid),"
+	" p.oid AS anchor FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+	" WHERE p.prokind IN ('f', 'p') AND" NSP_OK("n") "AND" NOT_EXT("pg_proc", "p.oid")
+	IN_SCOPE("p.oid"),
 	[Q_VIEW] =
-	"SELECT quote_ident(n.nspname), quote_ident(c.relname), c.relkind, pg_get_viewdef(c.oid)"
+	"SELECT quote_ident(n.nspname), quote_ident(c.relname), c.relkind, pg_get_viewdef(c.oid),"
+	" c.oid AS anchor"
 	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-	" WHERE c.relkind IN ('v', 'm') AND" NSP_OK("n") "AND" NOT_EXT("pg_class", "c.oid"),
+	" WHERE c.relkind IN ('v', 'm') AND" NSP_OK("n") "AND" NOT_EXT("pg_class", "c.oid")
+	IN_SCOPE("c.oid"),
 	[Q_TRIGGER] =
 	"SELECT quote_ident(n.nspname), " QN("n", "c") ", quote_ident(t.tgname),"
-	" pg_get_triggerdef(t.oid)"
+	" pg_get_triggerdef(t.oid), t.tgrelid AS anchor"
 	" FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
 	" JOIN pg_namespace n ON n.oid = c.relnamespace"
 	" WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND" NSP_OK("n")
-	" AND" NOT_EXT("pg_class", "c.oid") "AND c.oid NOT IN %1$s",
+	" AND" NOT_EXT("pg_class", "c.oid") "AND c.oid NOT IN %1$s" IN_SCOPE("c.oid"),
 	[Q_COMMENT] =
-	"SELECT w, quote_literal(d) FROM ("
+	"SELECT w, quote_literal(d), anchor FROM ("
 	" SELECT CASE WHEN dd.objsubid > 0 THEN 'COLUMN ' || " QN("n", "c") " || '.'"
 	"  || quote_ident(a.attname) ELSE CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm'"
 	"  THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' WHEN 'i' THEN 'INDEX'"
 	"  WHEN 'I' THEN 'INDEX' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END"
-	"  || ' ' || " QN("n", "c") " END AS w, dd.description AS d"
+	"  || ' ' || " QN("n", "c") " END AS w, dd.description AS d,"
+	"  coalesce((SELECT xi.indrelid FROM pg_index xi WHERE xi.indexrelid = c.oid), c.oid) AS anchor"
 	" FROM pg_description dd JOIN pg_class c ON dd.classoid = 'pg_class'::regclass"
 	"  AND dd.objoid = c.oid JOIN pg_namespace n ON n.oid = c.relnamespace"
 	" LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = dd.objsubid"
 	" WHERE" NSP_OK("n") "AND" NOT_EXT("pg_class", "c.oid") "AND c.oid NOT IN %1$s"
 	"  AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indexrelid = c.oid AND i.indrelid IN %1$s)"
+	"  {{ AND dd.objoid = ANY (pg_catalog.array_cat(" SCOPE_ARR ", ARRAY(SELECT si.indexrelid"
+	"   FROM pg_index si WHERE si.indrelid = " SCOPE ")))}}"
 	" UNION ALL"
 	" SELECT CASE t.typtype WHEN 'd' THEN 'DOMAIN ' ELSE 'TYPE ' END"
-	"  || quote_ident(n.nspname) || '.' || quote_ident(t.typname), dd.description"
+	"  || quote_ident(n.nspname) || '.' || quote_ident(t.typname), dd.description, t.oid"
 	" FROM pg_description dd JOIN pg_type t ON dd.classoid = 'pg_type'::regclass"
 	"  AND dd.objoid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace"
-	" WHERE" NSP_OK("n") "AND" NOT_EXT("pg_type", "t.oid")
+	" WHERE" NSP_OK("n") "AND" NOT_EXT("pg_type", "t.oid") IN_SCOPE("dd.objoid")
 	" UNION ALL"
 	" SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE ' ELSE 'FUNCTION ' END"
 	"  || quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '('"
-	"  || pg_get_function_identity_arguments(p.oid) || ')', dd.description"
+	"  || pg_get_function_identity_arguments(p.oid) || ')', dd.description, p.oid"
 	" FROM pg_description dd JOIN pg_proc p ON dd.classoid = 'pg_proc'::regclass"
 	"  AND dd.objoid = p.oid JOIN pg_namespace n ON n.oid = p.pronamespace"
-	" WHERE" NSP_OK("n") "AND" NOT_EXT("pg_proc", "p.oid")
+	" WHERE" NSP_OK("n") "AND" NOT_EXT("pg_proc", "p.oid") IN_SCOPE("dd.objoid")
 	" UNION ALL"
-	" SELECT 'SCHEMA ' || quote_ident(n.nspname), dd.description"
+	" SELECT 'SCHEMA ' || quote_ident(n.nspname), dd.description, n.oid"
 	" FROM pg_description dd JOIN pg_namespace n ON dd.classoid = 'pg_namespace'::regclass"
-	"  AND dd.objoid = n.oid WHERE" NSP_OK("n") "AND n.nspname <> 'public'"
+	"  AND dd.objoid = n.oid WHERE" NSP_OK("n") "AND n.nspname <> 'public'" IN_SCOPE("dd.objoid")
 	" UNION ALL"
 	" SELECT CASE WHEN k.contypid <> 0 THEN 'CONSTRAINT ' || quote_ident(k.conname)"
 	"  || ' ON DOMAIN ' || quote_ident(n.nspname) || '.' || quote_ident(t.typname)"
 	"  ELSE 'CONSTRAINT ' || quote_ident(k.conname) || ' ON ' || " QN("n", "c") " END,"
-	"  dd.description"
+	"  dd.description, CASE WHEN k.contypid <> 0 THEN k.contypid ELSE k.conrelid END"
 	" FROM pg_description dd JOIN pg_constraint k ON dd.classoid = 'pg_constraint'::regclass"
 	"  AND dd.objoid = k.oid JOIN pg_namespace n ON n.oid = k.connamespace"
 	" LEFT JOIN pg_class c ON c.oid = k.conrelid LEFT JOIN pg_type t ON t.oid = k.contypid"
 	" WHERE" NSP_OK("n") "AND k.conrelid NOT IN %1$s"
+	"  {{ AND (k.conrelid = " SCOPE " OR k.contypid = " SCOPE ")}}"
 	" UNION ALL"
-	" SELECT 'TRIGGER ' || quote_ident(tg.tgname) || ' ON ' || " QN("n", "c") ", dd.description"
+	" SELECT 'TRIGGER ' || quote_ident(tg.tgname) || ' ON ' || " QN("n", "c") ", dd.description,"
+	"  tg.tgrelid"
 	" FROM pg_description dd JOIN pg_trigger tg ON dd.classoid = 'pg_trigger'::regclass"
 	"  AND dd.objoid = tg.oid JOIN pg_class c ON c.oid = tg.tgrelid"
 	" JOIN pg_namespace n ON n.oid = c.relnamespace WHERE" NSP_OK("n") "AND c.oid NOT IN %1$s"
+	IN_SCOPE("c.oid")
 	") s",
 };
 
@@ -203,7 +223,80 @@ rt_catalog_free(struct rt_catalog *cat)
 	for (size_t i = 0; i < cat->n; i++)
 		obj_free(&cat->v[i]);
 	free(cat->v);
+	free(cat->scope);
 	free(cat);
+}
+
+static int
+cmp_oid(const void *pa, const void *pb)
+{
+	unsigned a = *(const unsigned *)pa, b = *(const unsigned *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+static bool
+in_scope(const unsigned *scope, size_t n, unsigned anchor)
+{
+	return n && bsearch(&anchor, scope, n, sizeof(*scope), cmp_oid) != NULL;
+}
+
+static char *
+dup_or_null(const char *s);
+
+struct rt_catalog *
+rt_catalog_restrict(const struct rt_catalog *cat, const unsigned *scope, size_t n)
+{
+	struct rt_catalog *part = rt_catalog_new();
+
+	part->is_partial = true;
+	part->scope = rt_xreallocarray(NULL, n ? n : 1, sizeof(*scope));
+	if (n)
+		memcpy(part->scope, scope, n * sizeof(*scope));
+	part->nscope = n;
+	for (size_t i = 0; i < cat->n; i++) {
+		const struct rt_cat_obj *o = &cat->v[i];
+		struct rt_cat_obj *c;
+
+		if (!in_scope(scope, n, o->anchor))
+			continue;
+		c = rt_catalog_add(part, o->kind, o->schema, o->table, o->name, o->def);
+		c->cols = dup_or_null(o->cols);
+		c->collation = dup_or_null(o->collation);
+		c->dflt = dup_or_null(o->dflt);
+		c->owned_by = dup_or_null(o->owned_by);
+		c->contype = o->contype;
+		c->identity = o->identity;
+		c->is_generated = o->is_generated;
+		c->is_notnull = o->is_notnull;
+		c->is_partition = o->is_partition;
+		c->pos = o->pos;
+		c->anchor = o->anchor;
+	}
+	return part;
+}
+
+void
+rt_catalog_replace(struct rt_catalog *cat, struct rt_catalog *part)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < cat->n; i++) {
+		if (in_scope(part->scope, part->nscope, cat->v[i].anchor))
+			obj_free(&cat->v[i]);
+		else
+			cat->v[k++] = cat->v[i];
+	}
+	cat->n = k;
+	for (size_t i = 0; i < part->n; i++) {
+		if (cat->n == cat->cap) {
+			cat->cap = cat->cap ? cat->cap * 2 : 64;
+			cat->v = rt_xreallocarray(cat->v, cat->cap, sizeof(*cat->v));
+		}
+		cat->v[cat->n++] = part->v[i];
+	}
+	part->n = 0;
+	rt_catalog_free(part);
 }
 
 static char *
@@ -343,7 +436,22 @@ take_rows(struct rt_catalog *cat, int q, const PGresult *res)
 			rt_catalog_add(cat, RT_CAT_COMMENT, NULL, NULL, v0, v1);
 			break;
 		}
+		cat->v[cat->n - 1].anchor = (unsigned)strtoul(PQgetvalue(res, r, PQnfields(res) - 1),
+							     NULL, 10);
 	}
+}
+
+/* The scope of a partial read: the anchors of the change log, sorted. */
+static void
+take_scope(struct rt_catalog *cat, const PGresult *res)
+{
+	int n = PQntuples(res);
+
+	cat->is_partial = true;
+	cat->scope = rt_xreallocarray(NULL, n ? (size_t)n : 1, sizeof(*cat->scope));
+	for (int r = 0; r < n; r++)
+		cat->scope[r] = (unsigned)strtoul(PQgetvalue(res, r, 0), NULL, 10);
+	cat->nscope = (size_t)n;
 }
 
 /* The set of retort's own table oids, as a parenthesised subquery. */
@@ -355,7 +463,7 @@ excluded_set(PGconn *conn, const struct rt_catalog_opts *opts, const struct rt_d
 	if (opts && opts->vt_table) {
 		vt = rt_xstrdup(opts->vt_table);
 		vs = dup_or_null(opts->vt_schema);
-	} else if (!opts && db->vt_name) {
+	} else if ((!opts || opts->touched) && db->vt_name) {
 		const char *dot = strrchr(db->vt_name, '.');
 
 		vt = rt_xstrdup(dot ? dot + 1 : db->vt_name);
@@ -377,12 +485,42 @@ excluded_set(PGconn *conn, const struct rt_catalog_opts *opts, const struct rt_d
 	return sql;
 }
 
+/* Appends query q with every %1$s replaced by the excluded set (by hand: no
+ * printf on SQL) and its {{ }} parts kept (partial) or left out. */
+static void
+put_query(struct rt_buf *sql, const char *q, const char *excl, bool partial)
+{
+	for (const char *p = q; *p; ) {
+		const char *m = p + strcspn(p, "%{}");
+
+		rt_buf_append(sql, p, (size_t)(m - p));
+		if (!*m)
+			break;
+		if (strncmp(m, "%1$s", 4) == 0) {
+			rt_buf_puts(sql, excl);
+			p = m + 4;
+		} else if (strncmp(m, "{{", 2) == 0) {
+			p = m + 2;
+			if (!partial)
+				p = strstr(p, "}}") + 2;
+		} else if (strncmp(m, "}}", 2) == 0) {
+			p = m + 2;
+		} else {
+			rt_buf_append(sql, m, 1);
+			p = m + 1;
+		}
+	}
+}
+
 /* ---- the read as a job: one query string, its results taken as they come ---- */
 
 struct read_job {
 	PGconn *conn;               /* borrowed from the rt_db */
 	struct rt_catalog *cat;
-	int k;                      /* results received: BEGIN, SET, the queries, COMMIT */
+	int k;                      /* results received: BEGIN, SET, [the scope,] the queries,
+	                             * COMMIT[, the log's reset] */
+	int first_q;                /* the result of the first query */
+	bool partial;               /* the third result is the scope */
 	bool failed, cancelled, done, ok;
 	struct rt_err ferr;         /* the first failure */
 };
@@ -425,7 +563,7 @@ read_step(void *impl, struct rt_err *err)
 	}
 	while (!PQisBusy(j->conn)) {
 		ExecStatusType st;
-		int q = j->k - 2;
+		int q = j->k - j->first_q;
 
 		if (!(res = PQgetResult(j->conn))) {
 			read_end(j);
@@ -440,6 +578,8 @@ read_step(void *impl, struct rt_err *err)
 			else if (!j->failed)
 				rt_db_result_err(res, "reading the catalog", &j->ferr);
 			j->failed = true;
+		} else if (!j->failed && j->partial && j->k == j->first_q - 1) {
+			take_scope(j->cat, res);
 		} else if (!j->failed && q >= 0 && q < Q_N) {
 			take_rows(j->cat, q, res);
 		}
@@ -507,25 +647,26 @@ rt_catalog_read_start(struct rt_db *db, const struct rt_catalog_opts *opts, stru
 	struct read_job *j;
 	struct rt_buf sql = { 0 };
 	char *excl = excluded_set(db->conn, opts, db);
+	bool partial = opts && opts->touched, prepare = partial && !db->cat_prepared;
 
 	rt_buf_puts(&sql, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
 		    "SET LOCAL search_path = '';");
-	for (int q = 0; q < Q_N; q++) {
-		/* every %1$s is the excluded set: substituted by hand (no printf on SQL) */
-		for (const char *p = queries[q]; *p; ) {
-			const char *m = strstr(p, "%1$s");
-
-			if (!m) {
-				rt_buf_puts(&sql, p);
-				break;
-			}
-			rt_buf_append(&sql, p, (size_t)(m - p));
-			rt_buf_puts(&sql, excl);
-			p = m + 4;
-		}
+	for (int q = 0; q < Q_N && (prepare || !partial); q++) {
+		if (prepare)
+			rt_buf_printf(&sql, "PREPARE rt_cat_%d AS ", q);
+		put_query(&sql, queries[q], excl, partial);
 		rt_buf_puts(&sql, ";");
 	}
+	if (partial) {
+		rt_buf_puts(&sql, "SELECT DISTINCT a FROM unnest(string_to_array("
+			    "current_setting('rt.touched'), ',', '')::oid[]) a WHERE a IS NOT NULL "
+			    "ORDER BY 1;");
+		for (int q = 0; q < Q_N; q++)
+			rt_buf_printf(&sql, "EXECUTE rt_cat_%d;", q);
+	}
 	rt_buf_puts(&sql, "COMMIT");
+	if (partial && opts->reset_touched)
+		rt_buf_puts(&sql, ";SELECT set_config('rt.touched', '', false)");
 	free(excl);
 	if (PQsetnonblocking(db->conn, 1) != 0 || !PQsendQuery(db->conn, rt_buf_str(&sql))) {
 		rt_err_set(err, RT_ERR_RUN, "reading the catalog: %s", PQerrorMessage(db->conn));
@@ -537,6 +678,10 @@ rt_catalog_read_start(struct rt_db *db, const struct rt_catalog_opts *opts, stru
 	j = rt_xcalloc(1, sizeof(*j));
 	j->conn = db->conn;
 	j->cat = rt_catalog_new();
+	j->partial = partial;
+	j->first_q = partial ? 3 + (prepare ? Q_N : 0) : 2;
+	if (prepare)
+		db->cat_prepared = true;
 	return rt_job_new(&read_ops, j);
 }
 

@@ -57,6 +57,7 @@ struct cli {
 	bool live;                  /* schema --live */
 	bool strict_names;          /* verify, check --strict-names */
 	bool column_order;          /* verify, check --column-order */
+	bool whole_reads;           /* check --whole-reads */
 	bool no_rename;             /* migrate --no-rename */
 	bool data;                  /* check --data */
 	bool preflight;             /* upgrade/downgrade --preflight */

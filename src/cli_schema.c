@@ -171,6 +171,7 @@ opts_of(struct cli *c, struct rt_verify_opts *o)
 	o->strict_names = c->strict_names;
 	o->column_order = c->column_order;
 	o->data = c->data;
+	o->no_track = c->whole_reads;
 	o->seeds_dir = c->cfg->seeds_dir;
 }
 
@@ -266,6 +267,11 @@ cli_cmd_check(struct cli *c)
 		return -1;
 	}
 	rc = run_findings(c, rt_check_start(live, c->graph, &o, &f, &c->err), &f);
+	if (c->verbose && f.nrevisions)
+		fprintf(stderr, "check: %s\n", f.reread ? "the change log missed a change; the "
+			"round trips ran again reading the whole schema after each step" :
+			f.read_touched ? "after each step, read what it touched (the shadow's change "
+			"log)" : "after each step, read the whole schema");
 	if (rc == 0 && c->format == CLI_TEXT && !c->quiet)
 		printf("ok: %zu revision%s, each downgrade undoes its upgrade%s\n", f.nrevisions,
 		       f.nrevisions == 1 ? "" : "s", c->data ? " and keeps the seed data" : "");

@@ -16,6 +16,7 @@ struct rt_db {
 	char *vt_name;      /* unquoted "schema.table" or "table": the lock key's source */
 	int lock_key;       /* second key of the advisory lock */
 	bool has_lock;
+	bool cat_prepared;  /* the partial catalog reads are prepared (catalog.c) */
 };
 
 #define RT_LOCK_CLASS 1919251572   /* "retr": first key of the advisory lock */

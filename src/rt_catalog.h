@@ -68,11 +68,20 @@ struct rt_cat_obj {
 	bool is_notnull;    /* column NOT NULL */
 	bool is_partition;  /* table: a partition (def holds PARTITION OF ...) */
 	int pos;            /* column: position among the table's live columns (1-based) */
+	unsigned anchor;    /* as read: the oid of what the object hangs on (its table for
+	                     * columns, constraints, indexes, foreign keys, triggers and their
+	                     * comments; else the object itself); 0 in hand-built models */
 };
 
 struct rt_catalog {
 	struct rt_cat_obj *v;
 	size_t n, cap;
+	/* A partial model (a read of the touched objects only): the anchors it
+	 * covers, sorted; every object of the database hanging on one of them is
+	 * in it. NULL (nscope 0, is_partial false): the whole database. */
+	bool is_partial;
+	unsigned *scope;
+	size_t nscope;
 };
 
 /* What to leave out when reading: retort's own tables. NULL fields: the
@@ -80,6 +89,10 @@ struct rt_catalog {
 struct rt_catalog_opts {
 	const char *vt_schema;      /* the version table's schema, or NULL: any */
 	const char *vt_table;       /* the version table, or NULL: alembic_version */
+	/* Read only the objects hanging on the anchors that the shadow's change
+	 * log holds (rt_schema_build_track): a partial model. With reset, the log
+	 * is emptied after the read. */
+	bool touched, reset_touched;
 };
 
 /* A new empty model owned by the caller (rt_catalog_free). */
@@ -93,6 +106,16 @@ void rt_catalog_free(struct rt_catalog *cat);
 struct rt_cat_obj *rt_catalog_add(struct rt_catalog *cat, enum rt_cat_kind kind,
 				  const char *schema, const char *table, const char *name,
 				  const char *def);
+
+/* A new partial model: copies of cat's objects whose anchor is in scope
+ * (sorted, n entries), covering scope. */
+struct rt_catalog *rt_catalog_restrict(const struct rt_catalog *cat, const unsigned *scope,
+				       size_t n);
+
+/* Replaces in cat the part part covers (every object whose anchor is in
+ * part's scope) with part's objects, which move to cat; part is freed.
+ * cat's order is not kept: sort before rendering or diffing. */
+void rt_catalog_replace(struct rt_catalog *cat, struct rt_catalog *part);
 
 /* Sorts the objects canonically: by kind, then schema, table, column position
  * (columns), name. Rendering and diffing sort first; reading sorts too. */

@@ -50,6 +50,13 @@ struct rt_job *rt_schema_build_load_start(struct rt_schema_build *b, const char 
  * caller, or NULL with err. */
 struct rt_catalog *rt_schema_build_read(struct rt_schema_build *b, struct rt_err *err);
 
+/* Starts the shadow's change log (for rt_catalog_opts.touched): every
+ * DDL command run on the shadow's connection from now on logs the anchors
+ * of what it made, changed or dropped. Event triggers do it, so it needs a
+ * superuser. Returns 1, 0 when the role may not (no log: read whole
+ * models), -1 with err when the server fails. */
+int rt_schema_build_track(struct rt_schema_build *b, struct rt_err *err);
+
 /* The shadow's connection. Borrowed until rt_schema_build_free. */
 struct rt_db *rt_schema_build_db(struct rt_schema_build *b);
 

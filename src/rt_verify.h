@@ -30,6 +30,8 @@ struct rt_findings {
 	size_t n, cap;
 	bool has_declared;      /* verify compared with a declared schema file */
 	size_t nrevisions;      /* check: the revisions whose round trip ran */
+	bool read_touched;      /* check: each step read what it touched (change log) */
+	bool reread;            /* check: the log missed something; whole reads again */
 	char *warning;          /* a shadow database that could not be dropped, or NULL */
 };
 
@@ -42,6 +44,8 @@ struct rt_verify_opts {
 	bool column_order;          /* a column's position counts */
 	bool data;                  /* check --data (see rt_check_start) */
 	const char *seeds_dir;      /* check --data: the seed files */
+	bool no_track;              /* check: read the whole schema after every step, not
+	                             * what the shadow's change log says each step touched */
 };
 
 /* Starts verify: reads live's schema; builds the migrations at live's

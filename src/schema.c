@@ -284,6 +284,85 @@ rt_schema_build_load_file(struct rt_schema_build *b, const char *path, struct rt
 	return rc;
 }
 
+/* The change log: the anchors of what the DDL commands made, changed or
+ * dropped, as a comma-separated list in the session's rt.touched setting
+ * (set_config rolls back with a failed transaction, like the catalog). Two
+ * event triggers keep it; their functions and the map of what each object
+ * made hangs on (for its drop) live in pg_temp, so no model ever sees them.
+ * A command also logs the objects that depend on what it changed (a view
+ * on a renamed column, a foreign key to a renamed table, a sequence OWNED
+ * BY it); a drop logs the table a dropped part hung on, or what the map
+ * learnt when the object was made. */
+static const char track_sql[] =
+	"BEGIN;"
+	"SET rt.touched = '';"
+	"CREATE TEMP TABLE rt_owner (obj oid PRIMARY KEY, anchor oid NOT NULL);"
+	"CREATE FUNCTION pg_temp.rt_anchor(cls oid, obj oid) RETURNS oid LANGUAGE sql STABLE"
+	" SET search_path = pg_catalog AS $f$ SELECT CASE cls"
+	"  WHEN 'pg_class'::regclass THEN coalesce((SELECT indrelid FROM pg_index"
+	"   WHERE indexrelid = obj), obj)"
+	"  WHEN 'pg_constraint'::regclass THEN (SELECT CASE WHEN contypid <> 0 THEN contypid"
+	"   ELSE conrelid END FROM pg_constraint WHERE oid = obj)"
+	"  WHEN 'pg_trigger'::regclass THEN (SELECT tgrelid FROM pg_trigger WHERE oid = obj)"
+	"  WHEN 'pg_attrdef'::regclass THEN (SELECT adrelid FROM pg_attrdef WHERE oid = obj)"
+	"  WHEN 'pg_rewrite'::regclass THEN (SELECT ev_class FROM pg_rewrite WHERE oid = obj)"
+	"  WHEN 'pg_type'::regclass THEN (SELECT CASE WHEN typrelid <> 0 THEN typrelid"
+	"   ELSE oid END FROM pg_type WHERE oid = obj)"
+	"  ELSE obj END $f$;"
+	"CREATE FUNCTION pg_temp.rt_ddl() RETURNS event_trigger LANGUAGE plpgsql"
+	" SET search_path = pg_catalog AS $f$ DECLARE r record; a oid; log text; BEGIN"
+	"  log := current_setting('rt.touched', true);"
+	"  IF log IS NULL THEN RETURN; END IF;"
+	"  FOR r IN SELECT classid, objid FROM pg_event_trigger_ddl_commands() LOOP"
+	"   a := coalesce(pg_temp.rt_anchor(r.classid, r.objid), r.objid);"
+	"   INSERT INTO pg_temp.rt_owner VALUES (r.objid, a)"
+	"    ON CONFLICT (obj) DO UPDATE SET anchor = EXCLUDED.anchor;"
+	"   log := log || ',' || a || coalesce((SELECT string_agg(',' || coalesce("
+	"    pg_temp.rt_anchor(d.classid, d.objid), d.objid), '') FROM pg_depend d"
+	"    WHERE d.refclassid = r.classid AND d.refobjid = r.objid"
+	"    AND d.deptype IN ('n', 'a')), '');"
+	"  END LOOP;"
+	"  PERFORM set_config('rt.touched', log, false); END $f$;"
+	"CREATE FUNCTION pg_temp.rt_drop() RETURNS event_trigger LANGUAGE plpgsql"
+	" SET search_path = pg_catalog AS $f$ DECLARE r record; a oid; log text; BEGIN"
+	"  log := current_setting('rt.touched', true);"
+	"  IF log IS NULL THEN RETURN; END IF;"
+	"  FOR r IN SELECT * FROM pg_event_trigger_dropped_objects() LOOP"
+	"   a := NULL;"
+	"   IF r.object_type IN ('table constraint', 'trigger', 'rule', 'table column',"
+	"    'default value', 'policy') AND cardinality(r.address_names) >= 2 THEN"
+	"    a := to_regclass(quote_ident(r.address_names[1]) || '.'"
+	"     || quote_ident(r.address_names[2]));"
+	"   END IF;"
+	"   IF a IS NULL THEN SELECT o.anchor INTO a FROM pg_temp.rt_owner o"
+	"    WHERE o.obj = r.objid; END IF;"
+	"   log := log || ',' || coalesce(a, r.objid);"
+	"  END LOOP;"
+	"  PERFORM set_config('rt.touched', log, false); END $f$;"
+	"CREATE EVENT TRIGGER rt_ddl ON ddl_command_end EXECUTE FUNCTION pg_temp.rt_ddl();"
+	"CREATE EVENT TRIGGER rt_drop ON sql_drop EXECUTE FUNCTION pg_temp.rt_drop();"
+	"COMMIT";
+
+int
+rt_schema_build_track(struct rt_schema_build *b, struct rt_err *err)
+{
+	PGconn *conn = rt_shadow_db(b->shadow)->conn;
+	PGresult *res = PQexec(conn, track_sql);
+	ExecStatusType st = PQresultStatus(res);
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	int rc = 1;
+
+	if (st != PGRES_COMMAND_OK) {
+		/* only a superuser makes event triggers: then there is no log */
+		rc = state && strcmp(state, "42501") == 0 ? 0 : -1;
+		if (rc < 0)
+			rt_db_result_err(res, "setting up the shadow's change log", err);
+		PQclear(PQexec(conn, "ROLLBACK"));
+	}
+	PQclear(res);
+	return rc;
+}
+
 struct rt_catalog *
 rt_schema_build_read(struct rt_schema_build *b, struct rt_err *err)
 {

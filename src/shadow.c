@@ -70,7 +70,8 @@ rt_shadow_create(struct rt_db *live, struct rt_err *err)
 		explicit_bzero(url, strlen(url));
 	free(conninfo);
 	free(url);
-	if (!sh->db) {
+	/* a scratch database: a crash may lose its last commits, nothing else */
+	if (!sh->db || rt_db_exec_ok(sh->db, "SET synchronous_commit = off", err) < 0) {
 		rt_shadow_free(sh, NULL);
 		return NULL;
 	}

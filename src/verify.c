@@ -74,7 +74,7 @@ enum op { OP_VERIFY, OP_CHECK };
 
 enum vstate {
 	V_READ_LIVE, V_BUILD, V_READ_MIG, V_LOAD_DECL, V_READ_DECL, V_LINT,
-	C_READ0, C_UP, C_READ_UP, C_DOWN, C_READ_DOWN, C_AGAIN, C_READ_AGAIN,
+	C_READ0, C_UP, C_READ_UP, C_DOWN, C_READ_DOWN, C_AGAIN, C_READ_AGAIN, C_FINAL,
 	D_SEED, D_READ_R, D_SUM1, D_DOWN, D_UP, D_SUM2, D_DOWN2,
 	S_DONE,
 };
@@ -95,6 +95,12 @@ struct vjob {
 	struct rt_catalog *live_cat;    /* verify */
 	struct rt_catalog *before, *up; /* check: before the revision, after its upgrade */
 	size_t node;                    /* check: the revision in its round trip */
+	/* check with the shadow's change log (rt_schema_build_track): before is
+	 * the whole model, kept up to date from partial reads of what each
+	 * step touched (up is the partial read after the upgrade); a whole
+	 * read at the end proves it, or the run starts again without the log */
+	bool track;
+	size_t nfound0;                 /* check: findings before the round trips */
 	bool cancelled;
 	/* check --data: seeds loaded at head, then from head down each revision's
 	 * downgrade + upgrade with the sums before and after */
@@ -123,6 +129,46 @@ start_read(struct vjob *j, struct rt_db *db, struct rt_err *err)
 {
 	j->sub = rt_catalog_read_start(db, NULL, err);
 	return j->sub ? 0 : -1;
+}
+
+/* check: starts reading the shadow after a step: what the step touched
+ * when there is a change log (reset: a revision's round trip ends), the
+ * whole schema otherwise. */
+static int
+start_step_read(struct vjob *j, bool reset, struct rt_err *err)
+{
+	struct rt_catalog_opts o = { .touched = true, .reset_touched = reset };
+
+	j->sub = rt_catalog_read_start(rt_schema_build_db(j->b), j->track ? &o : NULL, err);
+	return j->sub ? 1 : -1;
+}
+
+/* check: a new shadow at base, with its change log when the role may. */
+static int
+start_round_trips(struct vjob *j, bool track, struct rt_err *err)
+{
+	int t;
+
+	if (!(j->b = rt_schema_build_new(j->live, j->shadow_url, err)))
+		return -1;
+	j->track = false;
+	if (track) {
+		if ((t = rt_schema_build_track(j->b, err)) < 0)
+			return -1;
+		j->track = t == 1;
+	}
+	j->node = 0;
+	j->out->read_touched = j->track;
+	j->state = C_READ0;
+	return start_read(j, rt_schema_build_db(j->b), err);
+}
+
+/* The model part covers, sorted, diffed with part (sorted): the changes. */
+static void
+diff_part(struct vjob *j, struct rt_catalog *was, struct rt_catalog *part, struct rt_cat_diff *d)
+{
+	rt_catalog_sort(was);
+	rt_catalog_diff(was, part, &j->dopts, d);
 }
 
 /* Starts moving the shadow (rt_schema_build_start); *ran false when there
@@ -361,6 +407,7 @@ static int
 check_next(struct vjob *j, struct rt_catalog *cat, struct rt_err *err)
 {
 	struct rt_cat_diff d = { 0 };
+	struct rt_catalog *was;
 	bool ran = false;
 	char *obj;
 
@@ -371,6 +418,10 @@ check_next(struct vjob *j, struct rt_catalog *cat, struct rt_err *err)
 		return 1;
 	case C_UP:
 		if (j->node == rt_graph_count(j->g)) {
+			if (j->track) {
+				j->state = C_FINAL;
+				return start_read(j, rt_schema_build_db(j->b), err) < 0 ? -1 : 1;
+			}
 			if (j->data && rt_graph_nheads(j->g) == 1 && j->node > 0)
 				return data_next(j, NULL, err);
 			j->state = S_DONE;
@@ -379,46 +430,90 @@ check_next(struct vjob *j, struct rt_catalog *cat, struct rt_err *err)
 		if (start_build(j, true, cur_id(j), &ran, err) < 0)
 			return -1;
 		j->state = C_READ_UP;
-		return ran ? 1 : start_read(j, rt_schema_build_db(j->b), err) < 0 ? -1 : 1;
+		return ran ? 1 : start_step_read(j, false, err);
 	case C_READ_UP:
 		if (!cat)       /* the upgrade ended: read */
-			return start_read(j, rt_schema_build_db(j->b), err) < 0 ? -1 : 1;
+			return start_step_read(j, false, err);
 		j->up = cat;
 		j->state = C_DOWN;
 		if (start_build(j, false, "-1", &ran, err) < 0)
 			return -1;
 		j->state = C_READ_DOWN;
-		return ran ? 1 : start_read(j, rt_schema_build_db(j->b), err) < 0 ? -1 : 1;
+		return ran ? 1 : start_step_read(j, false, err);
 	case C_READ_DOWN:
 		if (!cat)
-			return start_read(j, rt_schema_build_db(j->b), err) < 0 ? -1 : 1;
+			return start_step_read(j, false, err);
 		obj = rt_xasprintf("revision %s", cur_id(j));
-		rt_catalog_diff(j->before, cat, &j->dopts, &d);
+		was = j->track ? rt_catalog_restrict(j->before, cat->scope, cat->nscope) : NULL;
+		if (was)
+			diff_part(j, was, cat, &d);
+		else
+			rt_catalog_diff(j->before, cat, &j->dopts, &d);
 		add_diff(j->out, "round-trip", obj, &d, "gone after upgrade + downgrade (the "
 			 "downgrade drops what it did not create)", "left behind by upgrade + downgrade "
 			 "(the downgrade does not undo it)", "changed by upgrade + downgrade");
 		free(obj);
 		rt_cat_diff_free(&d);
+		rt_catalog_free(was);
 		rt_catalog_free(cat);
 		if (start_build(j, true, cur_id(j), &ran, err) < 0)
 			return -1;
 		j->state = C_READ_AGAIN;
-		return ran ? 1 : start_read(j, rt_schema_build_db(j->b), err) < 0 ? -1 : 1;
+		return ran ? 1 : start_step_read(j, true, err);
 	case C_READ_AGAIN:
 		if (!cat)
-			return start_read(j, rt_schema_build_db(j->b), err) < 0 ? -1 : 1;
-		rt_catalog_diff(j->up, cat, &j->dopts, &d);
+			return start_step_read(j, true, err);
+		if (j->track) {
+			/* the schema after the first upgrade, on what the three steps touched */
+			was = rt_catalog_restrict(j->before, cat->scope, cat->nscope);
+			rt_catalog_replace(was, j->up);
+			j->up = NULL;
+			diff_part(j, was, cat, &d);
+			rt_catalog_free(was);
+		} else {
+			rt_catalog_diff(j->up, cat, &j->dopts, &d);
+		}
 		if (d.n)
 			add_finding_take(j->out, "round-trip", rt_xasprintf("revision %s", cur_id(j)),
 					 rt_xstrdup("upgrading again gives another schema than the first "
 						    "upgrade"), NULL);
 		rt_cat_diff_free(&d);
-		rt_catalog_free(j->before);
-		rt_catalog_free(j->up);
-		j->up = NULL;
-		j->before = cat;
+		if (j->track) {
+			rt_catalog_replace(j->before, cat);
+		} else {
+			rt_catalog_free(j->before);
+			rt_catalog_free(j->up);
+			j->up = NULL;
+			j->before = cat;
+		}
 		j->node++;
 		j->out->nrevisions = j->node;
+		j->state = C_UP;
+		return 1;
+	case C_FINAL:
+		/* the model kept from the change log against the whole schema */
+		rt_catalog_sort(j->before);
+		rt_catalog_diff(j->before, cat, &j->dopts, &d);
+		rt_catalog_free(j->before);
+		j->before = cat;
+		j->track = false;
+		if (d.n) {
+			/* something the log missed: the round trips again, whole reads */
+			rt_cat_diff_free(&d);
+			while (j->out->n > j->nfound0) {
+				struct rt_finding *f = &j->out->v[--j->out->n];
+
+				free(f->kind);
+				free(f->object);
+				free(f->detail);
+				free(f->sql);
+			}
+			rt_catalog_free(j->before);
+			j->before = NULL;
+			drop_build(j);
+			j->out->reread = true;
+			return start_round_trips(j, false, err) < 0 ? -1 : 1;
+		}
 		j->state = C_UP;
 		return 1;
 	default:
@@ -590,10 +685,8 @@ rt_check_start(struct rt_db *live, const struct rt_graph *g, const struct rt_ver
 				      rt_graph_node(g, rt_graph_head(g, i))->rev->id);
 		add_finding_take(out, "graph", rt_xstrdup("heads"), rt_buf_take(&h), NULL);
 	}
-	if (!(j->b = rt_schema_build_new(live, opts->shadow_url, err)))
-		goto fail;
-	j->state = C_READ0;
-	if (start_read(j, rt_schema_build_db(j->b), err) < 0)
+	j->nfound0 = out->n;
+	if (start_round_trips(j, !opts->no_track, err) < 0)
 		goto fail;
 	return rt_job_new(&check_ops, j);
 fail:
