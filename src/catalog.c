@@ -99,7 +99,7 @@ static const char *const queries[Q_N] = {
 	" JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t ON t.oid = a.atttypid"
 	" LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
 	" WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND" NSP_OK("n")
-	" AND" NOT_EXT("pg_class", "c.oid") "AND c.oid NOT IN %1$s" IN_SCOPE("c.oid"),
+	" AND" NOT_EXT("pg_class", "c.oid") "AND c.oid NOT IN %1$s" IN_SCOPE("a.attrelid"),
 	[Q_CONSTRAINT] =
 	"SELECT " QN("n", "c") ", quote_ident(k.conname), k.contype, pg_get_constraintdef(k.oid),"
 	" (SELECT string_agg(quote_ident(a.attname), ',' ORDER BY x.ord)"
@@ -109,7 +109,7 @@ static const char *const queries[Q_N] = {
 	" JOIN pg_namespace n ON n.oid = c.relnamespace"
 	" WHERE k.contype IN ('p', 'u', 'c', 'x', 'f') AND k.conparentid = 0 AND k.conislocal"
 	" AND" NSP_OK("n") "AND" NOT_EXT("pg_class", "c.oid") "AND c.oid NOT IN %1$s"
-	IN_SCOPE("c.oid"),
+	IN_SCOPE("k.conrelid"),
 	[Q_INDEX] =
 	"SELECT quote_ident(n.nspname), quote_ident(ic.relname), " QN("n", "c") ","
 	" pg_get_indexdef(i.indexrelid), c.relkind,"
@@ -124,7 +124,7 @@ static const char *const queries[Q_N] = {
 	" AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid"
 	"  AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x'))"
 	" AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)"
-	IN_SCOPE("c.oid"),
+	IN_SCOPE("i.indrelid"),
 	[Q_FUNCTION] =
 	"SELECT quote_ident(n.nspname), quote_ident(p.proname) || '('"
 	" || pg_get_function_identity_arguments(p.oid) || ')', pg_get_functiondef(p.oid),"
@@ -143,7 +143,7 @@ static const char *const queries[Q_N] = {
 	" FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
 	" JOIN pg_namespace n ON n.oid = c.relnamespace"
 	" WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND" NSP_OK("n")
-	" AND" NOT_EXT("pg_class", "c.oid") "AND c.oid NOT IN %1$s" IN_SCOPE("c.oid"),
+	" AND" NOT_EXT("pg_class", "c.oid") "AND c.oid NOT IN %1$s" IN_SCOPE("t.tgrelid"),
 	[Q_COMMENT] =
 	"SELECT w, quote_literal(d), anchor FROM ("
 	" SELECT CASE WHEN dd.objsubid > 0 THEN 'COLUMN ' || " QN("n", "c") " || '.'"
@@ -185,14 +185,15 @@ static const char *const queries[Q_N] = {
 	"  AND dd.objoid = k.oid JOIN pg_namespace n ON n.oid = k.connamespace"
 	" LEFT JOIN pg_class c ON c.oid = k.conrelid LEFT JOIN pg_type t ON t.oid = k.contypid"
 	" WHERE" NSP_OK("n") "AND k.conrelid NOT IN %1$s"
-	"  {{ AND (k.conrelid = " SCOPE " OR k.contypid = " SCOPE ")}}"
+	"  {{ AND k.oid = ANY (ARRAY(SELECT sk.oid FROM pg_constraint sk WHERE sk.conrelid = " SCOPE ")"
+	"   || ARRAY(SELECT sk.oid FROM pg_constraint sk WHERE sk.contypid = " SCOPE "))}}"
 	" UNION ALL"
 	" SELECT 'TRIGGER ' || quote_ident(tg.tgname) || ' ON ' || " QN("n", "c") ", dd.description,"
 	"  tg.tgrelid"
 	" FROM pg_description dd JOIN pg_trigger tg ON dd.classoid = 'pg_trigger'::regclass"
 	"  AND dd.objoid = tg.oid JOIN pg_class c ON c.oid = tg.tgrelid"
 	" JOIN pg_namespace n ON n.oid = c.relnamespace WHERE" NSP_OK("n") "AND c.oid NOT IN %1$s"
-	IN_SCOPE("c.oid")
+	IN_SCOPE("tg.tgrelid")
 	") s",
 };
 
@@ -474,9 +475,10 @@ excluded_set(PGconn *conn, const struct rt_catalog_opts *opts, const struct rt_d
 	lit_t = PQescapeLiteral(conn, vt, strlen(vt));
 	if (vs)
 		lit_s = PQescapeLiteral(conn, vs, strlen(vs));
+	/* = ANY, not OR: an index scan however many tables there are */
 	sql = rt_xasprintf("(SELECT xc.oid FROM pg_class xc JOIN pg_namespace xn ON xn.oid = "
-			   "xc.relnamespace WHERE xc.relkind IN ('r', 'p') AND (xc.relname = "
-			   "'retort_history' OR xc.relname = %s)%s%s)", lit_t ? lit_t : "''",
+			   "xc.relnamespace WHERE xc.relkind IN ('r', 'p') AND xc.relname = ANY "
+			   "(ARRAY['retort_history', %s]::name[])%s%s)", lit_t ? lit_t : "''",
 			   lit_s ? " AND xn.nspname = " : "", lit_s ? lit_s : "");
 	PQfreemem(lit_t);
 	PQfreemem(lit_s);
