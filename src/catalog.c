@@ -12,6 +12,7 @@
 #include "rt_err.h"
 #include "rt_job.h"
 #include "rt_mem.h"
+#include "rt_migration.h"
 
 /* Namespaces that hold user objects. */
 #define NSP_OK(n) \
@@ -196,6 +197,24 @@ static const char *const queries[Q_N] = {
 	IN_SCOPE("tg.tgrelid")
 	") s",
 };
+
+const char *
+rt_catalog_format_id(void)
+{
+	static char id[65];
+
+	if (!id[0]) {
+		struct rt_buf b = { 0 };
+
+		for (int q = 0; q < Q_N; q++) {
+			rt_buf_puts(&b, queries[q]);
+			rt_buf_puts(&b, "\n");
+		}
+		rt_sha256_hex(rt_buf_str(&b), b.len, id);
+		rt_buf_free(&b);
+	}
+	return id;
+}
 
 struct rt_catalog *
 rt_catalog_new(void)

@@ -114,6 +114,9 @@ const struct cli_option cli_options[] = {
 	  .help = "constraints with PostgreSQL's default names are matched by name too" },
 	{ .name = "column-order", FLAG(column_order), .cmds = "verify check",
 	  .help = "report columns whose position differs" },
+	{ .name = "no-cache", FLAG(no_cache), .cmds = "verify",
+	  .help = "build the migrations' and the declared schema's models in shadow databases "
+	  "even when the model cache has them" },
 	{ .name = "whole-reads", FLAG(whole_reads), .cmds = "check",
 	  .help = "read the whole shadow schema after every step (slower; by default only "
 	  "what each step touched, from event triggers, when the role is a superuser)" },

@@ -22,6 +22,7 @@
 #include "rt_migration.h"
 #include "rt_project.h"
 #include "rt_schema.h"
+#include "rt_modelcache.h"
 #include "rt_verify.h"
 
 static void
@@ -204,10 +205,18 @@ cli_cmd_verify(struct cli *c)
 	struct rt_verify_opts o;
 	int rc;
 
+	char *cache = NULL;
+
 	if (cli_load_graph(c) < 0 || cli_connect(c) < 0)
 		return -1;
 	opts_of(c, &o);
+	if (!c->no_cache)
+		o.cache_dir = cache = rt_modelcache_dir();
 	rc = run_findings(c, rt_verify_start(c->db, c->graph, &o, &f, &c->err), &f);
+	if (c->verbose && f.cached)
+		fprintf(stderr, "verify: %d schema model%s from the cache in %s (--no-cache: build "
+			"them)\n", f.cached, f.cached == 1 ? "" : "s", cache);
+	free(cache);
 	if (rc == 0 && c->format == CLI_TEXT && !c->quiet)
 		printf("clean: the live database matches its migrations%s\n",
 		       f.has_declared ? " and the declared schema" : "");

@@ -159,6 +159,10 @@ void rt_catalog_column_sql(struct rt_buf *b, const struct rt_cat_obj *o, bool wi
 /* The SHA-256 (hex) of rt_catalog_render: a fingerprint of the schema. */
 void rt_catalog_fingerprint(struct rt_catalog *cat, char out[65]);
 
+/* What the reader reads, as 64 hex digits: the SHA-256 of its queries (a
+ * key part for models kept on disk: rt_modelcache.h). Static. */
+const char *rt_catalog_format_id(void);
+
 /* The noun for a kind ("table", "foreign key", ...). Static. */
 const char *rt_cat_kind_name(enum rt_cat_kind kind);
 

@@ -32,6 +32,7 @@ struct rt_findings {
 	size_t nrevisions;      /* check: the revisions whose round trip ran */
 	bool read_touched;      /* check: each step read what it touched (change log) */
 	bool reread;            /* check: the log missed something; whole reads again */
+	int cached;             /* verify: models taken from the cache (rt_modelcache.h) */
 	char *warning;          /* a shadow database that could not be dropped, or NULL */
 };
 
@@ -44,6 +45,8 @@ struct rt_verify_opts {
 	bool column_order;          /* a column's position counts */
 	bool data;                  /* check --data (see rt_check_start) */
 	const char *seeds_dir;      /* check --data: the seed files */
+	const char *cache_dir;      /* verify: keep the shadow builds' models there
+	                             * (rt_modelcache.h); NULL: build every time */
 	bool no_track;              /* check: read the whole schema after every step, not
 	                             * what the shadow's change log says each step touched */
 };

@@ -19,6 +19,7 @@
 #include "rt_job.h"
 #include "rt_mem.h"
 #include "rt_migration.h"
+#include "rt_modelcache.h"
 #include "rt_schema.h"
 #include "rt_seed.h"
 #include "datasum_int.h"
@@ -93,6 +94,8 @@ struct vjob {
 	size_t ci;                      /* verify: the next row to build */
 	bool is_known;                  /* verify: every row is a revision of g */
 	struct rt_catalog *live_cat;    /* verify */
+	char *cache_dir;                /* verify: models kept on disk, or NULL */
+	char key[65];                   /* verify: the key of the model being built, or "" */
 	struct rt_catalog *before, *up; /* check: before the revision, after its upgrade */
 	size_t node;                    /* check: the revision in its round trip */
 	/* check with the shadow's change log (rt_schema_build_track): before is
@@ -190,6 +193,31 @@ cur_id(const struct vjob *j)
 	return rt_graph_node(j->g, j->node)->rev->id;
 }
 
+/* verify: the model filed under the key just made (rc 0) into *cat: true
+ * on a hit. On a miss the key stays for cache_store; no key: "". */
+static bool
+cache_lookup(struct vjob *j, int rc, struct rt_catalog **cat)
+{
+	if (rc < 0 || !j->cache_dir || j->shadow_url) {
+		j->key[0] = '\0';
+		return false;
+	}
+	if (!(*cat = rt_modelcache_load(j->cache_dir, j->key)))
+		return false;
+	j->key[0] = '\0';
+	j->out->cached++;
+	return true;
+}
+
+/* verify: files the model just built under its key. */
+static void
+cache_store(struct vjob *j, const struct rt_catalog *cat)
+{
+	if (j->key[0] && j->cache_dir)
+		rt_modelcache_store(j->cache_dir, j->key, cat);
+	j->key[0] = '\0';
+}
+
 /* verify: what to do next, the previous sub-job (if any) done; its model in
  * cat (owned here). Returns 1 (a sub-job runs, or go on), 0 done, -1 err. */
 static int
@@ -204,6 +232,10 @@ verify_next(struct vjob *j, struct rt_catalog *cat, struct rt_err *err)
 		j->live_cat = cat;
 		if (!j->is_known)
 			goto declared;
+		if (cache_lookup(j, rt_modelcache_key_revs(j->g, &j->cur, j->live, j->key), &cat)) {
+			j->state = V_READ_MIG;
+			return verify_next(j, cat, err);
+		}
 		if (!(j->b = rt_schema_build_new(j->live, j->shadow_url, err)))
 			return -1;
 		j->state = V_BUILD;
@@ -217,6 +249,7 @@ verify_next(struct vjob *j, struct rt_catalog *cat, struct rt_err *err)
 		j->state = V_READ_MIG;
 		return start_read(j, rt_schema_build_db(j->b), err) < 0 ? -1 : 1;
 	case V_READ_MIG:
+		cache_store(j, cat);
 		rt_catalog_diff(j->live_cat, cat, &j->dopts, &d);
 		add_diff(j->out, "drift", NULL, &d,
 			 "only in the live database (not made by the migrations)",
@@ -230,6 +263,10 @@ declared:
 			return 1;
 		}
 		j->out->has_declared = true;
+		if (cache_lookup(j, rt_modelcache_key_file(j->schema_file, j->live, j->key), &cat)) {
+			j->state = V_READ_DECL;
+			return verify_next(j, cat, err);
+		}
 		if (!(j->b = rt_schema_build_new(j->live, j->shadow_url, err)))
 			return -1;
 		j->state = V_LOAD_DECL;
@@ -239,6 +276,7 @@ declared:
 		j->state = V_READ_DECL;
 		return start_read(j, rt_schema_build_db(j->b), err) < 0 ? -1 : 1;
 	case V_READ_DECL:
+		cache_store(j, cat);
 		rt_catalog_diff(j->live_cat, cat, &j->dopts, &d);
 		add_diff(j->out, "undeclared", NULL, &d,
 			 "only in the live database (not in the declared schema)",
@@ -612,6 +650,7 @@ v_free(void *impl)
 	free(j->seeds_dir);
 	free(j->shadow_url);
 	free(j->schema_file);
+	free(j->cache_dir);
 	free(j);
 }
 
@@ -637,6 +676,7 @@ vjob_new(enum op op, struct rt_db *live, const struct rt_graph *g,
 	j->schema_file = opts->schema_file ? rt_xstrdup(opts->schema_file) : NULL;
 	j->data = opts->data;
 	j->seeds_dir = opts->seeds_dir ? rt_xstrdup(opts->seeds_dir) : NULL;
+	j->cache_dir = opts->cache_dir ? rt_xstrdup(opts->cache_dir) : NULL;
 	j->rnode = -1;
 	/* a downgrade that re-adds a column puts it last, and constraints named by
 	 * PostgreSQL may come back with another default name: neither counts

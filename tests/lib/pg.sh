@@ -7,6 +7,8 @@ set -u
 
 T=$(mktemp -d /tmp/rt-test.XXXXXX)
 chmod 755 "$T"
+# each test its own model cache (rt_modelcache.h), never the user's
+export XDG_CACHE_HOME="$T/cache"
 PG_BINDIR=${PG_BINDIR:-$(pg_config --bindir 2>/dev/null)}
 [ -x "$PG_BINDIR/initdb" ] || PG_BINDIR=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 PGDATA_T="$T/pgdata"
