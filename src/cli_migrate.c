@@ -277,6 +277,13 @@ print_preflight_item(const struct rt_pf_item *it)
 
 	printf("%s:%d: %s %s: %s takes %s\n", rt_fmt_safe(&s1, it->path, 0), it->line, it->rev,
 	       it->is_up ? "upgrade" : "downgrade", rt_fmt_safe(&s2, it->what, 0), it->mode);
+	if (!it->exists && it->note) {      /* its table could not be read (a lock) */
+		printf("    table %s: %s\n", rt_fmt_safe(&s3, it->table, 0),
+		       rt_fmt_safe(&s1, it->note, 0));
+		for (size_t i = 0; i < it->blockers.n; i++)
+			printf("    held now by %s\n", rt_fmt_safe(&s1, it->blockers.v[i], 0));
+		goto out;
+	}
 	if (!it->exists) {
 		printf("    table %s: does not exist yet (an earlier step makes it)\n",
 		       rt_fmt_safe(&s3, it->table, 0));
@@ -292,9 +299,15 @@ print_preflight_item(const struct rt_pf_item *it)
 		printf("    no session holds a conflicting lock now\n");
 	for (size_t i = 0; i < it->blockers.n; i++)
 		printf("    held now by %s\n", rt_fmt_safe(&s1, it->blockers.v[i], 0));
+	if (it->estimate || it->basis)
+		printf("    estimate %s: %s\n", it->estimate ? it->estimate : "none",
+		       rt_fmt_safe(&s1, it->basis ? it->basis : "", 0));
 	if (it->note)
 		printf("    %s: %s\n", it->check_what ? rt_fmt_safe(&s2, it->check_what, 0) : "check",
 		       rt_fmt_safe(&s1, it->note, 0));
+	else if (it->check_what && it->count >= 0 && it->is_cast_bounded)
+		printf("    %s: at least %lld (of the first %lld rows; the rest not read)\n",
+		       rt_fmt_safe(&s2, it->check_what, 0), it->count, it->cast_rows);
 	else if (it->check_what && it->count >= 0)
 		printf("    %s: %lld\n", rt_fmt_safe(&s2, it->check_what, 0), it->count);
 	for (size_t i = 0; i < it->samples.n; i++)
@@ -303,6 +316,25 @@ out:
 	rt_buf_free(&s1);
 	rt_buf_free(&s2);
 	rt_buf_free(&s3);
+}
+
+/* The throughput probe the estimates rest on. */
+static void
+print_preflight_probe(const struct rt_pf_probe *pr)
+{
+	struct rt_buf s1 = { 0 };
+	char size[32], rate[32];
+
+	if (pr->read_bps > 0) {
+		rt_fmt_bytes(pr->bytes, size, sizeof(size));
+		rt_fmt_bytes((long long)pr->read_bps, rate, sizeof(rate));
+		printf("throughput probe: read %s of %s in %.3f s: ~%s/s (%d%% from cache); the "
+		       "estimates scale from it\n", size, rt_fmt_safe(&s1, pr->table, 0), pr->secs,
+		       rate, pr->cached_pct);
+	} else if (pr->note) {
+		printf("throughput probe: %s\n", rt_fmt_safe(&s1, pr->note, 0));
+	}
+	rt_buf_free(&s1);
 }
 
 /* --preflight: the plan's locks and checks on the live database, printed;
@@ -323,6 +355,7 @@ run_preflight(struct cli *c, struct rt_migrate *m)
 		printf("preflight of %s: %zu revision%s, %zu lock%s on existing tables; nothing "
 		       "changed\n", rt_migrate_what(m), plan->nsteps, plan->nsteps == 1 ? "" : "s",
 		       pf.n, pf.n == 1 ? "" : "s");
+		print_preflight_probe(&pf.probe);
 		for (size_t i = 0; i < pf.n; i++)
 			print_preflight_item(&pf.v[i]);
 	}

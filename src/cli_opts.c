@@ -48,7 +48,7 @@ const struct cli_option cli_options[] = {
 	{ .name = "dry-run", FLAG(dry_run), .cmds = MIGRATE " prune import",
 	  .help = "run in one transaction and roll back (prune, import: only list)" },
 	{ .name = "preflight", FLAG(preflight), .cmds = MIGRATE,
-	  .help = "locks, sizes, blockers and data checks of the plan on the live database; touch nothing" },
+	  .help = "locks, sizes, blockers, data and cast checks, time estimates of the plan on the live database; touch nothing" },
 	{ .name = "single-transaction", FLAG(single_tx), .cmds = MIGRATE,
 	  .help = "run the whole plan in one transaction" },
 	{ .name = "message", .letter = 'm', .arg = "MSG", STRING(message), .cmds = "revision merge baseline migrate",

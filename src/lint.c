@@ -624,6 +624,8 @@ rt_lint_locks_free(struct rt_lint_locks *l)
 		free(l->v[i].columns);
 		free(l->v[i].ref_table);
 		free(l->v[i].ref_columns);
+		free(l->v[i].new_type);
+		free(l->v[i].using_expr);
 	}
 	free(l->v);
 	memset(l, 0, sizeof(*l));

@@ -197,6 +197,27 @@ last_lock(struct lint *L, const char *table)
 	return k->line == L->line && strcmp(k->table, table) == 0 ? k : NULL;
 }
 
+/* The work on the table's data of the lock the statement recorded last on
+ * table (when collecting). */
+static void
+set_work(struct lint *L, const char *table, enum rt_lint_work work)
+{
+	struct rt_lint_lock *k = last_lock(L, table);
+
+	if (k)
+		k->work = work;
+}
+
+/* The text of tokens [from, to) as written (NULL when empty). */
+static char *
+tokens_text(const struct lint_stmt *s, size_t from, size_t to)
+{
+	if (from >= to || to > s->n)
+		return NULL;
+	return rt_xstrndup(s->sql + s->t[from].offset,
+			   s->t[to - 1].offset + s->t[to - 1].len - s->t[from].offset);
+}
+
 /* A statement that locks table in mode (PostgreSQL's level for it). */
 static void
 took_lock(struct lint *L, const char *table, const char *mode, const char *what)
@@ -352,6 +373,8 @@ add_column(struct lint *L, const struct lint_stmt *s, size_t i, size_t to, const
 		return;
 	type_hygiene(L, table, &cd);
 	took_lock(L, table, AE, "ADD COLUMN");
+	if (cd.is_volatile || cd.is_serial || cd.is_identity || cd.is_stored)
+		set_work(L, table, RT_LINT_WORK_REWRITE);
 	if (!is_existing(L, table))
 		return;
 	push2(&L->o[L->sec].cols_added, table, cd.name);
@@ -371,6 +394,86 @@ add_column(struct lint *L, const struct lint_stmt *s, size_t i, size_t to, const
 			 "the data", table, cd.name, table);
 }
 
+/* The text of tokens [from, to) without spaces, in lower case (a new string). */
+static char *
+squeezed(const struct lint_stmt *s, size_t from, size_t to)
+{
+	struct rt_buf b = { 0 };
+
+	for (size_t k = from; k < to; k++)
+		for (size_t c = 0; c < s->t[k].len; c++) {
+			char ch = s->sql[s->t[k].offset + c];
+
+			rt_buf_putc(&b, ch >= 'A' && ch <= 'Z' ? (char)(ch + 32) : ch);
+		}
+	return rt_buf_take(&b);
+}
+
+/* USING in [from, to) is the column itself, or the column cast to the type
+ * written in [tfrom, tto): the same conversion as no USING at all. */
+static bool
+is_plain_using(const struct lint_stmt *s, size_t from, size_t to, const char *col,
+	       size_t tfrom, size_t tto)
+{
+	char name[LINT_NAME_MAX];
+	size_t k = from;
+	char *a, *b;
+	bool same;
+
+	if (!read_name(s, &k, name, sizeof(name)) || strcmp(name, col) != 0)
+		return false;
+	if (k == to)
+		return true;
+	if (k >= s->n || s->t[k].kind != RT_SQL_TOK_OPERATOR || s->t[k].len != 2 ||
+	    memcmp(s->sql + s->t[k].offset, "::", 2) != 0)
+		return false;
+	a = squeezed(s, k + 1, to);
+	b = squeezed(s, tfrom, tto);
+	same = strcmp(a, b) == 0;
+	free(a);
+	free(b);
+	return same;
+}
+
+/* The type names whose typmod PostgreSQL can widen without touching the
+ * stored values (their length-coercion support functions: varchar_support,
+ * numeric_support, varbit_support, TemporalSimplify). */
+static bool
+typmod_widens(const char *type, int old_mod, int new_mod)
+{
+	if (new_mod < 0)
+		return strcmp(type, "bpchar") != 0 && strcmp(type, "bit") != 0;
+	if (old_mod < 0)
+		return strcmp(type, "timestamp") == 0 || strcmp(type, "timestamptz") == 0 ||
+		       strcmp(type, "time") == 0 || strcmp(type, "timetz") == 0 ? new_mod >= 6 :
+		       false;
+	if (strcmp(type, "varchar") == 0 || strcmp(type, "varbit") == 0 ||
+	    strcmp(type, "timestamp") == 0 || strcmp(type, "timestamptz") == 0 ||
+	    strcmp(type, "time") == 0 || strcmp(type, "timetz") == 0)
+		return new_mod >= old_mod;
+	if (strcmp(type, "numeric") == 0)      /* ((precision << 16) | scale) + 4 */
+		return ((old_mod - 4) & 0xffff) == ((new_mod - 4) & 0xffff) &&
+		       ((new_mod - 4) >> 16) >= ((old_mod - 4) >> 16);
+	return false;
+}
+
+bool
+rt_lint_type_change_rewrites(const struct rt_lint_type_change *tc)
+{
+	if (tc->has_using || !tc->is_binary_coercible)
+		return true;
+	if (tc->new_mod == tc->old_mod && strcmp(tc->old_type, tc->new_type) == 0)
+		return false;
+	if (tc->new_mod < 0)
+		return strcmp(tc->old_type, tc->new_type) == 0 ?
+		       !typmod_widens(tc->new_type, tc->old_mod, -1) : false;
+	/* a length coercion on a value of another type (text to varchar(n)) checks
+	 * every value */
+	if (strcmp(tc->old_type, tc->new_type) != 0)
+		return true;
+	return !typmod_widens(tc->new_type, tc->old_mod, tc->new_mod);
+}
+
 static void
 alter_column(struct lint *L, const struct lint_stmt *s, size_t i, size_t to, const char *table)
 {
@@ -388,6 +491,9 @@ alter_column(struct lint *L, const struct lint_stmt *s, size_t i, size_t to, con
 			k->what = rt_xstrdup("SET NOT NULL");
 			k->check = RT_LINT_CHECK_NOT_NULL;
 			k->columns = rt_xstrdup(col);
+			/* a valid CHECK (col IS NOT NULL) spares the scan */
+			k->work = rt_strv_contains(&L->notnull_ok, tc) ? RT_LINT_WORK_NONE :
+				  RT_LINT_WORK_SCAN;
 		}
 		if (is_existing(L, table) && !rt_strv_contains(&L->notnull_ok, tc))
 			lint_add(L, "adding-not-nullable-field", L->line, L->stmt,
@@ -398,7 +504,25 @@ alter_column(struct lint *L, const struct lint_stmt *s, size_t i, size_t to, con
 		i += 2;
 	if (is_word(s, i, "type") && i + 1 < to) {
 		struct coldef cd = { 0 };
+		struct rt_lint_lock *k = last_lock(L, table);
+		size_t end = i + 1, u;
 
+		while (end < to && !is_word(s, end, "using") && !is_word(s, end, "collate"))
+			end++;
+		for (u = end; u < to && !is_word(s, u, "using"); u++)
+			;
+		if (k) {
+			free(k->what);
+			k->what = rt_xstrdup("ALTER COLUMN TYPE");
+			k->work = RT_LINT_WORK_TYPE;
+			k->check = RT_LINT_CHECK_CAST;
+			k->columns = rt_xstrdup(col);
+			k->new_type = tokens_text(s, i + 1, end);
+			if (u < to) {
+				k->using_expr = tokens_text(s, u + 1, to);
+				k->is_using_plain = is_plain_using(s, u + 1, to, col, i + 1, end);
+			}
+		}
 		snprintf(cd.name, sizeof(cd.name), "%s", col);
 		read_type(s, i + 1, &cd);
 		cd.is_serial = false;
@@ -487,6 +611,12 @@ add_constraint(struct lint *L, const struct lint_stmt *s, size_t i, size_t to, c
 	}
 	is_fk = is_word(s, i, "foreign");
 	took_lock(L, table, is_fk ? SRE : AE, is_fk ? "ADD FOREIGN KEY" : "ADD CONSTRAINT");
+	/* an index is built unless USING INDEX names one; a CHECK or FOREIGN KEY
+	 * scans the table unless NOT VALID */
+	if (in_list(s, i, (const char *const[]){ "unique", "primary", "exclude", NULL }))
+		set_work(L, table, using_index ? RT_LINT_WORK_NONE : RT_LINT_WORK_INDEX);
+	else if (!not_valid)
+		set_work(L, table, RT_LINT_WORK_SCAN);
 	constraint_check(L, s, i, to, table, is_fk, !not_valid && !using_index);
 	if (existing && name[0]) {
 		size_t g = i;
@@ -616,6 +746,17 @@ alter_action(struct lint *L, const struct lint_stmt *s, size_t i, size_t to, con
 	} else if (is_word(s, i, "validate") && is_word(s, i + 1, "constraint")) {
 		validate_constraint(L, s, i + 2);
 		took_lock(L, table, SUE, "VALIDATE CONSTRAINT");
+		set_work(L, table, RT_LINT_WORK_SCAN);
+	} else if (is_word(s, i, "set") && in_list(s, i + 1, (const char *const[]){
+			"logged", "unlogged", "tablespace", NULL })) {
+		/* a new copy of the table: written to WAL, or to the new place */
+		took_lock(L, table, AE, is_word(s, i + 1, "logged") ? "SET LOGGED" :
+			  is_word(s, i + 1, "unlogged") ? "SET UNLOGGED" : "SET TABLESPACE");
+		set_work(L, table, RT_LINT_WORK_REWRITE);
+	} else if (is_word(s, i, "set") && is_word(s, i + 1, "access") &&
+		   is_word(s, i + 2, "method")) {
+		took_lock(L, table, AE, "SET ACCESS METHOD");
+		set_work(L, table, RT_LINT_WORK_REWRITE);
 	} else {
 		took_lock(L, table, AE, "ALTER TABLE");
 	}
@@ -680,6 +821,7 @@ create_index(struct lint *L, const struct lint_stmt *s, size_t i, bool is_unique
 		record_lock(L, table, SUE, is_unique ? "CREATE UNIQUE INDEX CONCURRENTLY" :
 			    "CREATE INDEX CONCURRENTLY");
 	}
+	set_work(L, table, RT_LINT_WORK_INDEX);
 	if (is_unique && last_lock(L, table)) {
 		size_t g = i;
 		struct rt_lint_lock *k = last_lock(L, table);
@@ -791,6 +933,33 @@ enum_use(struct lint *L, const struct lint_stmt *s)
 	}
 }
 
+/* VACUUM FULL [options] table / VACUUM (FULL ...) table: a rewrite, recorded
+ * for preflight (the statement is a finding all the same). */
+static void
+vacuum_full(struct lint *L, const struct lint_stmt *s)
+{
+	char table[LINT_NAME_MAX];
+	bool full = false;
+	size_t i = 1;
+
+	if (is_punct(s, i, '(')) {
+		size_t end = skip_parens(s, i);
+
+		for (; i < end; i++)
+			full = full || (is_word(s, i, "full") && !is_word(s, i + 1, "false") &&
+					!is_word(s, i + 1, "off"));
+	}
+	while (in_list(s, i, (const char *const[]){ "full", "freeze", "verbose", "analyze",
+						   "analyse", NULL })) {
+		full = full || is_word(s, i, "full");
+		i++;
+	}
+	if (!full || !read_name(s, &i, table, sizeof(table)))
+		return;
+	took_lock(L, table, AE, "VACUUM FULL");
+	set_work(L, table, RT_LINT_WORK_REWRITE);
+}
+
 static bool
 not_in_migration(struct lint *L, const struct lint_stmt *s)
 {
@@ -816,6 +985,8 @@ not_in_migration(struct lint *L, const struct lint_stmt *s)
 		return false;
 	lint_add(L, "statement-not-in-migration", L->line, L->stmt,
 		 "%s does not belong in a migration", what);
+	if (is_word(s, 0, "vacuum"))
+		vacuum_full(L, s);
 	return true;
 }
 
@@ -865,7 +1036,10 @@ lint_stmt(struct lint *L, const struct lint_stmt *s)
 			i++;
 		if (is_word(s, i, "only"))
 			i++;
-		if (read_name(s, &i, table, sizeof(table)))
+		if (read_name(s, &i, table, sizeof(table))) {
 			took_lock(L, table, AE, is_word(s, 0, "truncate") ? "TRUNCATE" : "CLUSTER");
+			if (is_word(s, 0, "cluster"))
+				set_work(L, table, RT_LINT_WORK_REWRITE);
+		}
 	}
 }

@@ -82,6 +82,21 @@ enum rt_lint_datacheck {
 	RT_LINT_CHECK_UNIQUE,        /* UNIQUE, UNIQUE INDEX: duplicate values of columns */
 	RT_LINT_CHECK_PRIMARY_KEY,   /* duplicates, and NULLs */
 	RT_LINT_CHECK_FOREIGN_KEY,   /* rows of columns no ref_table row matches */
+	RT_LINT_CHECK_CAST,          /* ALTER COLUMN TYPE: values of columns that will not
+	                              * convert to new_type (through using, when written) */
+};
+
+/* The work a statement does on the table's data while it holds its lock,
+ * which is what takes time on a big table (preflight estimates it). */
+enum rt_lint_work {
+	RT_LINT_WORK_NONE,           /* the catalog only */
+	RT_LINT_WORK_SCAN,           /* reads the whole table to validate (SET NOT NULL,
+	                              * ADD CHECK/FOREIGN KEY, VALIDATE CONSTRAINT) */
+	RT_LINT_WORK_INDEX,          /* builds an index: reads the table, sorts, writes */
+	RT_LINT_WORK_REWRITE,        /* writes a new copy of the table and its indexes */
+	RT_LINT_WORK_TYPE,           /* ALTER COLUMN TYPE: a rewrite, unless the column's
+	                              * current type is binary coercible to new_type with
+	                              * no USING (only the live column can tell) */
 };
 
 /* One lock a statement takes on a table that exists before the revision
@@ -97,6 +112,11 @@ struct rt_lint_lock {
 	char *columns;               /* "a,b" for a check, else NULL */
 	char *ref_table;             /* FOREIGN KEY: the referenced table, else NULL */
 	char *ref_columns;           /* "x,y"; NULL when not written (its primary key) */
+	enum rt_lint_work work;
+	char *new_type;              /* ALTER COLUMN TYPE: the type as written, else NULL */
+	char *using_expr;            /* ... its USING expression as written, or NULL */
+	bool is_using_plain;         /* ... USING is the column, or the column cast to
+	                              * new_type: no more than no USING (for a rewrite) */
 };
 
 struct rt_lint_locks {
@@ -112,5 +132,22 @@ int rt_lint_locks(const struct rt_rev *rev, bool is_up, struct rt_lint_locks *ou
 		  struct rt_err *err);
 
 void rt_lint_locks_free(struct rt_lint_locks *l);
+
+/* An ALTER COLUMN TYPE (RT_LINT_WORK_TYPE) as the live column shows it. */
+struct rt_lint_type_change {
+	const char *old_type;        /* pg_type.typname of the column's type (a domain's base) */
+	int old_mod;                 /* its atttypmod; -1 none */
+	const char *new_type;        /* pg_type.typname of the new type */
+	int new_mod;                 /* the new typmod; -1 none */
+	bool is_binary_coercible;    /* same type, or a binary-coercible pg_cast (method 'b') */
+	bool has_using;              /* a USING, other than a plain one (rt_lint_lock) */
+};
+
+/* Whether the type change rewrites the table: false only for the cases
+ * PostgreSQL documents as not touching the stored values (a binary-coercible
+ * type, no USING, and a typmod kept, dropped, or widened where the type's
+ * length-coercion support allows it: varchar(20) to varchar(40) or text,
+ * numeric(10,2) to numeric(12,2), timestamp(0) to timestamp). Pure. */
+bool rt_lint_type_change_rewrites(const struct rt_lint_type_change *tc);
 
 #endif

@@ -6,8 +6,16 @@
  * conflicting lock on it right now (pg_locks, pg_stat_activity), and the
  * data checks a constraint needs, read-only: NULLs before SET NOT NULL,
  * duplicates before UNIQUE / PRIMARY KEY, orphan rows before FOREIGN KEY,
- * each with up to RT_PREFLIGHT_SAMPLES sample rows. Only SELECTs run:
- * nothing is locked beyond ACCESS SHARE, nothing is written. */
+ * values that will not convert before ALTER COLUMN TYPE (a bulk cast, then,
+ * when it fails, a read-only DO block over the first RT_PREFLIGHT_CAST_ROWS
+ * rows catching each row's error), each with up to RT_PREFLIGHT_SAMPLES
+ * sample rows; and for a statement that scans, builds an index or rewrites
+ * (the lint's rt_lint_work), an estimate of its duration at the table's size
+ * from one throughput probe (EXPLAIN ANALYZE of a count(*) over a sample of
+ * the largest such table). Every check runs read-only, with lock_timeout
+ * RT_PREFLIGHT_LOCK_TIMEOUT and statement_timeout
+ * RT_PREFLIGHT_STATEMENT_TIMEOUT: nothing is locked beyond ACCESS SHARE,
+ * nothing is written. */
 #ifndef RT_PREFLIGHT_H
 #define RT_PREFLIGHT_H
 
@@ -23,6 +31,11 @@ struct rt_job;
 struct rt_plan;
 
 #define RT_PREFLIGHT_SAMPLES 5
+#define RT_PREFLIGHT_CAST_ROWS 100000        /* rows the row-by-row cast check reads */
+#define RT_PREFLIGHT_LOCK_TIMEOUT "2s"
+#define RT_PREFLIGHT_STATEMENT_TIMEOUT "5min"
+#define RT_PREFLIGHT_PROBE_BYTES (64LL << 20)   /* the probe reads about this much */
+#define RT_PREFLIGHT_PROBE_MIN (1LL << 20)      /* smaller tables: "< 0.1 s", no probe */
 
 /* One lock one statement of the plan takes. */
 struct rt_pf_item {
@@ -45,11 +58,35 @@ struct rt_pf_item {
 	long long count;           /* rows failing the check; -1 not counted */
 	struct rt_strv samples;    /* up to RT_PREFLIGHT_SAMPLES rows, as JSON */
 	char *note;                /* why a check could not run, or NULL */
+	/* the work while the lock is held, and its estimated duration */
+	enum rt_lint_work work;
+	long long table_bytes;     /* pg_table_size (heap and TOAST); -1 unknown */
+	char *new_type;            /* ALTER COLUMN TYPE: as written; else NULL */
+	char *using_expr;          /* ... its USING, or NULL */
+	bool is_using_plain;       /* ... which only converts the column (rt_lint_lock) */
+	char *old_type;            /* ... the column's type now (format_type), or NULL */
+	bool is_rewrite;           /* RT_LINT_WORK_TYPE: the live column says it rewrites */
+	bool is_cast_bounded;      /* the cast count read only the first cast_rows rows */
+	long long cast_rows;       /* rows the row-by-row cast check read; -1 none */
+	double est_secs;           /* the estimate; -1 none */
+	char *estimate;            /* "~2.4 s", "< 0.1 s", "no rewrite expected"; or NULL */
+	char *basis;               /* what the estimate rests on, one line; or NULL */
+};
+
+/* The throughput probe, once per preflight. */
+struct rt_pf_probe {
+	char *table;               /* the table read, or NULL: no probe ran */
+	long long bytes;           /* bytes it read (buffers x block size) */
+	double secs;               /* the server's execution time */
+	int cached_pct;            /* share of those buffers found in shared_buffers */
+	double read_bps;           /* bytes / secs; 0 unknown */
+	char *note;                /* why there is no probe (all tables small, a failure) */
 };
 
 struct rt_preflight {
 	struct rt_pf_item *v;
 	size_t n;
+	struct rt_pf_probe probe;
 };
 
 void rt_preflight_free(struct rt_preflight *p);

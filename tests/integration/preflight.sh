@@ -90,4 +90,91 @@ like "... DROP TABLE takes ACCESS EXCLUSIVE" "$(cat "$T/out")" "p1 downgrade: DR
 echo "-- edited" >>"$P/versions/p1_m.sql"
 R upgrade --preflight >"$T/out" 2>"$T/err"; rc=$?
 is "an edited applied revision refuses preflight too: exit 2" "$rc" 2
+# item 5, the two bold parts: values that will not cast before a type change,
+# and the time a rewrite, an index build or a scan takes at this size; a
+# project of its own on a database of its own
+psqlc -d postgres "CREATE DATABASE app2" >/dev/null
+P="$T/proj2"
+mkdir -p "$P/versions"
+R2() { rt -d "$P" --url "${PGURL/\/app\?//app2?}" "$@"; }
+mig c1 none "CREATE TABLE ages (id int PRIMARY KEY, age text, name varchar(20));
+CREATE TABLE ages_ok (id int PRIMARY KEY, age text);
+CREATE TABLE big (id int, pad text);" "DROP TABLE big;
+DROP TABLE ages_ok;
+DROP TABLE ages;"
+R2 -q upgrade c1 || bail "upgrade c1 failed"
+psqlc -d app2 "INSERT INTO ages SELECT g, CASE WHEN g IN (7, 70, 700) THEN 'x' || g ELSE g::text END, 'n' || g
+       FROM generate_series(1, 1000) g;
+INSERT INTO ages_ok SELECT g, g::text FROM generate_series(1, 1000) g;
+INSERT INTO big SELECT g, repeat('x', 200) FROM generate_series(1, 40000) g;
+ANALYZE" >/dev/null
+mig c2 c1 "ALTER TABLE ages ALTER COLUMN age TYPE integer USING age::integer;
+ALTER TABLE ages_ok ALTER COLUMN age TYPE integer USING age::integer;
+ALTER TABLE ages ALTER COLUMN name TYPE varchar(40);
+ALTER TABLE ages ALTER COLUMN name TYPE varchar(3);
+CREATE INDEX big_id ON big (id);
+ALTER TABLE ages_ok ALTER COLUMN id SET NOT NULL;
+ALTER TABLE ages ALTER COLUMN age TYPE varchar(2);" "SELECT 1;"
+snap() { psqlc -d app2 "SELECT string_agg(relname || ':' || relfilenode, ' ' ORDER BY relname) FROM pg_class WHERE relname IN ('ages', 'ages_ok', 'big')"
+	psqlc -d app2 "SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM ages t"
+	psqlc -d app2 "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'ages'::regclass AND attname IN ('age', 'name') ORDER BY attname"; }
+cbefore=$(snap)
+R2 upgrade --preflight >"$T/out" 2>"$T/err"; rc=$?
+is "type change preflight: exit 0" "$rc" 0
+out=$(cat "$T/out")
+like "text -> integer: 3 values will not cast" "$out" "c2_m.sql:6: c2 upgrade: ALTER COLUMN TYPE takes ACCESS EXCLUSIVE"
+like "... counted" "$out" "values that will not cast to integer in ages.age: 3"
+like "... with sample rows" "$out" '\{"id":7,"age":"x7","name":"n7"\}'
+like "... all three" "$out" '\{"id":700,"age":"x700","name":"n700"\}'
+like "the clean twin: 0" "$out" "values that will not cast to integer in ages_ok.age: 0"
+like "a rewrite of a small table: < 0.1 s, with its basis" "$out" "estimate < 0.1 s: rewrite of [0-9.]+ kB \(table and indexes\)"
+like "varchar(20) -> varchar(40): no rewrite expected" "$out" \
+	"estimate no rewrite expected: character varying\(20\) to varchar\(40\) is binary coercible"
+like "varchar(20) -> varchar(3): the values too long are counted row by row" "$out" \
+	"values that will not cast to varchar\(3\) in ages.name: 901"
+like "... with samples" "$out" '\{"id":100,"age":"100","name":"n100"\}'
+like "text -> varchar(2): the values too long counted (an explicit cast would cut them)" "$out" \
+	"values that will not cast to varchar\(2\) in ages.age: 902"
+like "... first sample" "$out" '\{"id":70,"age":"x70","name":"n70"\}'
+like "the throughput probe says what it read" "$out" \
+	"throughput probe: read [0-9.]+ MB of big in [0-9.]+ s: ~[0-9.]+ [kMG]B/s \([0-9]+% from cache\)"
+like "CREATE INDEX on some MB: an estimate with its basis" "$out" \
+	"estimate (< 0.1 s|~[0-9.]+ (s|min|h)): index build over [0-9.]+ MB at ~[0-9.]+ [kMG]B/s, the read rate measured / 3"
+like "SET NOT NULL: a scan" "$out" "estimate < 0.1 s: scan of [0-9.]+ kB"
+is "nothing changed: same relfilenodes, same rows, same types" "$(snap)" "$cbefore"
+is "... no lock left behind" "$(psqlc -d app2 "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname IN ('ages', 'ages_ok', 'big')")" 0
+is "... still at c1" "$(psqlc -d app2 "SELECT version_num FROM alembic_version")" c1
+
+# the bound: more rows than the row-by-row check reads
+psqlc -d app2 "INSERT INTO ages SELECT g, CASE WHEN g % 50000 = 0 THEN 'y' || g ELSE g::text END, 'n'
+       FROM generate_series(1001, 130000) g" >/dev/null
+R2 upgrade --preflight >"$T/out" 2>"$T/err"
+like "over the bound: at least N of the first 100000 rows" "$(cat "$T/out")" \
+	"values that will not cast to integer in ages.age: at least 5 \(of the first 100000 rows; the rest not read\)"
+
+# a type change with no automatic conversion fails without USING: said so
+mig c3 c2 "ALTER TABLE ages_ok ALTER COLUMN age TYPE integer;" "SELECT 1;"
+R2 upgrade --preflight c3 >"$T/out" 2>"$T/err"
+like "no USING and no assignment cast: the statement fails, said before" "$(cat "$T/out")" \
+	"ages_ok.age: no automatic conversion from text to integer: the statement fails without USING"
+rm "$P/versions/c3_m.sql"
+
+# a session holding ACCESS EXCLUSIVE on ages_ok: preflight gives up on that
+# table after its lock_timeout (2s), names the holder, and goes on
+fifo2="$T/holder2.in"; mkfifo "$fifo2"
+"$PG_BINDIR/psql" -qX -d app2 <"$fifo2" >"$T/holder2.out" 2>&1 &
+holder2=$!
+exec 8>"$fifo2"
+printf "SET application_name = 'aeholder';\nBEGIN;\nLOCK TABLE ages_ok IN ACCESS EXCLUSIVE MODE;\nSELECT 'locked';\n" >&8
+for _ in $(seq 100); do grep -q locked "$T/holder2.out" 2>/dev/null && break; sleep 0.05; done
+timeout 60 env -u DATABASE_URL "$RETORT" -d "$P" --url "${PGURL/\/app\?//app2?}" upgrade --preflight \
+	>"$T/out" 2>"$T/err"; rc=$?
+is "a table locked ACCESS EXCLUSIVE: preflight still ends, exit 0" "$rc" 0
+like "... says the table cannot be read now" "$(cat "$T/out")" \
+	"table ages_ok: cannot check now: canceling statement due to lock timeout"
+like "... and names who holds it" "$(cat "$T/out")" "held now by pid [0-9]+ \(aeholder, user postgres\): AccessExclusiveLock"
+like "... the other tables are still read" "$(cat "$T/out")" "values that will not cast to integer in ages.age: at least 5"
+printf "ROLLBACK;\n\\\\q\n" >&8
+exec 8>&-
+wait $holder2
 done_testing
