@@ -533,15 +533,34 @@ put_query(struct rt_buf *sql, const char *q, const char *excl, bool partial)
 	}
 }
 
-/* ---- the read as a job: one query string, its results taken as they come ---- */
+/* ---- the read as a job: the query strings sent at once, their results
+ * taken as they come. A big database is read on two connections at once
+ * (the second imports the first's snapshot, as pg_dump -j does): the
+ * server's pg_get_*def work is most of the time, and it splits. ---- */
+
+/* Relations (of any kind, outside the system schemas) from which a whole
+ * read takes a second connection: below, its start costs more than it saves. */
+#define PARALLEL_MIN_RELATIONS 200
+
+/* What the second connection reads: about half of the server's work on a
+ * schema of tables with keys, checks, defaults and indexes. */
+static const bool on_second[Q_N] = { [Q_COLUMN] = true, [Q_CONSTRAINT] = true };
+
+/* One connection's share. */
+struct side {
+	PGconn *conn;
+	bool owned;                 /* the second connection (closed at the end) */
+	int k;                      /* results received */
+	int skip;                   /* results before the first query's */
+	int scope_at;               /* the result that is a partial read's scope, or -1 */
+	int q[Q_N], nq;             /* the queries, in the order of their results */
+	bool done, failed;
+};
 
 struct read_job {
-	PGconn *conn;               /* borrowed from the rt_db */
+	struct side side[2];
+	int nsides;
 	struct rt_catalog *cat;
-	int k;                      /* results received: BEGIN, SET, [the scope,] the queries,
-	                             * COMMIT[, the log's reset] */
-	int first_q;                /* the result of the first query */
-	bool partial;               /* the third result is the scope */
 	bool failed, cancelled, done, ok;
 	struct rt_err ferr;         /* the first failure */
 };
@@ -550,23 +569,56 @@ static size_t
 read_fds(void *impl, struct pollfd *fds, size_t max)
 {
 	struct read_job *j = impl;
+	size_t n = 0;
 
-	if (j->done || max < 1)
-		return 0;
-	fds[0].fd = PQsocket(j->conn);
-	fds[0].events = POLLIN | (PQisnonblocking(j->conn) && PQflush(j->conn) == 1 ? POLLOUT : 0);
-	fds[0].revents = 0;
-	return 1;
+	for (int i = 0; i < j->nsides && n < max; i++) {
+		PGconn *conn = j->side[i].conn;
+
+		if (j->side[i].done)
+			continue;
+		fds[n].fd = PQsocket(conn);
+		fds[n].events = POLLIN | (PQisnonblocking(conn) && PQflush(conn) == 1 ? POLLOUT : 0);
+		fds[n++].revents = 0;
+	}
+	return n;
 }
 
-/* After the last result: a failed read leaves an aborted transaction. */
+/* After a side's last result: the borrowed connection back to blocking (a
+ * failed read leaves an aborted transaction), the second one closed. */
 static void
-read_end(struct read_job *j)
+side_end(struct side *sd)
 {
-	PQsetnonblocking(j->conn, 0);
-	if (j->failed)
-		PQclear(PQexec(j->conn, "ROLLBACK"));
-	j->done = true;
+	if (sd->owned) {
+		PQfinish(sd->conn);
+		sd->conn = NULL;
+	} else {
+		PQsetnonblocking(sd->conn, 0);
+		if (sd->failed)
+			PQclear(PQexec(sd->conn, "ROLLBACK"));
+	}
+	sd->done = true;
+}
+
+static void
+side_result(struct read_job *j, struct side *sd, PGresult *res)
+{
+	ExecStatusType st = PQresultStatus(res);
+	int q = sd->k - sd->skip;
+
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+		if (!j->failed && (j->cancelled || (state && strcmp(state, "57014") == 0)))
+			rt_err_set(&j->ferr, RT_ERR_CANCEL, "reading the catalog: cancelled");
+		else if (!j->failed)
+			rt_db_result_err(res, "reading the catalog", &j->ferr);
+		j->failed = sd->failed = true;
+	} else if (!j->failed && sd->k == sd->scope_at) {
+		take_scope(j->cat, res);
+	} else if (!j->failed && q >= 0 && q < sd->nq) {
+		take_rows(j->cat, sd->q[q], res);
+	}
+	sd->k++;
 }
 
 static int
@@ -575,40 +627,34 @@ read_step(void *impl, struct rt_err *err)
 	struct read_job *j = impl;
 	PGresult *res;
 
-	if (j->done)
-		goto finished;
-	if (PQflush(j->conn) < 0 || !PQconsumeInput(j->conn)) {
-		rt_err_set(err, RT_ERR_RUN, "reading the catalog: %s", PQerrorMessage(j->conn));
-		j->done = true;
-		return -1;
-	}
-	while (!PQisBusy(j->conn)) {
-		ExecStatusType st;
-		int q = j->k - j->first_q;
+	for (int i = 0; i < j->nsides && !j->done; i++) {
+		struct side *sd = &j->side[i];
 
-		if (!(res = PQgetResult(j->conn))) {
-			read_end(j);
-			goto finished;
+		if (sd->done)
+			continue;
+		if (PQflush(sd->conn) < 0 || !PQconsumeInput(sd->conn)) {
+			rt_err_set(err, RT_ERR_RUN, "reading the catalog: %s", PQerrorMessage(sd->conn));
+			for (int k = 0; k < j->nsides; k++)
+				if (j->side[k].owned && !j->side[k].done)
+					side_end(&j->side[k]);
+			j->done = true;
+			return -1;
 		}
-		st = PQresultStatus(res);
-		if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-			const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-
-			if (!j->failed && (j->cancelled || (state && strcmp(state, "57014") == 0)))
-				rt_err_set(&j->ferr, RT_ERR_CANCEL, "reading the catalog: cancelled");
-			else if (!j->failed)
-				rt_db_result_err(res, "reading the catalog", &j->ferr);
-			j->failed = true;
-		} else if (!j->failed && j->partial && j->k == j->first_q - 1) {
-			take_scope(j->cat, res);
-		} else if (!j->failed && q >= 0 && q < Q_N) {
-			take_rows(j->cat, q, res);
+		while (!sd->done && !PQisBusy(sd->conn)) {
+			if (!(res = PQgetResult(sd->conn))) {
+				side_end(sd);
+				break;
+			}
+			side_result(j, sd, res);
+			PQclear(res);
 		}
-		j->k++;
-		PQclear(res);
 	}
-	return 1;
-finished:
+	j->done = true;
+	for (int i = 0; i < j->nsides; i++)
+		if (!j->side[i].done)
+			j->done = false;
+	if (!j->done)
+		return 1;
 	if (j->failed) {
 		if (err)
 			*err = j->ferr;
@@ -629,7 +675,9 @@ read_cancel(void *impl)
 	if (j->done || j->cancelled)
 		return;
 	j->cancelled = true;
-	rt_db_cancel_query(j->conn);
+	for (int i = 0; i < j->nsides; i++)
+		if (!j->side[i].done)
+			rt_db_cancel_query(j->side[i].conn);
 }
 
 static void
@@ -638,17 +686,19 @@ read_free(void *impl)
 	struct read_job *j = impl;
 	PGresult *res;
 
-	if (!j->done) {
-		/* drain what is in flight so the connection can be used again */
-		PQsetnonblocking(j->conn, 0);
-		while ((res = PQgetResult(j->conn)) != NULL) {
-			if (PQresultStatus(res) != PGRES_TUPLES_OK &&
-			    PQresultStatus(res) != PGRES_COMMAND_OK)
-				j->failed = true;
-			PQclear(res);
+	for (int i = 0; i < j->nsides; i++) {
+		struct side *sd = &j->side[i];
+
+		if (sd->done)
+			continue;
+		if (!sd->owned) {
+			/* drain what is in flight so the connection can be used again */
+			PQsetnonblocking(sd->conn, 0);
+			while ((res = PQgetResult(sd->conn)) != NULL)
+				PQclear(res);
 		}
-		read_end(j);
-		j->failed = true;
+		sd->failed = true;
+		side_end(sd);
 	}
 	rt_catalog_free(j->cat);
 	free(j);
@@ -662,48 +712,138 @@ static const struct rt_job_ops read_ops = {
 	.free = read_free,
 };
 
+/* A whole read of a big database: opens its transaction on db and exports
+ * its snapshot, then opens the second connection. Returns it, with what
+ * its query string starts with in pre (a transaction in that snapshot;
+ * sd->skip results before its queries), or NULL: read on db alone (its
+ * transaction begun when *begun). */
+static PGconn *
+open_second(struct rt_db *db, bool *begun, struct side *sd, struct rt_buf *pre)
+{
+	const char *keys[] = { "dbname", "application_name", NULL };
+	const char *vals[] = { db->url, "retort catalog", NULL };
+	PGresult *res;
+	PGconn *c2;
+	char *lit;
+	bool big;
+
+	*begun = false;
+	if (!db->url)
+		return NULL;
+	res = PQexec(db->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
+		     "SET LOCAL search_path = '';"
+		     "SELECT pg_catalog.pg_export_snapshot(), (SELECT count(*) FROM pg_catalog.pg_class"
+		     " WHERE relnamespace NOT IN ('pg_catalog'::regnamespace,"
+		     " 'information_schema'::regnamespace, 'pg_toast'::regnamespace))");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		PQclear(res);
+		PQclear(PQexec(db->conn, "ROLLBACK"));
+		return NULL;
+	}
+	*begun = true;
+	big = atol(PQgetvalue(res, 0, 1)) >= PARALLEL_MIN_RELATIONS;
+	if (!big || !(c2 = PQconnectdbParams(keys, vals, 1)) || PQstatus(c2) != CONNECTION_OK) {
+		if (big)
+			PQfinish(c2);
+		PQclear(res);
+		return NULL;
+	}
+	lit = PQescapeLiteral(c2, PQgetvalue(res, 0, 0), strlen(PQgetvalue(res, 0, 0)));
+	PQclear(res);
+	rt_buf_printf(pre, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
+		      "SET TRANSACTION SNAPSHOT %s;SET LOCAL search_path = '';", lit ? lit : "''");
+	PQfreemem(lit);
+	sd->skip = 3;
+	if (PQsetnonblocking(c2, 1) != 0) {
+		PQfinish(c2);
+		return NULL;
+	}
+	return c2;
+}
+
 struct rt_job *
 rt_catalog_read_start(struct rt_db *db, const struct rt_catalog_opts *opts, struct rt_err *err)
 {
-	struct read_job *j;
-	struct rt_buf sql = { 0 };
+	struct read_job *j = rt_xcalloc(1, sizeof(*j));
+	struct rt_buf sql = { 0 }, sql2 = { 0 };
 	char *excl = excluded_set(db->conn, opts, db);
 	bool partial = opts && opts->touched, prepare = partial && !db->cat_prepared;
+	bool begun = false;
+	struct side *a = &j->side[0], *b = &j->side[1];
+	PGconn *c2 = NULL;
 
-	rt_buf_puts(&sql, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
-		    "SET LOCAL search_path = '';");
+	j->nsides = 1;
+	a->conn = db->conn;
+	a->scope_at = b->scope_at = -1;
+	if (!partial && (c2 = open_second(db, &begun, b, &sql2)) != NULL) {
+		b->conn = c2;
+		b->owned = true;
+		j->nsides = 2;
+	}
+	if (!begun)
+		rt_buf_puts(&sql, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
+			    "SET LOCAL search_path = '';");
+	a->skip = begun ? 0 : 2;
 	for (int q = 0; q < Q_N && (prepare || !partial); q++) {
+		struct side *sd = c2 && on_second[q] ? b : a;
+		struct rt_buf *out = sd == b ? &sql2 : &sql;
+
 		if (prepare)
-			rt_buf_printf(&sql, "PREPARE rt_cat_%d AS ", q);
-		put_query(&sql, queries[q], excl, partial);
-		rt_buf_puts(&sql, ";");
+			rt_buf_printf(out, "PREPARE rt_cat_%d AS ", q);
+		put_query(out, queries[q], excl, partial);
+		rt_buf_puts(out, ";");
+		if (prepare)
+			a->skip++;
+		else
+			sd->q[sd->nq++] = q;
 	}
 	if (partial) {
+		a->scope_at = a->skip++;
 		rt_buf_puts(&sql, "SELECT DISTINCT a FROM unnest(string_to_array("
 			    "current_setting('rt.touched'), ',', '')::oid[]) a WHERE a IS NOT NULL "
 			    "ORDER BY 1;");
-		for (int q = 0; q < Q_N; q++)
+		for (int q = 0; q < Q_N; q++) {
 			rt_buf_printf(&sql, "EXECUTE rt_cat_%d;", q);
+			a->q[a->nq++] = q;
+		}
 	}
 	rt_buf_puts(&sql, "COMMIT");
 	if (partial && opts->reset_touched)
 		rt_buf_puts(&sql, ";SELECT set_config('rt.touched', '', false)");
 	free(excl);
+	if (c2) {
+		rt_buf_puts(&sql2, "COMMIT");
+		/* the second connection's queries go out first: it imports the
+		 * snapshot while the first connection's transaction is surely open */
+		if (!PQsendQuery(c2, rt_buf_str(&sql2))) {
+			PQfinish(c2);
+			b->conn = NULL;
+			rt_buf_free(&sql2);
+			rt_err_set(err, RT_ERR_RUN, "reading the catalog: the second connection failed");
+			goto fail;
+		}
+	}
+	rt_buf_free(&sql2);
 	if (PQsetnonblocking(db->conn, 1) != 0 || !PQsendQuery(db->conn, rt_buf_str(&sql))) {
 		rt_err_set(err, RT_ERR_RUN, "reading the catalog: %s", PQerrorMessage(db->conn));
 		PQsetnonblocking(db->conn, 0);
-		rt_buf_free(&sql);
-		return NULL;
+		if (c2) {
+			PQfinish(c2);
+			b->conn = NULL;
+		}
+		goto fail;
 	}
 	rt_buf_free(&sql);
-	j = rt_xcalloc(1, sizeof(*j));
-	j->conn = db->conn;
 	j->cat = rt_catalog_new();
-	j->partial = partial;
-	j->first_q = partial ? 3 + (prepare ? Q_N : 0) : 2;
 	if (prepare)
 		db->cat_prepared = true;
 	return rt_job_new(&read_ops, j);
+fail:
+	if (begun)
+		PQclear(PQexec(db->conn, "ROLLBACK"));
+	rt_buf_free(&sql);
+	free(j);
+	return NULL;
 }
 
 struct rt_catalog *
