@@ -202,6 +202,41 @@ traces_free(struct traces *ts)
 	memset(ts, 0, sizeof(*ts));
 }
 
+/* Whether exactly one revision is selected, as *node. */
+static bool
+one_selected(const bool *in_sel, size_t n, size_t *node)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (in_sel[i]) {
+			k++;
+			*node = i;
+		}
+	return k == 1;
+}
+
+/* --trace of one revision: the engine's trace job (its shadow built at the
+ * revision's parents only), driven here. */
+static int
+run_one_trace(struct cli *c, size_t node, struct traces *ts)
+{
+	struct traced *tr;
+	struct rt_job *job;
+	int rc;
+
+	ts->v = rt_xcalloc(1, sizeof(*ts->v));
+	tr = &ts->v[ts->n++];
+	tr->rev = rt_graph_node(c->graph, node)->rev;
+	job = rt_trace_start(c->shadow_url ? NULL : c->db, c->shadow_url, c->graph, node, &tr->t,
+			     &c->err);
+	if (!job)
+		return -1;
+	rc = cli_drive(job, &c->err);
+	rt_job_free(job);
+	return rc < 0 ? -1 : 0;
+}
+
 /* --trace: every revision up to the last one selected, in topological
  * order, in one shadow database: each selected one traced (rolled back),
  * then applied for the next. */
@@ -211,7 +246,7 @@ run_traces(struct cli *c, const bool *in_sel, struct traces *ts)
 	struct rt_schema_build *b;
 	struct rt_err drop = { 0 };
 	struct rt_buf s = { 0 };
-	size_t n = rt_graph_count(c->graph), last = 0;
+	size_t n = rt_graph_count(c->graph), last = 0, one = 0;
 	int rc = 0;
 
 	for (size_t i = 0; i < n; i++)
@@ -219,6 +254,8 @@ run_traces(struct cli *c, const bool *in_sel, struct traces *ts)
 			last = i + 1;
 	if (!c->shadow_url && cli_connect(c) < 0)
 		return -1;
+	if (one_selected(in_sel, n, &one))
+		return run_one_trace(c, one, ts);
 	if (!(b = rt_schema_build_new(c->shadow_url ? NULL : c->db, c->shadow_url, &c->err)))
 		return -1;
 	ts->v = rt_xcalloc(last ? last : 1, sizeof(*ts->v));

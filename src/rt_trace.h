@@ -12,6 +12,8 @@
 
 struct rt_db;
 struct rt_err;
+struct rt_graph;
+struct rt_job;
 struct rt_rev;
 
 /* One thing a statement did. */
@@ -31,7 +33,8 @@ struct rt_trace {
 void rt_trace_free(struct rt_trace *t);
 
 /* Traces rev's upgrade on shadow (a scratch database where rev's parents
- * are applied: rt_schema.h), blocking: BEGIN, each statement, what it
+ * are applied: rt_schema.h), blocking (it drives the job rt_trace_start
+ * runs after its build to its end): BEGIN, each statement, what it
  * locked and rewrote, ROLLBACK. A "transaction off" revision is not run
  * (its note says so); a statement that fails ends the trace with a note.
  * Each lock is reported once, at the first statement that took it. Fills
@@ -39,5 +42,22 @@ void rt_trace_free(struct rt_trace *t);
  * connection failed; RT_ERR_INPUT: a section that does not split). */
 int rt_trace_rev(struct rt_db *shadow, const struct rt_rev *rev, struct rt_trace *out,
 		 struct rt_err *err);
+
+/* The whole trace of the revision at graph node node as one job, for the
+ * console: a shadow database made on live's server, or on shadow_url's when
+ * not NULL (rt_schema_build_new: one short blocking CREATE DATABASE here), upgraded with the apply job to each of
+ * the revision's parents (then depends_on revisions) in turn, then the revision's upgrade traced as
+ * above with one query in flight at a time (libpq's asynchronous API: BEGIN,
+ * each statement, pg_locks, pg_class, ROLLBACK), and the shadow dropped
+ * when the job ends (one short DROP DATABASE on live). out (zeroed by the
+ * caller, owned by the caller) is filled as the job runs; live and g are
+ * borrowed until the job is freed, and live must not run another query
+ * while the job starts or ends. rt_job_cancel stops the statement in
+ * flight (RT_ERR_CANCEL); a shadow build that fails is RT_ERR_RUN. Returns
+ * a job owned by the caller, or NULL with err (RT_ERR_RUN: no CREATEDB
+ * right, the server gone; RT_ERR_INPUT: no such node). */
+struct rt_job *rt_trace_start(struct rt_db *live, const char *shadow_url,
+			      const struct rt_graph *g, size_t node, struct rt_trace *out,
+			      struct rt_err *err);
 
 #endif

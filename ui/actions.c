@@ -214,7 +214,8 @@ static unsigned
 act_cancel(struct ui *ui, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	ui_jobs_cancel_background(ui);
+	if (!ui_jobs_cancel_background(ui) && ui_sql_findings_close(ui))
+		ui_msg(ui, R_NORMAL, "SQL pane: back to the SQL");
 	return UI_REDRAW;
 }
 
@@ -651,6 +652,13 @@ act_check(struct ui *ui, int argc, char **argv)
 }
 
 static unsigned
+act_trace(struct ui *ui, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	return ui_trace(ui);
+}
+
+static unsigned
 act_merge(struct ui *ui, int argc, char **argv)
 {
 	return create_rev(ui, argc, argv, true);
@@ -665,15 +673,19 @@ const struct ui_action ui_actions[] = {
 	{ "backup", 'b', "b", "back up the database (pg_dump, with exact row counts)", act_backup },
 	{ "restore", 'r', "r", "restore a backup: choose, confirm, compare counts; :restore FILE", act_restore },
 	{ "seed", 'S', "S", "load the seed CSV files (checked first; one transaction)", act_seed },
-	{ "verify", 'v', "v", "verify: the live database against its migrations and schema.sql (drift)",
+	{ "verify", 'v', "v", "verify: the live database against its migrations and schema.sql "
+	  "(drift, shown in the SQL pane; Esc returns)",
 	  act_verify },
 	{ "check", 'V', "V", "check: every revision's round trip in a shadow database; History "
 	  "marks failures R", act_check },
-	{ "cancel", 27, "Esc", "cancel the exact count, the backup, the restore or the seed",
+	{ "cancel", 27, "Esc", "cancel the preflight, count, backup, restore, seed, verify or trace; "
+	  "else leave the SQL pane's findings",
 	  act_cancel },
 	{ "sort", 'o', "o", "sort Tables by name / count / delta", act_sort },
 	{ "toggle-sql", 't', "t", "SQL preview: the plan's step / the whole plan / the other direction",
 	  act_toggle_sql },
+	{ "trace", 'T', "T", "trace the revision in the SQL preview in a shadow database: its locks "
+	  "and rewrites under the SQL", act_trace },
 	{ "select", '\r', "Enter", "the revision in detail: headers, applied log, the file",
 	  act_select },
 	{ "view", 0, "Enter", "in Tables: browse the table's rows read-only (PgDn/PgUp Home End, h/l "

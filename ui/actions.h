@@ -56,8 +56,12 @@ unsigned ui_restore(struct ui *ui, const char *name);
 /* S (seed.c): the seed operation checked, confirmed, run in the background. */
 unsigned ui_seed(struct ui *ui);
 /* v, V (verify.c): verify (is_check false) or check as a background job; the
- * findings in a text dialog; check marks the failed revisions in History. */
+ * findings in the SQL pane's findings view; check marks the failed revisions in History. */
 unsigned ui_verify(struct ui *ui, bool is_check);
+/* T (verify.c): traces the revision the SQL pane shows (its upgrade) in a
+ * shadow database as a background job; the locks and rewrites then show
+ * under its SQL, the lines they point at highlighted. */
+unsigned ui_trace(struct ui *ui);
 /* The table viewer (dlg_table.c): opens a read-only browser on schema.table
  * and its full-screen dialog (the first page is fetched by a job). */
 unsigned ui_table_view(struct ui *ui, const char *schema, const char *table);

@@ -25,9 +25,11 @@ enum ui_job_kind {
 	UI_JOB_ROWS,       /* a page of the table viewer (dlg_table.c) */
 	UI_JOB_SEED,       /* S: loading the seed files (seed.c) */
 	UI_JOB_VERIFY,     /* v, V: verify or check (verify.c) */
+	UI_JOB_PREFLIGHT,  /* the preflight before a migration's confirmation (migrate.c) */
+	UI_JOB_TRACE,      /* T: tracing a revision in a shadow database (verify.c) */
 };
 
-#define UI_MAXJOBS 4
+#define UI_MAXJOBS 6
 
 struct ui_job;
 
@@ -83,8 +85,8 @@ void ui_jobs_free(struct ui *ui);
  * is running"), or NULL. */
 const char *ui_busy(const struct ui *ui);
 
-/* Esc or Ctrl-C with no dialog open: cancels the backup or the restore,
- * else the count. Returns false when nothing runs that it could cancel. */
+/* Esc or Ctrl-C with no dialog open: cancels the preflight, the backup, the
+ * restore, the seed, the verify or the trace, else the count. Returns false when nothing runs that it could cancel. */
 bool ui_jobs_cancel_background(struct ui *ui);
 
 /* The engine job inside a count or backup ui_job (for its results and

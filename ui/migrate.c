@@ -17,9 +17,11 @@
 #include "jobs.h"
 #include "rt_graph.h"
 #include "rt_plan.h"
+#include "rt_fmt.h"
 #include "rt_job.h"
 #include "rt_lint.h"
 #include "rt_migrate.h"
+#include "rt_preflight.h"
 #include "rt_migration.h"
 #include "rt_session.h"
 #include "ui.h"
@@ -32,6 +34,9 @@ struct mflow {
 	struct ui_job *job;          /* the job, until it is released */
 	bool had_exact;              /* exact counts were shown: count again after */
 	size_t nlint;                /* error-level lint findings in the plan's sections */
+	struct rt_preflight pf;      /* the preflight's report, filled by its job */
+	char pf_failed[1100];        /* why the preflight did not run to its end, or "" */
+	bool is_asked;               /* the confirmation owns the flow (after the preflight) */
 };
 
 static const char *
@@ -43,6 +48,7 @@ verb(int kind)
 static void
 flow_free(struct mflow *f)
 {
+	rt_preflight_free(&f->pf);
 	rt_migrate_free(f->m);
 	free(f);
 }
@@ -110,6 +116,59 @@ add_lint_errors(struct dlg_view *v, const struct rt_plan *plan)
 	return nerr;
 }
 
+/* One lock of the preflight: statement line, mode, table, size, rows,
+ * blockers, the data check with its count and samples. */
+static void
+add_pf_item(struct dlg_view *v, const struct rt_pf_item *it)
+{
+	struct rt_buf a = { 0 }, b = { 0 }, c = { 0 };
+	const char *slash = strrchr(it->path, '/');
+	char size[32];
+
+	dlg_view_line(v, R_NORMAL, "    %s:%d  %s takes %s on %s", rt_fmt_safe(&a, slash ? slash + 1 :
+		      it->path, 0), it->line, rt_fmt_safe(&b, it->what, 0), it->mode,
+		      rt_fmt_safe(&c, it->table, 0));
+	if (!it->exists) {
+		dlg_view_line(v, R_DIM, "      (the table does not exist yet: an earlier step makes it)");
+		goto out;
+	}
+	rt_fmt_bytes(it->bytes, size, sizeof(size));
+	if (it->rows >= 0)
+		dlg_view_line(v, R_DIM, "      %s, ~%lld rows (estimate)", size, it->rows);
+	else
+		dlg_view_line(v, R_DIM, "      %s, rows unknown (never analysed)", size);
+	if (!it->blockers.n)
+		dlg_view_line(v, R_DIM, "      no session holds a conflicting lock now");
+	for (size_t i = 0; i < it->blockers.n; i++)
+		dlg_view_line(v, R_ERROR, "      held now by %s", rt_fmt_safe(&a, it->blockers.v[i], 0));
+	if (it->note)
+		dlg_view_line(v, R_PENDING, "      %s: %s", it->check_what ?
+			      rt_fmt_safe(&b, it->check_what, 0) : "check", rt_fmt_safe(&a, it->note, 0));
+	else if (it->check_what && it->count >= 0)
+		dlg_view_line(v, it->count ? R_ERROR : R_GOOD, "      %s: %lld",
+			      rt_fmt_safe(&b, it->check_what, 0), it->count);
+	for (size_t i = 0; i < it->samples.n; i++)
+		dlg_view_line(v, R_NORMAL, "        %s", rt_fmt_safe(&a, it->samples.v[i], 0));
+out:
+	rt_buf_free(&a);
+	rt_buf_free(&b);
+	rt_buf_free(&c);
+}
+
+/* The preflight's report, or the one line saying why there is none. */
+static void
+add_preflight(struct dlg_view *v, const struct mflow *f)
+{
+	if (f->pf_failed[0]) {
+		dlg_view_line(v, R_ERROR, "  preflight failed: %s", f->pf_failed);
+		return;
+	}
+	dlg_view_line(v, R_HEADER, "  preflight on the live database: %zu lock%s on existing "
+		      "tables", f->pf.n, f->pf.n == 1 ? "" : "s");
+	for (size_t i = 0; i < f->pf.n; i++)
+		add_pf_item(v, &f->pf.v[i]);
+}
+
 static struct dialog *
 confirm_dialog(struct mflow *f)
 {
@@ -129,8 +188,10 @@ confirm_dialog(struct mflow *f)
 	if (plan->kind == RT_PLAN_STAMP)
 		dlg_view_line(&v, R_NORMAL, "  (stamp runs no migration SQL; it rewrites the version "
 			      "table)");
-	else
+	else {
 		f->nlint = add_lint_errors(&v, plan);
+		add_preflight(&v, f);
+	}
 	if (rt_migrate_backs_up(f->m))
 		dlg_view_line(&v, R_NORMAL, "  (the database is backed up first: protected env)");
 	if (is_typed)
@@ -305,6 +366,74 @@ confirmed(struct ui *ui, struct dialog *d, int result, void *ctx)
 	start(ui, f);
 }
 
+/* ---- the preflight, before the confirmation ------------------------------------ */
+
+static void
+ask(struct ui *ui, struct mflow *f)
+{
+	f->is_asked = true;
+	ui_log("confirm: %s (%zu steps)", rt_migrate_what(f->m), rt_migrate_plan(f->m)->nsteps);
+	ui_dialog_push(ui, confirm_dialog(f), confirmed, f);
+}
+
+static void
+pf_done(struct ui *ui, struct ui_job *j, int rc, const struct rt_err *err)
+{
+	struct mflow *f = j->ctx;
+
+	if (rc < 0 && err->kind == RT_ERR_CANCEL) {
+		ui_msg(ui, R_NORMAL, "preflight cancelled; nothing changed");
+		return;
+	}
+	if (rc < 0) {
+		struct rt_buf safe = { 0 };
+
+		snprintf(f->pf_failed, sizeof(f->pf_failed), "%s", rt_fmt_safe(&safe, err->msg, 0));
+		rt_buf_free(&safe);
+	}
+	ui_msg(ui, R_NORMAL, "%s: confirm", rt_migrate_what(f->m));
+	ask(ui, f);
+}
+
+/* Frees the flow unless the confirmation took it. */
+static void
+pf_release(void *ctx)
+{
+	struct mflow *f = ctx;
+
+	if (!f->is_asked)
+		flow_free(f);
+}
+
+static const struct ui_job_cbs preflight_cbs = { pf_done, NULL, pf_release };
+
+/* Runs the preflight of f's plan on the session's connection as a job, then
+ * asks; a preflight that cannot start is said in the dialog. Nothing holds a
+ * lock while the dialog is open: the preflight's SELECTs have ended. */
+static void
+preflight(struct ui *ui, struct mflow *f)
+{
+	struct rt_err err = { 0 };
+	struct rt_job *job;
+
+	/* a count in flight holds ACCESS SHARE on every table: it would be named
+	 * as a blocker */
+	ui_counts_drop(ui);
+	job = rt_preflight_start(rt_session_db(ui->s), rt_migrate_plan(f->m), &f->pf, &err);
+	if (!job) {
+		struct rt_buf safe = { 0 };
+
+		snprintf(f->pf_failed, sizeof(f->pf_failed), "%s", rt_fmt_safe(&safe, err.msg, 0));
+		rt_buf_free(&safe);
+		ask(ui, f);
+		return;
+	}
+	if (!ui_job_add(ui, UI_JOB_PREFLIGHT, job, &preflight_cbs, f))
+		return;   /* released: cannot happen, ui_busy said no job runs */
+	ui_msg(ui, R_NORMAL, "preflight of %s on the live database ...  (Esc cancels)",
+	       rt_migrate_what(f->m));
+}
+
 unsigned
 ui_migrate(struct ui *ui, int kind, const char *target)
 {
@@ -350,7 +479,9 @@ ui_migrate(struct ui *ui, int kind, const char *target)
 		flow_free(f);
 		return UI_REDRAW;
 	}
-	ui_log("confirm: %s (%zu steps)", rt_migrate_what(m), rt_migrate_plan(m)->nsteps);
-	ui_dialog_push(ui, confirm_dialog(f), confirmed, f);
+	if (f->kind == RT_PLAN_STAMP)
+		ask(ui, f);
+	else
+		preflight(ui, f);
 	return UI_REDRAW;
 }

@@ -13,6 +13,7 @@
 #include "rt_apply.h"
 #include "rt_db.h"
 #include "rt_config.h"
+#include "rt_fmt.h"
 #include "rt_graph.h"
 #include "rt_lint.h"
 #include "rt_plan.h"
@@ -31,8 +32,12 @@ struct smodel {
 	struct sqlhl_state *start;
 	size_t nstates;
 	char what[128];
-	size_t lint_row;             /* rows from here on are lint findings (n: none) */
-	enum rt_lint_severity *sev;  /* their severities, from lint_row on */
+	/* Per row: R_NROLES for highlighted SQL, else the role of the whole
+	 * row (a finding under the SQL, a SQL line a finding points at, a row
+	 * of the findings view). NULL: all SQL. */
+	enum ui_role *role;
+	const struct rt_rev *rev;    /* the revision shown (NULL: plan, findings, none) */
+	bool up;                     /* ... its upgrade */
 };
 
 static void
@@ -46,7 +51,7 @@ release(struct pane *p)
 	free(m->off);
 	free(m->len);
 	free(m->start);
-	free(m->sev);
+	free(m->role);
 	free(m);
 	p->model = NULL;
 }
@@ -121,43 +126,149 @@ plan_step(const struct ui *ui, size_t *index)
 	return &ui->plan->steps[*index];
 }
 
-/* Takes sql as the pane's text with rev's lint findings for the section
- * shown (and the revision-wide ones) appended under it, one a line. */
+/* The row of sql_rows SQL rows (the first is the "-- file:line" header)
+ * that file line line is on, or 0 when none. */
+static size_t
+line_row(int line, int body_line, size_t sql_rows)
+{
+	long row = (long)line - body_line + 1;
+
+	return row >= 1 && (size_t)row < sql_rows ? (size_t)row : 0;
+}
+
+/* The stronger of two highlights of one line. */
+static enum ui_role
+stronger(enum ui_role have, enum ui_role add)
+{
+	static const enum ui_role order[] = { R_NROLES, R_LINE_TRACE, R_LINE_WARN, R_LINE_ERROR };
+	int a = 0, b = 0;
+
+	for (int i = 0; i < 4; i++) {
+		if (order[i] == have)
+			a = i;
+		if (order[i] == add)
+			b = i;
+	}
+	return b > a ? add : have;
+}
+
+/* Takes sql as the pane's text with, under it, rev's lint findings for the
+ * section shown (and the revision-wide ones) and, for a traced upgrade, the
+ * locks and rewrites the trace saw, one a line; the SQL lines they point at
+ * are highlighted (R_LINE_*). */
 static void
-add_lint(const struct ui *ui, struct smodel *m, const struct rt_rev *rev, bool up, char *sql)
+add_notes(const struct ui *ui, struct smodel *m, const struct rt_rev *rev, bool up, char *sql)
 {
 	struct rt_lint_report r = { 0 };
 	struct rt_lint_opts o = { true };
 	struct rt_buf b = { 0 };
-	size_t nlines = 0, k = 0;
+	struct { size_t line; enum ui_role role; } *flag = NULL;
+	enum ui_role *notes = NULL;
+	size_t nflag = 0, nnotes = 0, sql_rows;
+	int body = up ? rev->upgrade_body_line : rev->downgrade_body_line;
+	bool traced = up && ui->trace_id && strcmp(ui->trace_id, rev->id) == 0;
+	struct rt_buf safe = { 0 }, safe2 = { 0 };
 
 	if (ui->s)
 		o.has_retort_lock_timeout = rt_session_config(ui->s)->ddl_lock_timeout_ms > 0;
-	if (rt_lint_rev(rev, &o, &r, NULL) < 0 || r.n == 0) {
+	if (rt_lint_rev(rev, &o, &r, NULL) < 0) {
 		rt_lint_report_free(&r);
-		set_text(m, sql);
-		m->lint_row = m->n;
-		return;
+		memset(&r, 0, sizeof(r));
 	}
 	rt_buf_puts(&b, sql);
 	free(sql);
 	if (b.len && b.data[b.len - 1] != '\n')
 		rt_buf_putc(&b, '\n');
-	m->sev = rt_xcalloc(r.n + 1, sizeof(*m->sev));
+	sql_rows = 0;
+	for (size_t i = 0; i < b.len; i++)
+		sql_rows += b.data[i] == '\n';
+	notes = rt_xcalloc(r.n + 2 * (traced ? ui->trace.n : 0) + 4, sizeof(*notes));
+	flag = rt_xcalloc(r.n + (traced ? ui->trace.n : 0) + 1, sizeof(*flag));
 	for (size_t i = 0; i < r.n; i++) {
 		const struct rt_lint_finding *f = &r.v[i];
+		enum ui_role role = f->rule->severity == RT_LINT_ERROR ? R_ERROR :
+				    f->rule->severity == RT_LINT_WARNING ? R_PENDING : R_DIM;
 
 		if (strcmp(f->section, up ? "downgrade" : "upgrade") == 0)
 			continue;
-		if (nlines++ == 0)
+		if (nnotes == 0) {
 			rt_buf_puts(&b, "-- lint:\n");
+			notes[nnotes++] = R_DIM;
+		}
 		rt_buf_printf(&b, "line %d: %s: %s: %s\n", f->line,
 			      rt_lint_severity_name(f->rule->severity), f->rule->id, f->why);
-		m->sev[k++] = f->rule->severity;
+		notes[nnotes++] = role;
+		if (f->rule->severity == RT_LINT_ERROR || f->rule->severity == RT_LINT_WARNING) {
+			flag[nflag].line = line_row(f->line, body, sql_rows);
+			flag[nflag++].role = role == R_ERROR ? R_LINE_ERROR : R_LINE_WARN;
+		}
 	}
 	rt_lint_report_free(&r);
+	if (traced) {
+		rt_buf_puts(&b, "-- trace (run in a shadow database, rolled back):\n");
+		notes[nnotes++] = R_DIM;
+		for (size_t i = 0; i < ui->trace.n; i++) {
+			const struct rt_trace_event *e = &ui->trace.v[i];
+
+			if (e->mode)
+				rt_buf_printf(&b, "line %d  %s on %s\n", e->line, e->mode,
+					      rt_fmt_safe(&safe, e->relation, 0));
+			else
+				rt_buf_printf(&b, "line %d  rewrites %s\n", e->line,
+					      rt_fmt_safe(&safe, e->relation, 0));
+			notes[nnotes++] = R_LABEL;
+			flag[nflag].line = line_row(e->line, body, sql_rows);
+			flag[nflag++].role = R_LINE_TRACE;
+		}
+		if (!ui->trace.n) {
+			rt_buf_puts(&b, "no lock on an existing table, no rewrite\n");
+			notes[nnotes++] = R_GOOD;
+		}
+		if (ui->trace.note) {
+			rt_buf_printf(&b, "%s\n", rt_fmt_safe(&safe2, ui->trace.note, 0));
+			notes[nnotes++] = R_PENDING;
+		}
+	}
+	rt_buf_free(&safe);
+	rt_buf_free(&safe2);
 	set_text(m, rt_buf_take(&b));
-	m->lint_row = nlines ? m->n - nlines : m->n;
+	if (nnotes || nflag) {
+		m->role = rt_xcalloc(m->n + 1, sizeof(*m->role));
+		for (size_t i = 0; i < m->n; i++)
+			m->role[i] = i >= sql_rows && i - sql_rows < nnotes ? notes[i - sql_rows] :
+				     R_NROLES;
+		for (size_t i = 0; i < nflag; i++)
+			if (flag[i].line && flag[i].line < m->n)
+				m->role[flag[i].line] = stronger(m->role[flag[i].line], flag[i].role);
+	}
+	free(notes);
+	free(flag);
+}
+
+/* The findings view (v, V): text with its first-column lines as findings. */
+static void
+load_findings(const struct ui *ui, struct smodel *m)
+{
+	snprintf(m->what, sizeof(m->what), "%.90s  (Esc: back to the SQL)", ui->sql_findings_what);
+	set_text(m, rt_xstrdup(ui->sql_findings));
+	m->role = rt_xcalloc(m->n + 1, sizeof(*m->role));
+	for (size_t i = 0; i < m->n; i++) {
+		const char *t = m->text + m->off[i];
+
+		m->role[i] = strncmp(t, "warning:", 8) == 0 ? R_PENDING : t[0] != ' ' ? R_ERROR :
+			     R_NORMAL;
+	}
+}
+
+const struct rt_rev *
+pane_sql_shown(const struct pane *p, bool *up)
+{
+	const struct smodel *m = p->model;
+
+	if (!m || !m->rev)
+		return NULL;
+	*up = m->up;
+	return m->rev;
 }
 
 static int
@@ -178,6 +289,11 @@ load(struct pane *p, struct rt_err *err)
 	p->nrows = 0;
 	p->top = p->cur = 0;
 	p->empty[0] = '\0';
+	if (ui->sql_findings) {
+		load_findings(ui, m);
+		p->nrows = m->n;
+		return 0;
+	}
 	if (ui->sql_mode == SQL_PLAN) {
 		if (!ui->plan || ui->plan->nsteps == 0) {
 			snprintf(m->what, sizeof(m->what), "whole plan");
@@ -216,7 +332,9 @@ load(struct pane *p, struct rt_err *err)
 			 up ? "upgrade" : "downgrade", rev->id, up ? "downgrade" : "upgrade");
 	sql = rt_xasprintf("-- %s:%d\n%s", rev->path, up ? rev->upgrade_line : rev->downgrade_line,
 			   up ? rev->upgrade : rev->downgrade);
-	add_lint(ui, m, rev, up, sql);
+	m->rev = rev;
+	m->up = up;
+	add_notes(ui, m, rev, up, sql);
 	p->nrows = m->n;
 	return 0;
 }
@@ -229,11 +347,8 @@ format(const struct pane *p, size_t row, struct rowbuf *out)
 	struct sqlhl_state st;
 
 	expand(m, row, &line);
-	if (m->sev && row >= m->lint_row && row < m->n) {
-		enum rt_lint_severity sv = m->sev[row - m->lint_row];
-
-		rowbuf_add(out, sv == RT_LINT_ERROR ? R_ERROR : sv == RT_LINT_WARNING ? R_PENDING :
-			   R_DIM, rt_buf_str(&line));
+	if (m->role && row < m->n && m->role[row] != R_NROLES) {
+		rowbuf_add(out, m->role[row], rt_buf_str(&line));
 		rt_buf_free(&line);
 		return;
 	}

@@ -35,6 +35,11 @@ void pane_history_goto(struct pane *p, long node);
  * *schema and *name borrowed until the pane reloads. */
 bool pane_tables_at(const struct pane *p, const char **schema, const char **name);
 
+/* The revision the SQL pane shows a section of (borrowed until it reloads),
+ * *up for its upgrade; NULL for the whole plan, findings or nothing. */
+struct rt_rev;
+const struct rt_rev *pane_sql_shown(const struct pane *p, bool *up);
+
 /* Human sizes: "12 kB". */
 
 #endif

@@ -31,6 +31,9 @@ enum ui_role {
 	R_DOWN,
 	R_MATCH,      /* a search match */
 	R_NULL,         /* SQL NULL in the table viewer: dim italic, reverse without colour */
+	R_LINE_ERROR,   /* a SQL line a lint error points at (the whole line) */
+	R_LINE_WARN,    /* ... a warning */
+	R_LINE_TRACE,   /* ... a traced lock or rewrite */
 	R_NROLES
 };
 

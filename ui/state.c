@@ -219,6 +219,8 @@ ui_selection_changed(struct ui *ui)
 	ui->plan = NULL;
 	ui->plan_note[0] = '\0';
 	ui->sql_mode = SQL_AUTO;   /* t is for this selection only */
+	free(ui->sql_findings);    /* and v's findings view */
+	ui->sql_findings = NULL;
 	ui->panes[PANE_PENDING].cur = ui->panes[PANE_PENDING].top = 0;
 	if (!ui->g) {
 		snprintf(ui->plan_note, sizeof(ui->plan_note), "no migration files loaded");
@@ -364,4 +366,15 @@ void
 ui_counts_drop(struct ui *ui)
 {
 	ui_job_drop(ui, ui_job_find(ui, UI_JOB_COUNT));
+}
+
+bool
+ui_sql_findings_close(struct ui *ui)
+{
+	if (!ui->sql_findings)
+		return false;
+	free(ui->sql_findings);
+	ui->sql_findings = NULL;
+	ui_pane_reload(ui, PANE_SQL);
+	return true;
 }

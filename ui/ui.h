@@ -17,6 +17,7 @@
 #include "rt_counts.h"
 #include "rt_err.h"
 #include "rt_mem.h"
+#include "rt_trace.h"
 
 struct rt_graph;
 struct rt_plan;
@@ -53,6 +54,13 @@ struct ui {
 	struct rt_plan *plan;          /* from current to the selection, or NULL */
 	char plan_note[1024];          /* why there is no plan / nothing to do */
 	enum ui_sql_mode sql_mode;
+	/* v, V: findings shown in the SQL pane instead of the SQL, titled
+	 * sql_findings_what, until Esc or another selection */
+	char *sql_findings;            /* owned; NULL: the SQL */
+	char sql_findings_what[128];
+	/* T: the last trace, shown under its revision's upgrade in the SQL pane */
+	char *trace_id;                /* the revision traced (owned), or NULL */
+	struct rt_trace trace;
 
 	struct rt_counts counts, snap;
 	time_t counts_at;              /* when counts was read (estimates) or last counted */
@@ -130,6 +138,9 @@ void ui_counts_start(struct ui *ui, bool is_quiet, const struct ui_job_cbs *then
 bool ui_counts_progress(const struct ui *ui, size_t *done, size_t *total);
 /* Stops a running count at once (no callback). */
 void ui_counts_drop(struct ui *ui);
+
+/* Back from the SQL pane's findings view to the SQL; false when not shown. */
+bool ui_sql_findings_close(struct ui *ui);
 
 /* The version table's location for rt_plan_sql. */
 struct rt_vt_opts;

@@ -78,6 +78,9 @@ ui_run(const struct ui_opts *opts, struct rt_err *err)
 		if (ui->panes[i].ops->release)
 			ui->panes[i].ops->release(&ui->panes[i]);
 	rt_plan_free(ui->plan);
+	free(ui->sql_findings);
+	free(ui->trace_id);
+	rt_trace_free(&ui->trace);
 	rt_counts_free(&ui->counts);
 	rt_counts_free(&ui->snap);
 	rt_counts_free(&ui->before);

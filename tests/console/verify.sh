@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # v and V from the console: verify runs as a job and says clean on a clean
-# database; after a manual ALTER TABLE via psql, v names the column in its
-# findings dialog; V (check) on the sample says ok; a revision whose
+# database; after a manual ALTER TABLE via psql, v names the column in the
+# SQL pane's findings view (not a dialog; Esc returns to the SQL); V (check) on the sample says ok; a revision whose
 # downgrade forgets a table is marked R in History after V.
 CONSOLE_TIMEOUT=${CONSOLE_TIMEOUT:-150}
 . "$RT_SRCDIR/tests/lib/tap.sh"
@@ -20,10 +20,17 @@ is "no shadow database left" "$(shadows)" 0
 psqlc "ALTER TABLE users ADD COLUMN x int" >/dev/null
 keys v
 check "after a manual ALTER TABLE, v reports findings" wait_for 'verify: [0-9]+ findings?' 30
-check "... and the dialog names the column" wait_for 'drift: table public\.users: column x' 5
+like "... the SQL pane's title says verify" "$(screen)" "SQL +verify: [0-9]+ findings?  \(Esc: back to the SQL\)"
+check "... and the SQL pane names the column" wait_until 5 in_pane "verify: " 'drift: table public\.users: column x'
+keys z
+check "z: the findings fill the screen" wait_for "zoomed: SQL fills the screen" 5
 like "... as only in the live database" "$(screen)" "only in the live database"
+unlike "... no dialog (no findings dialog title)" "$(screen)" "Verify: [0-9]+ finding"
 keys Escape
-check "Escape closes the findings" wait_gone 'Verify: [0-9]+ finding' 5
+check "Escape leaves the zoom" wait_until 5 drawn
+keys Escape
+check "Escape again: back to the SQL" wait_gone 'verify: [0-9]+ findings?  \(Esc' 5
+check "... the message says so" wait_for "SQL pane: back to the SQL" 5
 psqlc "ALTER TABLE users DROP COLUMN x" >/dev/null
 
 keys V
@@ -45,9 +52,13 @@ keys R
 check "R reloads the new revision" wait_until 10 in_pane History "aaaa000"
 keys V
 check "V with a wrong downgrade: findings" wait_for 'check: [0-9]+ findings? \(History marks the revisions R\)' 90
-check "... the dialog shows the table left behind" wait_for 'round-trip: revision aaaa00000001: table public\.audit' 5
+check "... the SQL pane shows them, titled check" wait_for "SQL +check: [0-9]+ findings?" 5
+keys z
+check "... the table left behind" wait_for 'round-trip: revision aaaa00000001: table public\.audit' 5
 keys Escape
-check "Escape closes the findings" wait_gone 'Check: [0-9]+ finding' 5
+check "Escape leaves the zoom" wait_until 5 drawn
+keys Escape
+check "Escape again: back to the SQL" wait_gone 'check: [0-9]+ findings?  \(Esc' 5
 check "History marks the revision R" wait_until 5 in_pane History "R aaaa000"
 unlike "... and no other" "$(pane History)" "R 8289ba2"
 keys q

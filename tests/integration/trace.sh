@@ -53,9 +53,50 @@ is "... one array with the trace rows" \
 	"[('trace-lock', 7, 'takes ACCESS EXCLUSIVE on t'), ('trace-lock', 7, 'takes ACCESS EXCLUSIVE on t_id_v'), ('trace-lock', 7, 'takes ACCESS EXCLUSIVE on t_pkey'), ('trace-lock', 7, 'takes SHARE on t'), ('trace-rewrite', 7, 'rewrites t'), ('trace-rewrite', 7, 'rewrites t_pkey')]"
 R lint --trace --format sarif >/dev/null 2>&1; is "--trace with sarif: exit 2" "$?" 2
 
+# one revision is traced by the engine's trace job (rt_trace_start): its
+# shadow built at the revision's parents only, then the trace, then dropped
+R lint --trace t4 >"$T/out" 2>"$T/err"; rc=$?
+is "the job form (one revision): exit 0" "$rc" 0
+like "... varchar to text: ACCESS EXCLUSIVE on t" "$(cat "$T/out")" "^$f4:7: trace: takes ACCESS EXCLUSIVE on t$"
+unlike "... no rewrite of t" "$(cat "$T/out")" "rewrites t$"
+is "... only t4's trace lines" "$(grep ': trace: ' "$T/out" | grep -vc "^$f4:")" 0
+is "... no shadow database left" "$(shadows)" 0
+R lint --trace t2 >"$T/out" 2>"$T/err"
+like "the job form: the type change rewrites t" "$(cat "$T/out")" "^$f2:7: trace: rewrites t$"
+R lint --trace t5 >"$T/out" 2>"$T/err"; rc=$?
+is "the job form, transaction off: exit 0" "$rc" 0
+like "... not traced, and says so" "$(cat "$T/out")" "t5_m.sql: trace: transaction off: not traced"
+is "... no shadow database left" "$(shadows)" 0
+# Ctrl-C while the shadow is being built: exit 130, the shadow dropped
+mig s1 t5 "SELECT pg_sleep(30);" "SELECT 1;"
+mig s2 s1 "ALTER TABLE t ADD COLUMN z int;" "ALTER TABLE t DROP COLUMN z;"
+"$RETORT" -d "$P" --url "$PGURL" lint --trace s2 >"$T/out" 2>"$T/err" &
+pid=$!
+for _ in $(seq 100); do
+	[ "$(psqlc -d postgres "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%'")" = 1 ] && break
+	sleep 0.1
+done
+kill -INT "$pid"; wait "$pid"; rc=$?
+is "Ctrl-C during the job's shadow build: exit 130" "$rc" 130
+unlike "... and no trace printed" "$(cat "$T/out")" "trace: "
+is "... no shadow database left" "$(shadows)" 0
+rm "$P/versions/s1_m.sql" "$P/versions/s2_m.sql"
+
 # a statement that fails in the shadow ends that revision's trace with a note
 mig t6 t5 "ALTER TABLE no_such ADD COLUMN x int;" "SELECT 1;"
 R lint --trace t6 >"$T/out" 2>"$T/err"; rc=$?
 like "a failing statement is a note" "$(cat "$T/out")" "t6_m.sql: trace: line 6 failed in the shadow database: relation \"no_such\" does not exist"
 is "no shadow database left" "$(shadows)" 0
+# the job form on a merge: the shadow gets both parents before the trace
+mig b1 none "CREATE TABLE other (id int);" "DROP TABLE other;"
+mig mg "t4 b1" "ALTER TABLE other ADD COLUMN q int;
+ALTER TABLE t ADD COLUMN w int;" "ALTER TABLE t DROP COLUMN w;
+ALTER TABLE other DROP COLUMN q;"
+R lint --trace mg >"$T/out" 2>"$T/err"; rc=$?
+is "a merge traced: exit 0" "$rc" 0
+fm="$P/versions/mg_m.sql"
+like "... its first parent's table" "$(cat "$T/out")" "^$fm:7: trace: takes ACCESS EXCLUSIVE on t$"
+like "... and its second's" "$(cat "$T/out")" "^$fm:6: trace: takes ACCESS EXCLUSIVE on other$"
+unlike "... no statement failed" "$(cat "$T/out")" "failed in the shadow"
+is "... no shadow database left" "$(shadows)" 0
 done_testing

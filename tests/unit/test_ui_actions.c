@@ -21,6 +21,7 @@ test_by_key(void **state)
 	static const struct { int key; const char *name; } want[] = {
 		{ 'u', "upgrade" }, { 'd', "downgrade" }, { 'D', "downgrade-to" }, { 's', "stamp" },
 		{ 'c', "counts" }, { 27, "cancel" }, { 'o', "sort" }, { 't', "toggle-sql" },
+		{ 'T', "trace" }, { 'v', "verify" }, { 'V', "check" },
 		{ '\r', "select" }, { '\n', "select" }, { KEY_ENTER, "select" }, { '\t', "next-pane" },
 		{ KEY_BTAB, "prev-pane" }, { '/', "search" }, { 'n', "search-next" },
 		{ 'N', "search-prev" }, { ':', "command" }, { 'e', "edit" }, { 'E', "env" },
