@@ -25,6 +25,7 @@
 #include "rt_fmt.h"
 #include "rt_job.h"
 #include "rt_mem.h"
+#include "rt_modelcache.h"
 #include "rt_session.h"
 #include "rt_verify.h"
 #include "ui.h"
@@ -151,6 +152,7 @@ ui_verify(struct ui *ui, bool is_check)
 	struct rt_err err = { 0 };
 	struct rt_job *job;
 	struct vflow *v;
+	char *cache;
 	const char *what = is_check ? "check" : "verify";
 
 	if (ui_busy(ui)) {
@@ -175,8 +177,12 @@ ui_verify(struct ui *ui, bool is_check)
 	v->ui = ui;
 	v->is_check = is_check;
 	o.schema_file = is_check ? NULL : cfg->schema_file;
+	/* the job copies the directory's name */
+	cache = is_check ? NULL : rt_modelcache_dir();
+	o.cache_dir = cache;
 	job = is_check ? rt_check_start(rt_session_db(ui->s), ui->g, &o, &v->f, &err)
 		       : rt_verify_start(rt_session_db(ui->s), ui->g, &o, &v->f, &err);
+	free(cache);
 	if (!job) {
 		ui_msg(ui, R_ERROR, "%s: %s", what, err.msg);
 		vflow_free(v);
