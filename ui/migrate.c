@@ -141,9 +141,15 @@ add_pf_item(struct dlg_view *v, const struct rt_pf_item *it)
 		dlg_view_line(v, R_DIM, "      no session holds a conflicting lock now");
 	for (size_t i = 0; i < it->blockers.n; i++)
 		dlg_view_line(v, R_ERROR, "      held now by %s", rt_fmt_safe(&a, it->blockers.v[i], 0));
+	if (it->estimate)
+		dlg_view_line(v, R_DIM, "      estimate %s: %s", rt_fmt_safe(&a, it->estimate, 0),
+			      rt_fmt_safe(&b, it->basis ? it->basis : "", 0));
 	if (it->note)
 		dlg_view_line(v, R_PENDING, "      %s: %s", it->check_what ?
 			      rt_fmt_safe(&b, it->check_what, 0) : "check", rt_fmt_safe(&a, it->note, 0));
+	else if (it->check_what && it->count >= 0 && it->is_cast_bounded)
+		dlg_view_line(v, it->count ? R_ERROR : R_GOOD, "      %s: at least %lld (of the first "
+			      "%lld rows)", rt_fmt_safe(&b, it->check_what, 0), it->count, it->cast_rows);
 	else if (it->check_what && it->count >= 0)
 		dlg_view_line(v, it->count ? R_ERROR : R_GOOD, "      %s: %lld",
 			      rt_fmt_safe(&b, it->check_what, 0), it->count);
