@@ -428,6 +428,20 @@ send_stage(struct pf *f, struct rt_err *err)
 	return 1;
 }
 
+/* Why a check's query failed, for its note: a column or table that an
+ * earlier statement of the plan makes is not there to check yet. */
+static char *
+check_failed_note(const PGresult *res)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+	if (state && (strcmp(state, "42703") == 0 || strcmp(state, "42P01") == 0))
+		return rt_xasprintf("not checked: an earlier statement of the plan makes it (%s "
+				    "now)", msg ? msg : "?");
+	return rt_xasprintf("cannot check now: %s", msg ? msg : "?");
+}
+
 /* The row-by-row cast check's answer: its error's DETAIL, "failed read
  * bounded" and one sample row a line. */
 static void
@@ -442,9 +456,7 @@ store_cast_loop(struct rt_pf_item *it, PGresult *res)
 	if (!state || strcmp(state, CAST_SQLSTATE) != 0 || !detail ||
 	    sscanf(detail, "%lld %lld %7s", &failed, &seen, bounded) != 3) {
 		if (!it->note)
-			it->note = rt_xasprintf("cannot check now: %s",
-						PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) ?
-						PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : "?");
+			it->note = check_failed_note(res);
 		return;
 	}
 	it->count = failed;
@@ -513,9 +525,7 @@ store(struct pf *f, PGresult *res)
 	}
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		if (!it->note)
-			it->note = rt_xasprintf("cannot check now: %s",
-						PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) ?
-						PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : "?");
+			it->note = check_failed_note(res);
 		f->has_failed = true;
 		return;
 	}
