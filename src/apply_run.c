@@ -1138,7 +1138,9 @@ prologue(struct run *r, struct rt_err *err)
 		}
 	}
 	rc = rt_db_setup(r->db, err);
-	if (rc == 0 && !r->resume_id && r->plan->kind != RT_PLAN_STAMP && r->plan->nsteps)
+	/* a scratch database's builds stop at their first failure: never dirty */
+	if (rc == 0 && !r->resume_id && r->plan->kind != RT_PLAN_STAMP && r->plan->nsteps &&
+	    !r->db->is_scratch)
 		rc = refuse_dirty(r->db, err);
 	if (rc == 0 && r->plan->kind == RT_PLAN_STAMP)
 		rc = run_stamp(r, err);

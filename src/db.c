@@ -294,6 +294,8 @@ rt_db_setup(struct rt_db *db, struct rt_err *err)
 
 	bool is_takeover;
 
+	if (db->is_scratch && db->setup_done)
+		return 0;
 	/* tables that exist need no CREATE right: check first, one round trip */
 	res = PQexecParams(db->conn, "SELECT to_regclass($1) IS NOT NULL"
 			   " AND to_regclass($2) IS NOT NULL, coalesce(current_schema(), ''),"
@@ -342,6 +344,9 @@ rt_db_setup(struct rt_db *db, struct rt_err *err)
 		free(vs);
 	}
 out:
+	/* committed (not inside a transaction that may still roll back) */
+	if (rc == 0 && PQtransactionStatus(db->conn) == PQTRANS_IDLE)
+		db->setup_done = true;
 	PQclear(res);
 	free(sql);
 	free(schema);

@@ -17,6 +17,9 @@ struct rt_db {
 	int lock_key;       /* second key of the advisory lock */
 	bool has_lock;
 	bool cat_prepared;  /* the partial catalog reads are prepared (catalog.c) */
+	bool is_scratch;    /* a shadow database only this connection uses (shadow.c):
+	                     * its tables, once set up, stay; nothing else makes it dirty */
+	bool setup_done;    /* rt_db_setup found or made the tables (kept for scratch) */
 };
 
 #define RT_LOCK_CLASS 1919251572   /* "retr": first key of the advisory lock */

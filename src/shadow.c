@@ -75,6 +75,7 @@ rt_shadow_create(struct rt_db *live, struct rt_err *err)
 		rt_shadow_free(sh, NULL);
 		return NULL;
 	}
+	sh->db->is_scratch = true;
 	return sh;
 }
 
