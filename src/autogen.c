@@ -13,38 +13,10 @@
 
 #include <libpq-fe.h>
 
+#include "autogen_int.h"
 #include "db_int.h"
 #include "rt_catalog.h"
 #include "rt_mem.h"
-
-struct pair {
-	const struct rt_cat_obj *f;     /* in from, or NULL */
-	const struct rt_cat_obj *t;     /* in to, or NULL */
-};
-
-struct gen {
-	struct rt_catalog *from, *to;
-	const struct rt_autogen_opts *opts;
-	struct pair *p;
-	size_t np;
-	struct rt_strv tables_f, tables_t;  /* "schema.name", sorted */
-	struct rt_strv renamed;             /* "table\x1fcolumn" of columns a rename took (both sides) */
-	struct rt_strv added_labels;        /* enum labels added, as literals */
-	struct rt_buf out;
-	size_t n;
-};
-
-static const char *
-s_or(const char *s, const char *dflt)
-{
-	return s ? s : dflt;
-}
-
-static bool
-same(const char *a, const char *b)
-{
-	return strcmp(s_or(a, ""), s_or(b, "")) == 0;
-}
 
 static int
 cmp_str(const void *a, const void *b)
@@ -98,7 +70,7 @@ pair_up(struct gen *g)
 	g->p = rt_xcalloc(g->from->n + g->to->n + 1, sizeof(*g->p));
 	while (i < g->from->n || j < g->to->n) {
 		int c = i >= g->from->n ? 1 : j >= g->to->n ? -1 : strcmp(a[i].key, b[j].key);
-		struct pair *p = &g->p[g->np++];
+		struct ag_pair *p = &g->p[g->np++];
 
 		if (c <= 0)
 			p->f = a[i++].o;
@@ -131,11 +103,8 @@ table_kept(const struct gen *g, const char *table)
 	return table && has(&g->tables_f, table) && has(&g->tables_t, table);
 }
 
-static void
-stmt(struct gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-stmt(struct gen *g, const char *fmt, ...)
+void
+ag_stmt(struct gen *g, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -157,8 +126,8 @@ stmt(struct gen *g, const char *fmt, ...)
 }
 
 /* A comment line (not counted as a change). */
-static void
-note(struct gen *g, const char *s)
+void
+ag_note(struct gen *g, const char *s)
 {
 	rt_buf_printf(&g->out, "-- %s\n", s);
 }
@@ -190,7 +159,7 @@ put_rendered(struct gen *g, const struct rt_catalog *src, const struct rt_cat_ob
 
 	if (o->kind == RT_CAT_CONSTRAINT) {
 		/* the rendering writes these inside their CREATE TABLE only */
-		stmt(g, "ALTER TABLE %s ADD CONSTRAINT %s %s;", o->table, o->name, o->def);
+		ag_stmt(g, "ALTER TABLE %s ADD CONSTRAINT %s %s;", o->table, o->name, o->def);
 		return;
 	}
 	one = rt_catalog_new();
@@ -215,9 +184,8 @@ put_rendered(struct gen *g, const struct rt_catalog *src, const struct rt_cat_ob
 
 /* ---- enums ---- */
 
-/* The labels of an enum's def ("'a', 'b'", quote_literal'd), as literals. */
-static void
-labels_of(const char *def, struct rt_strv *out)
+void
+ag_labels_of(const char *def, struct rt_strv *out)
 {
 	const char *p = s_or(def, "");
 
@@ -249,39 +217,44 @@ labels_of(const char *def, struct rt_strv *out)
 	}
 }
 
+/* Whether ADD VALUE reaches b from a: every label of a kept, in the same
+ * order. */
+static bool
+labels_addable(const struct rt_strv *a, const struct rt_strv *b)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < b->n; i++)
+		if (k < a->n && strcmp(b->v[i], a->v[k]) == 0)
+			k++;
+	return k == a->n;
+}
+
 static void
 enum_values(struct gen *g, const struct rt_cat_obj *f, const struct rt_cat_obj *t)
 {
 	struct rt_strv a = { 0 }, b = { 0 };
 
-	labels_of(f->def, &a);
-	labels_of(t->def, &b);
+	ag_labels_of(f->def, &a);
+	ag_labels_of(t->def, &b);
+	if (!labels_addable(&a, &b)) {
+		ag_enum_recreate(g, f, t);
+		goto out;
+	}
 	for (size_t i = 0; i < b.n; i++) {
 		if (rt_strv_contains(&a, b.v[i]))
 			continue;
 		if (i > 0)
-			stmt(g, "ALTER TYPE %s.%s ADD VALUE %s AFTER %s;", t->schema, t->name, b.v[i],
-			     b.v[i - 1]);
+			ag_stmt(g, "ALTER TYPE %s.%s ADD VALUE %s AFTER %s;", t->schema, t->name,
+				b.v[i], b.v[i - 1]);
 		else if (b.n > 1)
-			stmt(g, "ALTER TYPE %s.%s ADD VALUE %s BEFORE %s;", t->schema, t->name, b.v[i],
-			     b.v[1]);
+			ag_stmt(g, "ALTER TYPE %s.%s ADD VALUE %s BEFORE %s;", t->schema, t->name,
+				b.v[i], b.v[1]);
 		else
-			stmt(g, "ALTER TYPE %s.%s ADD VALUE %s;", t->schema, t->name, b.v[i]);
+			ag_stmt(g, "ALTER TYPE %s.%s ADD VALUE %s;", t->schema, t->name, b.v[i]);
 		rt_strv_push(&g->added_labels, b.v[i]);
 	}
-	for (size_t i = 0; i < a.n; i++) {
-		char *s;
-
-		if (rt_strv_contains(&b, a.v[i]))
-			continue;
-		s = rt_xasprintf("TODO: type %s.%s keeps the value %s: PostgreSQL cannot drop an "
-				 "enum value (ADD VALUE cannot be undone). Recreate the enum: rename "
-				 "it, CREATE TYPE with the old values, ALTER each column TYPE ... "
-				 "USING col::text::type, drop the renamed type.", f->schema, f->name,
-				 a.v[i]);
-		note(g, s);
-		free(s);
-	}
+out:
 	rt_strv_free(&a);
 	rt_strv_free(&b);
 }
@@ -324,7 +297,7 @@ placeholder(const struct gen *g, const char *type)
 			struct rt_strv l = { 0 };
 			char *s;
 
-			labels_of(o->def, &l);
+			ag_labels_of(o->def, &l);
 			s = rt_xasprintf("%s::%s", l.n ? l.v[0] : "NULL", type);
 			rt_strv_free(&l);
 			free(q);
@@ -342,6 +315,39 @@ placeholder(const struct gen *g, const char *type)
 	return rt_xasprintf("''::%s", type);
 }
 
+/* A new sequence, without its owner (the table may come later). */
+static void
+create_sequence(struct gen *g, const struct rt_cat_obj *t)
+{
+	struct rt_catalog *one = rt_catalog_new();
+
+	copy_obj(one, t);
+	put_rendered(g, one, &one->v[0]);
+	rt_catalog_free(one);
+}
+
+/* Whether the new sequence t is a serial's that an identity column becomes
+ * again: it is created after DROP IDENTITY, whose own sequence may have
+ * its name. */
+static bool
+seq_after_identity(const struct gen *g, const struct rt_cat_obj *t)
+{
+	for (size_t i = 0; t->owned_by && i < g->np; i++) {
+		const struct rt_cat_obj *f = g->p[i].f, *c = g->p[i].t;
+		char *own;
+		bool r;
+
+		if (!f || !c || c->kind != RT_CAT_COLUMN || !f->identity || c->identity)
+			continue;
+		own = rt_xasprintf("%s.%s", c->table, c->name);
+		r = strcmp(own, t->owned_by) == 0;
+		free(own);
+		if (r)
+			return true;
+	}
+	return false;
+}
+
 static void
 add_column(struct gen *g, const struct rt_cat_obj *t)
 {
@@ -349,13 +355,13 @@ add_column(struct gen *g, const struct rt_cat_obj *t)
 	bool steps = t->is_notnull && !t->dflt && !t->identity && !t->is_generated;
 
 	rt_catalog_column_sql(&b, t, !steps);
-	stmt(g, "ALTER TABLE %s ADD COLUMN %s;", t->table, rt_buf_str(&b));
+	ag_stmt(g, "ALTER TABLE %s ADD COLUMN %s;", t->table, rt_buf_str(&b));
 	if (steps) {
 		char *ph = placeholder(g, t->def);
 
-		stmt(g, "UPDATE %s SET %s = %s WHERE %s IS NULL; -- TODO: backfill %s, then remove "
-		     "this comment", t->table, t->name, ph, t->name, t->name);
-		stmt(g, "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL;", t->table, t->name);
+		ag_stmt(g, "UPDATE %s SET %s = %s WHERE %s IS NULL; -- TODO: backfill %s, then remove "
+		        "this comment", t->table, t->name, ph, t->name, t->name);
+		ag_stmt(g, "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL;", t->table, t->name);
 		free(ph);
 	}
 	rt_buf_free(&b);
@@ -371,22 +377,120 @@ type_base_same(const char *a, const char *b)
 	       strchr(b, '[') == NULL;
 }
 
+/* s as a string literal. */
+static char *
+str_literal(const char *s)
+{
+	struct rt_buf b = { 0 };
+
+	rt_buf_putc(&b, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			rt_buf_putc(&b, '\'');
+		rt_buf_putc(&b, *s);
+	}
+	rt_buf_putc(&b, '\'');
+	return rt_buf_take(&b);
+}
+
+/* A column name (quote_ident'ed) as a string literal of the bare name, for
+ * pg_get_serial_sequence: "Id" -> 'Id', o'k -> 'o''k'. */
+static char *
+name_literal(const char *name)
+{
+	struct rt_buf b = { 0 };
+	size_t n = strlen(name);
+	bool quoted = n >= 2 && name[0] == '"' && name[n - 1] == '"';
+
+	rt_buf_putc(&b, '\'');
+	for (size_t i = quoted; i < n - quoted; i++) {
+		if (quoted && name[i] == '"' && name[i + 1] == '"')
+			i++;
+		if (name[i] == '\'')
+			rt_buf_putc(&b, '\'');
+		rt_buf_putc(&b, name[i]);
+	}
+	rt_buf_putc(&b, '\'');
+	return rt_buf_take(&b);
+}
+
+/* A stored generated column whose expression changes, or a column that
+ * becomes generated: PostgreSQL cannot change a generation expression in
+ * place, so the column is dropped and added again. */
+static void
+regenerate_column(struct gen *g, const struct rt_cat_obj *f, const struct rt_cat_obj *t)
+{
+	rt_buf_printf(&g->out, "-- column %s.%s: PostgreSQL cannot %s a generation expression "
+		      "in place:\n-- the column is dropped and added again (its values are "
+		      "computed anew)\n", t->table, t->name, f->is_generated ? "change" : "add");
+	ag_stmt(g, "ALTER TABLE %s DROP COLUMN %s;", f->table, f->name);
+	add_column(g, t);
+}
+
+/* A column becoming an identity column: NOT NULL first, the old default (a
+ * serial's nextval) dropped already, the serial's own sequence dropped, then
+ * the identity, whose sequence goes on from the highest value. */
+static void
+add_identity(struct gen *g, const struct rt_cat_obj *f, const struct rt_cat_obj *t)
+{
+	char *own = rt_xasprintf("%s.%s", f->table, f->name), *lt, *lc;
+
+	if (!f->is_notnull)
+		ag_stmt(g, "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL;", t->table, t->name);
+	for (size_t i = 0; i < g->np; i++) {
+		const struct rt_cat_obj *s = g->p[i].f;
+
+		if (s && !g->p[i].t && s->kind == RT_CAT_SEQUENCE && same(s->owned_by, own)) {
+			ag_stmt(g, "DROP SEQUENCE %s.%s;", s->schema, s->name);
+			rt_strv_push_take(&g->seqs_dropped, rt_xasprintf("%s.%s", s->schema,
+									 s->name));
+		}
+	}
+	ag_stmt(g, "ALTER TABLE %s ALTER COLUMN %s ADD GENERATED %s AS IDENTITY;", t->table,
+		t->name, t->identity == 'a' ? "ALWAYS" : "BY DEFAULT");
+	lc = name_literal(t->name);
+	lt = str_literal(t->table);     /* parsed as a qualified name: quotes kept */
+	ag_stmt(g, "SELECT setval(pg_get_serial_sequence(%s, %s), max(%s)) FROM %s;", lt, lc,
+		t->name, t->table);
+	free(lt);
+	free(lc);
+	free(own);
+}
+
 static void
 alter_column(struct gen *g, const struct rt_cat_obj *f, const struct rt_cat_obj *t)
 {
 	bool retype = !same(f->def, t->def) || !same(f->collation, t->collation);
-	bool redefault = !same(f->dflt, t->dflt) || (retype && f->dflt);
+	/* the plain defaults: a generation expression or an identity is none */
+	const char *fd = f->is_generated ? NULL : f->dflt, *td = t->is_generated ? NULL : t->dflt;
+	bool redefault, notnull_done = false;
+	char *k;
 
-	if (f->identity != t->identity || f->is_generated != t->is_generated) {
-		char *s = rt_xasprintf("TODO: column %s.%s: identity or generation changes; write "
-				       "the ALTER COLUMN by hand", t->table, t->name);
-
-		note(g, s);
-		free(s);
+	if (t->is_generated && (!f->is_generated || !same(f->dflt, t->dflt))) {
+		regenerate_column(g, f, t);
 		return;
 	}
-	if (redefault && f->dflt && !f->is_generated)
-		stmt(g, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT;", t->table, t->name);
+	k = rt_xasprintf("%s\x1f%s", t->table, t->name);
+	if (rt_strv_contains(&g->enum_moved, k))
+		fd = td;        /* the enum's recreation set it already */
+	free(k);
+	if (f->is_generated && !t->is_generated)    /* keeps the values */
+		ag_stmt(g, "ALTER TABLE %s ALTER COLUMN %s DROP EXPRESSION;", t->table, t->name);
+	if (f->identity && !t->identity) {
+		char *own = rt_xasprintf("%s.%s", t->table, t->name);
+
+		ag_stmt(g, "ALTER TABLE %s ALTER COLUMN %s DROP IDENTITY;", t->table, t->name);
+		for (size_t i = 0; i < g->np; i++)   /* see seq_after_identity */
+			if (!g->p[i].f && g->p[i].t && g->p[i].t->kind == RT_CAT_SEQUENCE &&
+			    same(g->p[i].t->owned_by, own))
+				create_sequence(g, g->p[i].t);
+		free(own);
+	} else if (f->identity && t->identity && f->identity != t->identity)
+		ag_stmt(g, "ALTER TABLE %s ALTER COLUMN %s SET GENERATED %s;", t->table, t->name,
+			t->identity == 'a' ? "ALWAYS" : "BY DEFAULT");
+	redefault = !same(fd, td) || (retype && fd);
+	if (redefault && fd)
+		ag_stmt(g, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT;", t->table, t->name);
 	if (retype) {
 		bool ok = type_base_same(f->def, t->def) ||
 			  (g->opts->has_cast && g->opts->has_cast(g->opts->ctx, f->def, t->def));
@@ -394,15 +498,24 @@ alter_column(struct gen *g, const struct rt_cat_obj *f, const struct rt_cat_obj 
 
 		if (t->collation)
 			snprintf(coll, sizeof(coll), " COLLATE %s", t->collation);
-		stmt(g, "ALTER TABLE %s ALTER COLUMN %s TYPE %s%s USING %s::%s;%s", t->table, t->name,
-		     t->def, coll, t->name, t->def, ok ? "" : " -- TODO: no cast from this type is "
-		     "known: write the USING expression");
+		ag_stmt(g, "ALTER TABLE %s ALTER COLUMN %s TYPE %s%s USING %s::%s;%s", t->table,
+			t->name, t->def, coll, t->name, t->def, ok ? "" : " -- TODO: no cast from "
+			"this type is known: write the USING expression");
 	}
-	if (redefault && t->dflt && !t->is_generated)
-		stmt(g, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s;", t->table, t->name, t->dflt);
-	if (f->is_notnull != t->is_notnull)
-		stmt(g, "ALTER TABLE %s ALTER COLUMN %s %s NOT NULL;", t->table, t->name,
-		     t->is_notnull ? "SET" : "DROP");
+	if (t->identity && !f->identity) {
+		add_identity(g, f, t);
+		notnull_done = true;
+	}
+	if (redefault && td) {
+		ag_stmt(g, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s;", t->table, t->name, td);
+		/* an identity back to a serial: its sequence goes on from the highest value */
+		if (f->identity && strncmp(td, "nextval(", 8) == 0 && td[strlen(td) - 1] == ')')
+			ag_stmt(g, "SELECT setval(%.*s, max(%s)) FROM %s;", (int)(strlen(td) - 9),
+				td + 8, t->name, t->table);
+	}
+	if (f->is_notnull != t->is_notnull && !(notnull_done && t->is_notnull))
+		ag_stmt(g, "ALTER TABLE %s ALTER COLUMN %s %s NOT NULL;", t->table, t->name,
+			t->is_notnull ? "SET" : "DROP");
 }
 
 static bool
@@ -440,11 +553,11 @@ columns(struct gen *g)
 					      "--no-rename retort writes:\n-- ALTER TABLE %s RENAME "
 					      "COLUMN %s TO %s;\n", f->table, f->name, t->name, f->table,
 					      f->name, t->name);
-				stmt(g, "ALTER TABLE %s DROP COLUMN %s;", f->table, f->name);
-				stmt(g, "ALTER TABLE %s ADD COLUMN %s;", t->table, rt_buf_str(&b));
+				ag_stmt(g, "ALTER TABLE %s DROP COLUMN %s;", f->table, f->name);
+				ag_stmt(g, "ALTER TABLE %s ADD COLUMN %s;", t->table, rt_buf_str(&b));
 			} else {
-				stmt(g, "ALTER TABLE %s RENAME COLUMN %s TO %s;", f->table, f->name,
-				     t->name);
+				ag_stmt(g, "ALTER TABLE %s RENAME COLUMN %s TO %s;", f->table, f->name,
+				        t->name);
 				rt_buf_printf(&g->out, "-- or, as a drop and an add (the data in %s is "
 					      "lost; retort migrate --no-rename writes this):\n-- ALTER "
 					      "TABLE %s DROP COLUMN %s;\n-- ALTER TABLE %s ADD COLUMN %s;\n",
@@ -460,7 +573,7 @@ columns(struct gen *g)
 		if (o->kind != RT_CAT_COLUMN || !table_kept(g, o->table) || is_renamed(g, o))
 			continue;
 		if (f && !t)
-			stmt(g, "ALTER TABLE %s DROP COLUMN %s;", f->table, f->name);
+			ag_stmt(g, "ALTER TABLE %s DROP COLUMN %s;", f->table, f->name);
 	}
 	for (size_t i = 0; i < g->np; i++) {
 		const struct rt_cat_obj *f = g->p[i].f, *t = g->p[i].t, *o = f ? f : t;
@@ -502,45 +615,45 @@ drop_obj(struct gen *g, const struct rt_cat_obj *o)
 {
 	switch (o->kind) {
 	case RT_CAT_SCHEMA:
-		stmt(g, "DROP SCHEMA %s;", o->name);
+		ag_stmt(g, "DROP SCHEMA %s;", o->name);
 		break;
 	case RT_CAT_EXTENSION:
-		stmt(g, "DROP EXTENSION %s;", o->name);
+		ag_stmt(g, "DROP EXTENSION %s;", o->name);
 		break;
 	case RT_CAT_ENUM:
-		stmt(g, "DROP TYPE %s.%s;", o->schema, o->name);
+		ag_stmt(g, "DROP TYPE %s.%s;", o->schema, o->name);
 		break;
 	case RT_CAT_DOMAIN:
-		stmt(g, "DROP DOMAIN %s.%s;", o->schema, o->name);
+		ag_stmt(g, "DROP DOMAIN %s.%s;", o->schema, o->name);
 		break;
 	case RT_CAT_SEQUENCE:
-		stmt(g, "DROP SEQUENCE %s.%s;", o->schema, o->name);
+		ag_stmt(g, "DROP SEQUENCE %s.%s;", o->schema, o->name);
 		break;
 	case RT_CAT_TABLE:
-		stmt(g, "DROP TABLE %s.%s;", o->schema, o->name);
+		ag_stmt(g, "DROP TABLE %s.%s;", o->schema, o->name);
 		break;
 	case RT_CAT_CONSTRAINT:
 	case RT_CAT_FKEY:
-		stmt(g, "ALTER TABLE %s DROP CONSTRAINT %s;", o->table, o->name);
+		ag_stmt(g, "ALTER TABLE %s DROP CONSTRAINT %s;", o->table, o->name);
 		break;
 	case RT_CAT_INDEX:
-		stmt(g, "DROP INDEX %s.%s;", o->schema, o->name);
+		ag_stmt(g, "DROP INDEX %s.%s;", o->schema, o->name);
 		break;
 	case RT_CAT_FUNCTION:
-		stmt(g, "DROP %s %s.%s;", strstr(s_or(o->def, ""), "CREATE OR REPLACE PROCEDURE") ==
-		     o->def ? "PROCEDURE" : "FUNCTION", o->schema, o->name);
+		ag_stmt(g, "DROP %s %s.%s;", strstr(s_or(o->def, ""), "CREATE OR REPLACE PROCEDURE") ==
+		        o->def ? "PROCEDURE" : "FUNCTION", o->schema, o->name);
 		break;
 	case RT_CAT_VIEW:
-		stmt(g, "DROP VIEW %s.%s;", o->schema, o->name);
+		ag_stmt(g, "DROP VIEW %s.%s;", o->schema, o->name);
 		break;
 	case RT_CAT_MATVIEW:
-		stmt(g, "DROP MATERIALIZED VIEW %s.%s;", o->schema, o->name);
+		ag_stmt(g, "DROP MATERIALIZED VIEW %s.%s;", o->schema, o->name);
 		break;
 	case RT_CAT_TRIGGER:
-		stmt(g, "DROP TRIGGER %s ON %s;", o->name, o->table);
+		ag_stmt(g, "DROP TRIGGER %s ON %s;", o->name, o->table);
 		break;
 	case RT_CAT_COMMENT:
-		stmt(g, "COMMENT ON %s IS NULL;", o->name);
+		ag_stmt(g, "COMMENT ON %s IS NULL;", o->name);
 		break;
 	default:
 		break;
@@ -648,17 +761,14 @@ sequences(struct gen *g, bool owners)
 		if (!t || t->kind != RT_CAT_SEQUENCE)
 			continue;
 		if (!owners && !f) {
-			struct rt_catalog *one = rt_catalog_new();
-
-			copy_obj(one, t);   /* without its owner: the table comes later */
-			put_rendered(g, one, &one->v[0]);
-			rt_catalog_free(one);
+			if (!seq_after_identity(g, t))
+				create_sequence(g, t);
 		} else if (!owners && !same(f->def, t->def)) {
-			stmt(g, "ALTER SEQUENCE %s.%s %s%s;", t->schema, t->name, t->def,
-			     strstr(t->def, " CYCLE") ? "" : " NO CYCLE");
+			ag_stmt(g, "ALTER SEQUENCE %s.%s %s%s;", t->schema, t->name, t->def,
+			        strstr(t->def, " CYCLE") ? "" : " NO CYCLE");
 		} else if (owners && (f ? !same(f->owned_by, t->owned_by) : t->owned_by != NULL)) {
-			stmt(g, "ALTER SEQUENCE %s.%s OWNED BY %s;", t->schema, t->name,
-			     s_or(t->owned_by, "NONE"));
+			ag_stmt(g, "ALTER SEQUENCE %s.%s OWNED BY %s;", t->schema, t->name,
+			        s_or(t->owned_by, "NONE"));
 		}
 	}
 }
@@ -673,10 +783,14 @@ tables_changed(struct gen *g)
 		if (!f || !t || (t->kind != RT_CAT_TABLE && t->kind != RT_CAT_DOMAIN) ||
 		    (same(f->def, t->def) && f->contype == t->contype))
 			continue;
+		if (t->kind == RT_CAT_DOMAIN) {
+			ag_domain_changes(g, f, t);
+			continue;
+		}
 		s = rt_xasprintf("TODO: %s %s.%s changed (%s -> %s): write the change by hand",
 				 rt_cat_kind_name(t->kind), t->schema, t->name,
 				 *s_or(f->def, "") ? f->def : "plain", *s_or(t->def, "") ? t->def : "plain");
-		note(g, s);
+		ag_note(g, s);
 		free(s);
 	}
 }
@@ -759,8 +873,14 @@ rt_autogen_generate(struct rt_catalog *from, struct rt_catalog *to,
 	for (size_t i = g.np; i-- > 0; ) {
 		const struct rt_cat_obj *f = g.p[i].f;
 
-		if (f && !g.p[i].t && f->kind == RT_CAT_SEQUENCE && !seq_goes_with_owner(&g, f))
+		char *q;
+
+		if (!f || g.p[i].t || f->kind != RT_CAT_SEQUENCE || seq_goes_with_owner(&g, f))
+			continue;
+		q = rt_xasprintf("%s.%s", f->schema, f->name);
+		if (!rt_strv_contains(&g.seqs_dropped, q))
 			drop_obj(&g, f);
+		free(q);
 	}
 	drops(&g, RT_CAT_DOMAIN, false);
 	drops(&g, RT_CAT_ENUM, false);
@@ -775,6 +895,8 @@ rt_autogen_generate(struct rt_catalog *from, struct rt_catalog *to,
 	rt_strv_free(&g.tables_t);
 	rt_strv_free(&g.renamed);
 	rt_strv_free(&g.added_labels);
+	rt_strv_free(&g.seqs_dropped);
+	rt_strv_free(&g.enum_moved);
 }
 
 void

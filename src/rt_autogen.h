@@ -29,9 +29,13 @@ struct rt_autogen_sql {
 
 /* The SQL taking from to to: drops of what from has alone in reverse
  * dependency order, then creates and changes in dependency order (schemas,
- * extensions, enums and their new values, domains, sequences, tables,
- * columns, constraints, indexes, foreign keys, sequence ownership,
- * functions, views, materialized views, triggers, comments). Deterministic.
+ * extensions, enums and their new values (or, when a value goes or the
+ * order changes, the enum recreated and its columns moved over), domains
+ * (and their default, NOT NULL and constraint changes), sequences, tables,
+ * columns (identity and generation changes too), constraints, indexes,
+ * foreign keys, sequence ownership, functions, views, materialized views,
+ * triggers, comments). What PostgreSQL cannot do in place is a "-- TODO"
+ * comment (a domain's base type, a table's kind). Deterministic.
  * Fills out (free with rt_autogen_sql_free). Both models are sorted. */
 void rt_autogen_generate(struct rt_catalog *from, struct rt_catalog *to,
 			 const struct rt_autogen_opts *opts, struct rt_autogen_sql *out);

@@ -73,12 +73,15 @@ struct rt_job *rt_verify_start(struct rt_db *live, const struct rt_graph *g,
  * fails is one too and ends the run (the job still ends with 0). Several
  * heads are a "graph" finding. With opts->data (and one head): the seed
  * files of opts->seeds_dir are loaded into the shadow at head (rt_seed.h),
- * then for each revision from head down to the first merge (or base): the
- * row count of every table and a checksum of every column's values,
- * downgrade one step, upgrade again, the sums again; a table or column that
- * exists both at the revision and at its parent and whose sums differ is a
- * "data" finding (what the revision adds is lost by its downgrade by
- * design and not compared). No seed files: the job fails (RT_ERR_INPUT).
+ * then for every revision of the graph in reverse topological order (the
+ * shadow holding exactly that revision and those before it, so merges and
+ * each branch below them are covered): the row count of every table and a
+ * checksum of every column's values, downgrade that revision alone (a
+ * merge: back to all its parents), upgrade it again, the sums again; a
+ * table or column that exists both at the revision and with it downgraded
+ * and whose sums differ is a "data" finding (what the revision adds is lost
+ * by its downgrade by design and not compared). No seed files: the job
+ * fails (RT_ERR_INPUT).
  * Returns a job owned by the caller, or NULL with err. */
 struct rt_job *rt_check_start(struct rt_db *live, const struct rt_graph *g,
 			      const struct rt_verify_opts *opts, struct rt_findings *out,

@@ -105,13 +105,14 @@ struct vjob {
 	bool track;
 	size_t nfound0;                 /* check: findings before the round trips */
 	bool cancelled;
-	/* check --data: seeds loaded at head, then from head down each revision's
-	 * downgrade + upgrade with the sums before and after */
+	/* check --data: seeds loaded at head, then every revision in reverse
+	 * topological order: its downgrade + upgrade with the sums before and
+	 * after (see data_next) */
 	bool data;
 	char *seeds_dir;
 	struct rt_seed *sd;
 	long rnode;                     /* the revision whose data round trip runs, or -1 */
-	struct rt_catalog *m_r, *m_p;   /* the schema at it and at its parent */
+	struct rt_catalog *m_r, *m_p;   /* the schema at it and with it unapplied */
 	struct rt_datasum s1, got;      /* the sums before; a sum job's result */
 };
 
@@ -303,18 +304,10 @@ declared:
 	}
 }
 
-/* The downgrade target below the revision rnode: its parent, or base. */
-static const char *
-parent_of(const struct vjob *j)
-{
-	const struct rt_rev *rev = rt_graph_node(j->g, (size_t)j->rnode)->rev;
-
-	return rev->ndown ? rev->down[0] : "base";
-}
-
 /* Compares the sums before (s1) and after (got) the round trip of rnode on
- * the tables and columns that exist both at it (m_r) and at its parent
- * (m_p): what the revision adds goes away with its downgrade by design. */
+ * the tables and columns that exist both at it (m_r) and below it (m_p: the
+ * schema with its downgrade run, at all its parents when it is a merge):
+ * what the revision adds goes away with its downgrade by design. */
 static void
 data_compare(struct vjob *j)
 {
@@ -362,9 +355,14 @@ data_compare(struct vjob *j)
 	}
 }
 
-/* check --data: seeds at head, then each revision from head down to the
- * first merge (or base): sums, downgrade, read the parent's schema,
- * upgrade, sums again, compare; then down to the parent. */
+/* check --data: seeds at head, then every revision in reverse topological
+ * order (node rnode = count-1 .. 0). The shadow holds then exactly the
+ * revisions 0..rnode (a set closed under ancestors), so "-1" unapplies
+ * rnode alone (a merge goes back to all its parents, a branch revision
+ * leaves the other branches as they are) and an upgrade to rnode applies it
+ * alone: sums, downgrade -1, read the schema below it, upgrade, sums again,
+ * compare; then downgrade -1 once more, which leaves 0..rnode-1 whose schema
+ * was just read. */
 static int
 data_next(struct vjob *j, struct rt_catalog *cat, struct rt_err *err)
 {
@@ -373,7 +371,9 @@ data_next(struct vjob *j, struct rt_catalog *cat, struct rt_err *err)
 	switch (j->state) {
 	case C_UP:
 		rt_catalog_free(cat);
-		j->rnode = (long)rt_graph_head(j->g, 0);
+		/* one head: it is the last node in topological order, and every
+		 * revision is applied */
+		j->rnode = (long)rt_graph_count(j->g) - 1;
 		if (!(j->sd = rt_seed_prepare_db(rt_schema_build_db(j->b), j->seeds_dir, err)))
 			return -1;
 		if (!(j->sub = rt_seed_start(j->sd, NULL, NULL, err)))
@@ -391,11 +391,7 @@ data_next(struct vjob *j, struct rt_catalog *cat, struct rt_err *err)
 		rt_datasum_free(&j->s1);
 		j->s1 = j->got;
 		memset(&j->got, 0, sizeof(j->got));
-		if (rt_graph_node(j->g, (size_t)j->rnode)->rev->ndown > 1) {
-			j->state = S_DONE;      /* a merge: the walk stops here */
-			return 0;
-		}
-		if (start_build(j, false, parent_of(j), &ran, err) < 0)
+		if (start_build(j, false, "-1", &ran, err) < 0)
 			return -1;
 		j->state = D_DOWN;
 		return 1;
@@ -411,24 +407,21 @@ data_next(struct vjob *j, struct rt_catalog *cat, struct rt_err *err)
 	case D_UP:
 		j->state = D_SUM2;
 		return (j->sub = rt_datasum_start(rt_schema_build_db(j->b), j->m_r, err)) ? 1 : -1;
-	case D_SUM2: {
-		const struct rt_rev *rev = rt_graph_node(j->g, (size_t)j->rnode)->rev;
-
+	case D_SUM2:
 		data_compare(j);
 		rt_datasum_free(&j->got);
 		rt_datasum_free(&j->s1);
-		if (!rev->ndown) {
+		if (j->rnode == 0) {
 			j->state = S_DONE;
 			return 0;
 		}
-		if (start_build(j, false, parent_of(j), &ran, err) < 0)
+		if (start_build(j, false, "-1", &ran, err) < 0)
 			return -1;
-		j->rnode = rt_graph_find(j->g, rev->down[0]);
+		j->rnode--;
 		j->state = D_DOWN2;
 		return 1;
-	}
 	case D_DOWN2:
-		/* at the parent now: its schema was read before the upgrade */
+		/* at 0..rnode now: its schema was read before the upgrade */
 		rt_catalog_free(j->m_r);
 		j->m_r = j->m_p;
 		j->m_p = NULL;

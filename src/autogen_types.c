@@ -1,0 +1,252 @@
+/* autogen_types.c - autogenerate's changes to types (autogen_int.h): a
+ * domain's default, NOT NULL and constraints altered in place; an enum that
+ * loses a value (or whose values change order) recreated under its name,
+ * the columns using it moved over. Pure, like autogen.c. */
+#include "config.h"
+#include "autogen_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "rt_catalog.h"
+#include "rt_mem.h"
+#include "rt_sqllex.h"
+
+/* ---- domains ---- */
+
+/* A domain's def as the catalog writes it: "type [COLLATE c] [DEFAULT e]
+ * [NOT NULL] [CONSTRAINT name def]...", taken apart on the lexer's tokens
+ * (words inside parentheses, strings and quoted names are never markers). */
+struct dom {
+	char *base;                 /* type [COLLATE c] */
+	char *dflt;                 /* or NULL */
+	bool is_notnull;
+	struct rt_strv cnames, cdefs;   /* the constraints, parallel */
+};
+
+enum mark { M_NONE, M_DEFAULT, M_NOTNULL, M_CONSTRAINT };
+
+static char *
+trimmed(const char *s, size_t from, size_t to)
+{
+	while (from < to && s[from] == ' ')
+		from++;
+	while (to > from && s[to - 1] == ' ')
+		to--;
+	return rt_xstrndup(s + from, to - from);
+}
+
+/* Whether " NULL" (a word) starts at def[at]. */
+static bool
+is_null_word(const char *def, size_t len, size_t at)
+{
+	return strncasecmp(def + at, " NULL", 5) == 0 && (at + 5 == len || def[at + 5] == ' ');
+}
+
+static void
+dom_parse(const char *def, struct dom *d)
+{
+	struct rt_sql_lexer lx;
+	struct rt_sql_token tok, prev = { 0 };
+	enum mark m = M_NONE;
+	size_t len = strlen(def), seg = 0;   /* where the open part's text starts */
+	int depth = 0;
+	bool want_name = false;
+
+	memset(d, 0, sizeof(*d));
+	rt_sql_lexer_init(&lx, def, len, 1);
+	for (;;) {
+		enum rt_sql_tok_kind k = rt_sql_lex_next(&lx, &tok);
+		enum mark next = M_NONE;
+		size_t end = k == RT_SQL_TOK_EOF ? len : tok.offset;
+
+		if (k == RT_SQL_TOK_PUNCT && strchr("([", def[tok.offset]))
+			depth++;
+		else if (k == RT_SQL_TOK_PUNCT && strchr(")]", def[tok.offset]))
+			depth--;
+		if (want_name) {
+			rt_strv_push_take(&d->cnames, rt_xstrndup(def + tok.offset, tok.len));
+			seg = tok.offset + tok.len;
+			want_name = false;
+			prev = tok;
+			continue;
+		}
+		if (depth == 0 && k == RT_SQL_TOK_KEYWORD) {
+			if (rt_sql_token_is(def, &tok, "default"))
+				next = M_DEFAULT;
+			else if (rt_sql_token_is(def, &tok, "constraint"))
+				next = M_CONSTRAINT;
+			else if (rt_sql_token_is(def, &tok, "not") &&
+				 !(prev.len && rt_sql_token_is(def, &prev, "is")) &&
+				 is_null_word(def, len, tok.offset + tok.len))
+				next = M_NOTNULL;
+		}
+		if (next != M_NONE || k == RT_SQL_TOK_EOF) {
+			/* the open part ends here */
+			if (m == M_NONE && !d->base)
+				d->base = trimmed(def, 0, end);
+			else if (m == M_DEFAULT)
+				d->dflt = trimmed(def, seg, end);
+			else if (m == M_CONSTRAINT && d->cdefs.n < d->cnames.n)
+				rt_strv_push_take(&d->cdefs, trimmed(def, seg, end));
+			if (k == RT_SQL_TOK_EOF || k == RT_SQL_TOK_ERROR)
+				break;
+			m = next;
+			seg = tok.offset + tok.len;
+			if (next == M_NOTNULL) {
+				d->is_notnull = true;
+				seg += 5;
+				rt_sql_lex_next(&lx, &tok);     /* NULL */
+				m = M_NONE;
+			}
+			want_name = next == M_CONSTRAINT;
+		}
+		prev = tok;
+	}
+	while (d->cdefs.n < d->cnames.n)
+		rt_strv_push(&d->cdefs, "");
+	if (!d->base)
+		d->base = rt_xstrdup(def);
+}
+
+static void
+dom_free(struct dom *d)
+{
+	free(d->base);
+	free(d->dflt);
+	rt_strv_free(&d->cnames);
+	rt_strv_free(&d->cdefs);
+}
+
+/* The def of constraint name in d, or NULL. */
+static const char *
+dom_con(const struct dom *d, const char *name)
+{
+	for (size_t i = 0; i < d->cnames.n; i++)
+		if (strcmp(d->cnames.v[i], name) == 0)
+			return d->cdefs.v[i];
+	return NULL;
+}
+
+void
+ag_domain_changes(struct gen *g, const struct rt_cat_obj *f, const struct rt_cat_obj *t)
+{
+	struct dom a, b;
+
+	dom_parse(s_or(f->def, ""), &a);
+	dom_parse(s_or(t->def, ""), &b);
+	if (!same(a.base, b.base)) {
+		char *s = rt_xasprintf("TODO: domain %s.%s changed its base type or collation "
+				       "(%s -> %s): write the change by hand", t->schema, t->name,
+				       a.base, b.base);
+
+		ag_note(g, s);
+		free(s);
+		goto out;
+	}
+	for (size_t i = 0; i < a.cnames.n; i++) {
+		const char *other = dom_con(&b, a.cnames.v[i]);
+
+		if (!other || strcmp(other, a.cdefs.v[i]) != 0)
+			ag_stmt(g, "ALTER DOMAIN %s.%s DROP CONSTRAINT %s;", t->schema, t->name,
+				a.cnames.v[i]);
+	}
+	if (!same(a.dflt, b.dflt)) {
+		if (b.dflt)
+			ag_stmt(g, "ALTER DOMAIN %s.%s SET DEFAULT %s;", t->schema, t->name,
+				b.dflt);
+		else
+			ag_stmt(g, "ALTER DOMAIN %s.%s DROP DEFAULT;", t->schema, t->name);
+	}
+	if (a.is_notnull != b.is_notnull)
+		ag_stmt(g, "ALTER DOMAIN %s.%s %s NOT NULL;", t->schema, t->name,
+			b.is_notnull ? "SET" : "DROP");
+	for (size_t i = 0; i < b.cnames.n; i++) {
+		const char *other = dom_con(&a, b.cnames.v[i]);
+
+		if (!other || strcmp(other, b.cdefs.v[i]) != 0)
+			ag_stmt(g, "ALTER DOMAIN %s.%s ADD CONSTRAINT %s %s;", t->schema, t->name,
+				b.cnames.v[i], b.cdefs.v[i]);
+	}
+out:
+	dom_free(&a);
+	dom_free(&b);
+}
+
+/* ---- enums ---- */
+
+/* name (quote_ident'ed) with suffix appended inside its quotes. */
+static char *
+suffixed(const char *name, const char *suffix)
+{
+	size_t n = strlen(name);
+
+	if (n >= 2 && name[0] == '"' && name[n - 1] == '"')
+		return rt_xasprintf("%.*s%s\"", (int)(n - 1), name, suffix);
+	return rt_xasprintf("%s%s", name, suffix);
+}
+
+/* The column of to with c's table and name, or NULL. */
+static const struct rt_cat_obj *
+to_column(const struct gen *g, const struct rt_cat_obj *c)
+{
+	for (size_t i = 0; i < g->to->n; i++) {
+		const struct rt_cat_obj *o = &g->to->v[i];
+
+		if (o->kind == RT_CAT_COLUMN && same(o->table, c->table) &&
+		    same(o->name, c->name))
+			return o;
+	}
+	return NULL;
+}
+
+/* One column of from using the old type (or an array of it) moved to the
+ * new one: its default dropped around the ALTER and set again (to's when
+ * the column keeps this type, else its own). */
+static void
+move_column(struct gen *g, const struct rt_cat_obj *c, const char *type)
+{
+	const struct rt_cat_obj *tc = to_column(g, c);
+	bool is_array = strcmp(c->def, type) != 0;
+	const char *dflt = c->is_generated ? NULL : c->dflt;
+
+	if (tc && same(tc->def, c->def) && !tc->is_generated && !c->is_generated) {
+		dflt = tc->dflt;
+		rt_strv_push_take(&g->enum_moved, rt_xasprintf("%s\x1f%s", c->table, c->name));
+	}
+	if (c->dflt && !c->is_generated)
+		ag_stmt(g, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT;", c->table, c->name);
+	ag_stmt(g, "ALTER TABLE %s ALTER COLUMN %s TYPE %s USING %s::text%s::%s;", c->table,
+		c->name, c->def, c->name, is_array ? "[]" : "", c->def);
+	if (dflt)
+		ag_stmt(g, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s;", c->table, c->name,
+			dflt);
+}
+
+void
+ag_enum_recreate(struct gen *g, const struct rt_cat_obj *f, const struct rt_cat_obj *t)
+{
+	char *type = rt_xasprintf("%s.%s", t->schema, t->name);
+	char *arr = rt_xasprintf("%s[]", type), *old = suffixed(t->name, "_old");
+
+	rt_buf_printf(&g->out, "-- type %s: ADD VALUE cannot remove or reorder values: the type "
+		      "is recreated with the new values\n-- and each column using it moved over "
+		      "(a row holding a removed value fails the cast: change it first)\n", type);
+	ag_stmt(g, "ALTER TYPE %s RENAME TO %s;", type, old);
+	ag_stmt(g, "CREATE TYPE %s AS ENUM (%s);", type, s_or(t->def, ""));
+	for (size_t i = 0; i < g->from->n; i++) {
+		const struct rt_cat_obj *c = &g->from->v[i];
+
+		if (c->kind != RT_CAT_COLUMN ||
+		    (strcmp(c->def, type) != 0 && strcmp(c->def, arr) != 0))
+			continue;
+		/* a table dropped before this took its columns with it */
+		if (rt_strv_contains(&g->tables_t, c->table))
+			move_column(g, c, type);
+	}
+	ag_stmt(g, "DROP TYPE %s.%s;", f->schema, old);
+	free(type);
+	free(arr);
+	free(old);
+}
