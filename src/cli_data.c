@@ -112,6 +112,16 @@ confirm_seed(struct cli *c, struct rt_seed *sd)
 	char *line, question[128];
 	int rc;
 
+	struct rt_buf full = { 0 };
+
+	for (size_t i = 0; i < rt_seed_nfiles(sd); i++)
+		if (rt_seed_has_rows(sd, i))
+			rt_buf_printf(&full, "%s%s", full.len ? ", " : "", rt_seed_table(sd, i));
+	if (full.len && !c->quiet)
+		fprintf(stderr, "retort: %s already hold%s rows: the seed adds to them (a key that "
+			"is there already fails it all; --clear empties them first)\n",
+			rt_buf_str(&full), strchr(rt_buf_str(&full), ',') ? "" : "s");
+	rt_buf_free(&full);
 	if (rt_seed_confirm_kind(sd) != RT_CONFIRM_DBNAME || c->yes)
 		return rt_seed_confirm(sd, NULL, true, &c->err);
 	snprintf(question, sizeof(question), "Load %zu seed files into it?", rt_seed_nfiles(sd));

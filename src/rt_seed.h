@@ -80,6 +80,9 @@ const char *rt_seed_file(const struct rt_seed *sd, size_t i);
 const char *rt_seed_table(const struct rt_seed *sd, size_t i);
 long long rt_seed_file_rows(const struct rt_seed *sd, size_t i);   /* the file's records */
 long long rt_seed_loaded(const struct rt_seed *sd, size_t i);
+/* Whether file i's table held rows when the seed was prepared (without
+ * clear): the seed adds to them, and a key already there fails it all. */
+bool rt_seed_has_rows(const struct rt_seed *sd, size_t i);
 
 /* RT_CONFIRM_DBNAME on a protected env, else RT_CONFIRM_YES. */
 enum rt_confirm rt_seed_confirm_kind(const struct rt_seed *sd);

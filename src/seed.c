@@ -435,6 +435,31 @@ order_by_fkeys(struct rt_seed *sd, struct rt_db *db, size_t from, struct rt_err 
 	return 0;
 }
 
+/* Which tables hold rows already (one round trip; a failure leaves them
+ * all false: it is a warning's fact, not the seed's). */
+static void
+read_has_rows(struct rt_seed *sd, struct rt_db *db)
+{
+	struct rt_buf b = { 0 };
+	PGresult *res;
+
+	if (!sd->n)
+		return;
+	rt_buf_puts(&b, "SELECT ");
+	for (size_t i = 0; i < sd->n; i++) {
+		char *q = qualified(db, &sd->f[i]);
+
+		rt_buf_printf(&b, "%sEXISTS (SELECT FROM %s)", i ? ", " : "", q);
+		free(q);
+	}
+	res = PQexec(db->conn, rt_buf_str(&b));
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		for (size_t i = 0; i < sd->n; i++)
+			sd->f[i].has_rows = strcmp(PQgetvalue(res, 0, (int)i), "t") == 0;
+	PQclear(res);
+	rt_buf_free(&b);
+}
+
 static char *
 clear_sql(struct rt_seed *sd, struct rt_db *db)
 {
@@ -501,6 +526,8 @@ rt_seed_prepare(struct rt_session *s, const struct rt_seed_req *req, struct rt_e
 		goto fail;
 	if (req->clear)
 		sd->clear_sql = clear_sql(sd, db);
+	else
+		read_has_rows(sd, db);
 	return sd;
 fail:
 	rt_seed_free(sd);
@@ -546,6 +573,12 @@ long long
 rt_seed_file_rows(const struct rt_seed *sd, size_t i)
 {
 	return sd->f[i].nrecords;
+}
+
+bool
+rt_seed_has_rows(const struct rt_seed *sd, size_t i)
+{
+	return sd->f[i].has_rows;
 }
 
 long long

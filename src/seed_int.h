@@ -63,6 +63,7 @@ struct seed_file {
 	struct rt_strv seq_sql;   /* setval of each loaded serial/identity column */
 	long long nrecords, bytes;
 	long long loaded;         /* -1 until the job loaded it */
+	bool has_rows;            /* the table held rows at prepare */
 };
 
 struct rt_seed {

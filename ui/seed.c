@@ -120,6 +120,7 @@ ui_seed(struct ui *ui)
 	struct rt_buf safe = { 0 };
 	struct sflow *f;
 	bool is_typed;
+	size_t nfull = 0;
 	char p[512];
 
 	if (ui_busy(ui)) {
@@ -145,9 +146,17 @@ ui_seed(struct ui *ui)
 	for (size_t i = 0; i < rt_seed_nfiles(f->sd); i++) {
 		const char *path = rt_seed_file(f->sd, i), *slash = strrchr(path, '/');
 
-		dlg_view_line(&v, R_NORMAL, "  %-36s %-30s %10lld",
-			      rt_fmt_safe(&safe, slash ? slash + 1 : path, 0), rt_seed_table(f->sd, i),
-			      rt_seed_file_rows(f->sd, i));
+		dlg_view_line(&v, rt_seed_has_rows(f->sd, i) ? R_PENDING : R_NORMAL,
+			      "  %-36s %-30s %10lld%s", rt_fmt_safe(&safe, slash ? slash + 1 : path, 0),
+			      rt_seed_table(f->sd, i), rt_seed_file_rows(f->sd, i),
+			      rt_seed_has_rows(f->sd, i) ? " *" : "");
+		nfull += rt_seed_has_rows(f->sd, i);
+	}
+	if (nfull) {
+		dlg_view_line(&v, R_PENDING, "  * %zu table%s already hold%s rows: the seed adds to "
+			      "them;", nfull, nfull == 1 ? "" : "s", nfull == 1 ? "s" : "");
+		dlg_view_line(&v, R_PENDING, "    a key already there fails it all ('retort seed "
+			      "--clear' empties them first)");
 	}
 	dlg_view_line(&v, R_DIM, "  one transaction (COPY FROM STDIN, CSV); every file was checked "
 		      "first; sequences move past the loaded ids");

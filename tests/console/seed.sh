@@ -30,6 +30,7 @@ cp "$T/users.csv.good" "$S/users.csv"
 keys S
 check "S asks, listing the files" wait_for 'Load [0-9]+ files into app\? \[y/N\]' 10
 like "... with each table and its rows" "$(screen)" "users\\.csv +public\\.users +$want_users"
+unlike "... into empty tables: no warning" "$(screen)" "already hold"
 answer n
 check "n: nothing seeded" wait_for 'not seeded' 5
 is "... psql agrees" "$(nrows)" "0 0"
@@ -48,6 +49,13 @@ keys L
 check "the message log keeps the seed" wait_for 'seeded [0-9]+ rows' 5
 keys Escape
 check "Escape closes the log" wait_gone 'Messages \(' 5
+# --- seeding again: the tables hold rows now, and the dialog says so ---------------------
+keys S
+check "S on seeded tables asks" wait_for 'Load [0-9]+ files' 10
+like "... marking the tables that hold rows" "$(screen)" "users\\.csv +public\\.users +$want_users \\*"
+like "... and saying what that means" "$(screen)" "\\* 6 tables already hold rows: the seed adds to them"
+answer n
+check "... n: not seeded" wait_for 'not seeded' 5
 keys q
 check "q quits" wait_until 5 console_exited
 is "... with status 0" "$(cat "$CON_RC" 2>/dev/null)" 0

@@ -37,6 +37,7 @@ fingerprint() {
 check "upgrade head" R upgrade head
 out=$(R seed 2>&1); rc=$?
 is "seed exits 0" "$rc" 0
+unlike "into empty tables: no warning" "$out" "already hold"
 like "says how many rows" "$out" "seeded 152 rows into 6 tables"
 like "names each file and its table" "$out" "users.csv: 32 rows into public.users"
 is "exact counts, every table" "$(counts)" "32 6 51 39 12 12"
@@ -67,12 +68,14 @@ psqlc "DELETE FROM google_docs_exports WHERE google_doc_id = 'd'; DELETE FROM go
 before=$(fingerprint)
 out=$(R seed 2>&1); rc=$?
 is "seeding twice fails (exit 1: a server error)" "$rc" 1
+like "... warned first that the tables hold rows" "$out" "^retort: public\.[a-z_]+, .* already hold rows: the seed adds to them"
 like "... names the first file and line 2 with the duplicate key" "$out" "seeds/(users|resume_templates).csv:2: duplicate key value violates unique constraint"
 is "... every table unchanged" "$(fingerprint)" "$before"
 
 # --clear empties and reloads: same contents, sequences restarted then moved
 out=$(R seed --clear 2>&1); rc=$?
 is "seed --clear exits 0" "$rc" 0
+unlike "... with --clear: no warning" "$out" "already hold"
 is "... same counts" "$(counts)" "32 6 51 39 12 12"
 is "... the sequence is past the ids again" "$(psqlc "SELECT nextval('users_id_seq')")" 33
 check "... and a protected env refuses --clear" bash -c "! env -u DATABASE_URL '$RETORT' -d '$P' -e production -y seed --clear 2>'$T/err'"
