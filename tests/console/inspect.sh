@@ -155,6 +155,33 @@ is "... and the cursor stays on the same table ($sel)" "$sel2" "$sel"
 resize 80 24
 check "at 80x24 the panes are drawn" wait_until 10 drawn
 like "a cut History message ends with …" "$(screen | grep -F "$(rev7 8289ba23590a)")" '…'
+# every History row on screen: its whole message, or a cut marked … at the pane's edge
+screen >"$T/screen80"
+res=$(python3 - "$T/screen80" "$T"/proj/migrations/versions/*.sql <<'PY'
+import re, sys
+scr = open(sys.argv[1], encoding="utf-8").read().splitlines()
+rows = bad = 0
+for f in sys.argv[2:]:
+    text = open(f, encoding="utf-8").read()
+    rid = re.search(r"^-- retort:revision (\S+)", text, re.M).group(1)
+    msg = re.search(r"^-- retort:message (.*)$", text, re.M).group(1)
+    line = next((l for l in scr if rid[:7] in l), None)
+    if line is None:
+        continue
+    rows += 1
+    cell = line[line.index(rid[:7]):-1].rstrip()   # from the id to the pane's right edge
+    m = re.search(r"\d{4}-\d\d-\d\d (\([^)]*\) )?(.*)$", cell)
+    shown = m.group(2) if m else ""
+    if shown == msg:
+        continue
+    if shown.endswith("…") and msg.startswith(shown[:-1]):
+        continue
+    bad += 1
+    print("bad:", rid, repr(cell), file=sys.stderr)
+print(rows, bad)
+PY
+)
+like "... History rows on screen: each whole, or cut with … at the pane's edge ($res)" "$res" "^[1-9][0-9]* 0$"
 like "the status line keeps env and current revision" "$(screen | grep 'env:')" "env: [a-z(]+.*current: $HEAD"
 like "... and abbreviates the URL: app on socket" "$(screen | grep 'env:')" 'app on socket'
 keys q
