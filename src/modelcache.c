@@ -28,6 +28,8 @@
 #include "rt_plan.h"
 #include "rt_project.h"
 
+/* Bump the number when struct rt_cat_obj or what the reader puts in it
+ * changes without its queries changing (those are in the key already). */
 #define MAGIC "retort-model 1\n"
 
 char *
