@@ -322,8 +322,10 @@ static const char track_sql[] =
 	"  IF log IS NULL THEN RETURN; END IF;"
 	"  FOR r IN SELECT classid, objid FROM pg_event_trigger_ddl_commands() LOOP"
 	"   a := coalesce(pg_temp.rt_anchor(r.classid, r.objid), r.objid);"
-	"   INSERT INTO pg_temp.rt_owner VALUES (r.objid, a)"
-	"    ON CONFLICT (obj) DO UPDATE SET anchor = EXCLUDED.anchor;"
+	"   IF a <> r.objid THEN"     /* a part: its drop will need its table */
+	"    INSERT INTO pg_temp.rt_owner VALUES (r.objid, a)"
+	"     ON CONFLICT (obj) DO UPDATE SET anchor = EXCLUDED.anchor;"
+	"   END IF;"
 	"   log := log || ',' || a || coalesce((SELECT string_agg(',' || coalesce("
 	"    pg_temp.rt_anchor(d.classid, d.objid), d.objid), '') FROM pg_depend d"
 	"    WHERE d.refclassid = r.classid AND d.refobjid = r.objid"
