@@ -655,6 +655,18 @@ drop_obj(struct gen *g, const struct rt_cat_obj *o)
 	case RT_CAT_COMMENT:
 		ag_stmt(g, "COMMENT ON %s IS NULL;", o->name);
 		break;
+	case RT_CAT_TYPE:
+		ag_stmt(g, "DROP TYPE %s.%s;", o->schema, o->name);
+		break;
+	case RT_CAT_POLICY:
+		ag_stmt(g, "DROP POLICY %s ON %s;", o->name, o->table);
+		break;
+	case RT_CAT_RLS:
+		if (strstr(o->def, "FORCE"))
+			ag_stmt(g, "ALTER TABLE %s NO FORCE ROW LEVEL SECURITY;", o->table);
+		if (strstr(o->def, "ENABLE"))
+			ag_stmt(g, "ALTER TABLE %s DISABLE ROW LEVEL SECURITY;", o->table);
+		break;
 	default:
 		break;
 	}
@@ -723,6 +735,19 @@ drops(struct gen *g, enum rt_cat_kind kind, bool changed_too)
 
 /* Creates of kind: what to has alone, and (changed) what was dropped to be
  * recreated; replace: CREATE OR REPLACE for a changed one instead. */
+/* The drops of kind's objects on both sides that differ (not of those
+ * only in from). */
+static void
+drops_changed(struct gen *g, enum rt_cat_kind kind)
+{
+	for (size_t i = g->np; i-- > 0; ) {
+		const struct rt_cat_obj *f = g->p[i].f, *t = g->p[i].t;
+
+		if (f && t && f->kind == kind && !with_table(g, f, true) && differs(f, t))
+			drop_obj(g, f);
+	}
+}
+
 static void
 creates(struct gen *g, enum rt_cat_kind kind, bool changed_too)
 {
@@ -835,6 +860,8 @@ rt_autogen_generate(struct rt_catalog *from, struct rt_catalog *to,
 	pair_up(&g);
 	/* drops, in reverse dependency order */
 	drops(&g, RT_CAT_COMMENT, false);
+	drops(&g, RT_CAT_POLICY, true);
+	drops(&g, RT_CAT_RLS, true);
 	drops(&g, RT_CAT_TRIGGER, true);
 	drops(&g, RT_CAT_MATVIEW, true);
 	/* a changed view is dropped and created again: CREATE OR REPLACE VIEW
@@ -845,6 +872,10 @@ rt_autogen_generate(struct rt_catalog *from, struct rt_catalog *to,
 	drops(&g, RT_CAT_INDEX, true);
 	drops(&g, RT_CAT_CONSTRAINT, true);
 	drops(&g, RT_CAT_TABLE, false);
+	/* a changed composite or range type: dropped and made again (a type a
+	 * kept column uses cannot be: the server says so); a removed one goes
+	 * at the end, after the columns that used it */
+	drops_changed(&g, RT_CAT_TYPE);
 	/* creates, in dependency order */
 	creates(&g, RT_CAT_SCHEMA, false);
 	creates(&g, RT_CAT_EXTENSION, false);
@@ -854,6 +885,7 @@ rt_autogen_generate(struct rt_catalog *from, struct rt_catalog *to,
 		    !same(g.p[i].f->def, g.p[i].t->def))
 			enum_values(&g, g.p[i].f, g.p[i].t);
 	creates(&g, RT_CAT_DOMAIN, false);
+	creates(&g, RT_CAT_TYPE, true);
 	sequences(&g, false);
 	tables_changed(&g);
 	creates(&g, RT_CAT_TABLE, false);
@@ -867,6 +899,8 @@ rt_autogen_generate(struct rt_catalog *from, struct rt_catalog *to,
 	creates(&g, RT_CAT_VIEW, true);
 	creates(&g, RT_CAT_MATVIEW, true);
 	creates(&g, RT_CAT_TRIGGER, true);
+	creates(&g, RT_CAT_RLS, true);
+	creates(&g, RT_CAT_POLICY, true);
 	creates(&g, RT_CAT_COMMENT, false);
 	replaces(&g, RT_CAT_COMMENT);
 	/* what from has alone that the tables used: last */
@@ -882,6 +916,7 @@ rt_autogen_generate(struct rt_catalog *from, struct rt_catalog *to,
 			drop_obj(&g, f);
 		free(q);
 	}
+	drops(&g, RT_CAT_TYPE, false);
 	drops(&g, RT_CAT_DOMAIN, false);
 	drops(&g, RT_CAT_ENUM, false);
 	drops(&g, RT_CAT_EXTENSION, false);

@@ -35,7 +35,7 @@
  * table oids (retort's own). */
 enum {
 	Q_SCHEMA, Q_EXT, Q_ENUM, Q_DOMAIN, Q_SEQ, Q_TABLE, Q_COLUMN, Q_CONSTRAINT, Q_INDEX,
-	Q_FUNCTION, Q_VIEW, Q_TRIGGER, Q_COMMENT, Q_N
+	Q_FUNCTION, Q_VIEW, Q_TRIGGER, Q_COMMENT, Q_TYPE, Q_POLICY, Q_RLS, Q_N
 };
 
 static const char *const queries[Q_N] = {
@@ -131,6 +131,9 @@ static const char *const queries[Q_N] = {
 	" || pg_get_function_identity_arguments(p.oid) || ')', pg_get_functiondef(p.oid),"
 	" p.oid AS anchor FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
 	" WHERE p.prokind IN ('f', 'p') AND" NSP_OK("n") "AND" NOT_EXT("pg_proc", "p.oid")
+	/* not a range type's constructors: they belong to CREATE TYPE */
+	" AND NOT EXISTS (SELECT 1 FROM pg_depend fd WHERE fd.classid = 'pg_proc'::regclass"
+	"  AND fd.objid = p.oid AND fd.deptype = 'i')"
 	IN_SCOPE("p.oid"),
 	[Q_VIEW] =
 	"SELECT quote_ident(n.nspname), quote_ident(c.relname), c.relkind, pg_get_viewdef(c.oid),"
@@ -162,10 +165,13 @@ static const char *const queries[Q_N] = {
 	"   FROM pg_index si WHERE si.indrelid = " SCOPE ")))}}"
 	" UNION ALL"
 	" SELECT CASE t.typtype WHEN 'd' THEN 'DOMAIN ' ELSE 'TYPE ' END"
-	"  || quote_ident(n.nspname) || '.' || quote_ident(t.typname), dd.description, t.oid"
+	"  || quote_ident(n.nspname) || '.' || quote_ident(t.typname), dd.description,"
+	"  CASE WHEN t.typrelid <> 0 THEN t.typrelid ELSE t.oid END"
 	" FROM pg_description dd JOIN pg_type t ON dd.classoid = 'pg_type'::regclass"
 	"  AND dd.objoid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace"
-	" WHERE" NSP_OK("n") "AND" NOT_EXT("pg_type", "t.oid") IN_SCOPE("dd.objoid")
+	" WHERE" NSP_OK("n") "AND" NOT_EXT("pg_type", "t.oid")
+	"  {{ AND dd.objoid = ANY (pg_catalog.array_cat(" SCOPE_ARR ", ARRAY(SELECT sc.reltype"
+	"   FROM pg_class sc WHERE sc.oid = " SCOPE ")))}}"
 	" UNION ALL"
 	" SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE ' ELSE 'FUNCTION ' END"
 	"  || quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '('"
@@ -196,6 +202,51 @@ static const char *const queries[Q_N] = {
 	" JOIN pg_namespace n ON n.oid = c.relnamespace WHERE" NSP_OK("n") "AND c.oid NOT IN %1$s"
 	IN_SCOPE("tg.tgrelid")
 	") s",
+	[Q_TYPE] =
+	"SELECT quote_ident(n.nspname), quote_ident(t.typname), CASE t.typtype WHEN 'c' THEN"
+	" 'AS (' || coalesce((SELECT string_agg(quote_ident(a.attname) || ' '"
+	"  || format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attcollation <> 0"
+	"  AND a.attcollation <> at.typcollation THEN ' COLLATE '"
+	"  || a.attcollation::regcollation::text ELSE '' END, ', ' ORDER BY a.attnum)"
+	"  FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid WHERE a.attrelid = t.typrelid"
+	"  AND a.attnum > 0 AND NOT a.attisdropped), '') || ')'"
+	" ELSE 'AS RANGE (SUBTYPE = ' || format_type(r.rngsubtype, NULL)"
+	"  || CASE WHEN r.rngcollation <> 0 AND r.rngcollation <> st.typcollation"
+	"   THEN ', COLLATION = ' || r.rngcollation::regcollation::text ELSE '' END"
+	"  || CASE WHEN r.rngcanonical <> 0 THEN ', CANONICAL = ' || r.rngcanonical::regproc::text"
+	"   ELSE '' END"
+	"  || CASE WHEN r.rngsubdiff <> 0 THEN ', SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text"
+	"   ELSE '' END || ')' END,"
+	" CASE WHEN t.typtype = 'c' THEN t.typrelid ELSE t.oid END AS anchor"
+	" FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
+	" LEFT JOIN pg_range r ON r.rngtypid = t.oid LEFT JOIN pg_type st ON st.oid = r.rngsubtype"
+	" WHERE (t.typtype = 'r' OR (t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_class tc"
+	"  WHERE tc.oid = t.typrelid AND tc.relkind = 'c'))) AND" NSP_OK("n")
+	" AND" NOT_EXT("pg_type", "t.oid")
+	IN_SCOPE("CASE WHEN t.typtype = 'c' THEN t.typrelid ELSE t.oid END"),
+	[Q_POLICY] =
+	"SELECT quote_ident(n.nspname), " QN("n", "c") ", quote_ident(p.polname),"
+	" 'AS ' || CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END"
+	" || ' FOR ' || CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT'"
+	"  WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END"
+	" || ' TO ' || CASE WHEN p.polroles = '{0}' THEN 'PUBLIC' ELSE (SELECT"
+	"  string_agg(quote_ident(ro.rolname), ', ' ORDER BY ro.rolname) FROM pg_roles ro"
+	"  WHERE ro.oid = ANY (p.polroles)) END"
+	" || coalesce(' USING (' || pg_get_expr(p.polqual, p.polrelid) || ')', '')"
+	" || coalesce(' WITH CHECK (' || pg_get_expr(p.polwithcheck, p.polrelid) || ')', ''),"
+	" p.polrelid AS anchor"
+	" FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid"
+	" JOIN pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE" NSP_OK("n") "AND" NOT_EXT("pg_class", "c.oid") "AND c.oid NOT IN %1$s"
+	IN_SCOPE("p.polrelid"),
+	[Q_RLS] =
+	"SELECT quote_ident(n.nspname), " QN("n", "c") ","
+	" concat_ws(' ', CASE WHEN c.relrowsecurity THEN 'ENABLE' END,"
+	"  CASE WHEN c.relforcerowsecurity THEN 'FORCE' END), c.oid AS anchor"
+	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE c.relkind IN ('r', 'p') AND (c.relrowsecurity OR c.relforcerowsecurity)"
+	" AND" NSP_OK("n") "AND" NOT_EXT("pg_class", "c.oid") "AND c.oid NOT IN %1$s"
+	IN_SCOPE("c.oid"),
 };
 
 const char *
@@ -454,6 +505,15 @@ take_rows(struct rt_catalog *cat, int q, const PGresult *res)
 			break;
 		case Q_COMMENT:
 			rt_catalog_add(cat, RT_CAT_COMMENT, NULL, NULL, v0, v1);
+			break;
+		case Q_TYPE:
+			rt_catalog_add(cat, RT_CAT_TYPE, v0, NULL, v1, val(res, r, 2));
+			break;
+		case Q_POLICY:
+			rt_catalog_add(cat, RT_CAT_POLICY, v0, v1, val(res, r, 2), val(res, r, 3));
+			break;
+		case Q_RLS:
+			rt_catalog_add(cat, RT_CAT_RLS, v0, v1, "row level security", val(res, r, 2));
 			break;
 		}
 		cat->v[cat->n - 1].anchor = (unsigned)strtoul(PQgetvalue(res, r, PQnfields(res) - 1),

@@ -17,7 +17,8 @@ static const char *const kind_names[RT_CAT_NKINDS] = {
 	[RT_CAT_COLUMN] = "column", [RT_CAT_CONSTRAINT] = "constraint",
 	[RT_CAT_INDEX] = "index", [RT_CAT_FKEY] = "foreign key", [RT_CAT_FUNCTION] = "function",
 	[RT_CAT_VIEW] = "view", [RT_CAT_MATVIEW] = "materialized view",
-	[RT_CAT_TRIGGER] = "trigger", [RT_CAT_COMMENT] = "comment",
+	[RT_CAT_TRIGGER] = "trigger", [RT_CAT_COMMENT] = "comment", [RT_CAT_TYPE] = "type",
+	[RT_CAT_POLICY] = "policy", [RT_CAT_RLS] = "row level security",
 };
 
 const char *
@@ -150,6 +151,19 @@ put_object(struct rt_buf *b, struct rt_catalog *cat, const struct rt_cat_obj *o)
 	case RT_CAT_DOMAIN:
 		rt_buf_printf(b, "CREATE DOMAIN %s.%s AS %s", o->schema, o->name, o->def);
 		break;
+	case RT_CAT_TYPE:
+		rt_buf_printf(b, "CREATE TYPE %s.%s %s", o->schema, o->name, o->def);
+		break;
+	case RT_CAT_POLICY:
+		rt_buf_printf(b, "CREATE POLICY %s ON %s %s", o->name, o->table, o->def);
+		break;
+	case RT_CAT_RLS:
+		if (strstr(o->def, "ENABLE"))
+			rt_buf_printf(b, "ALTER TABLE %s ENABLE ROW LEVEL SECURITY%s", o->table,
+				      strstr(o->def, "FORCE") ? ";\n" : "");
+		if (strstr(o->def, "FORCE"))
+			rt_buf_printf(b, "ALTER TABLE %s FORCE ROW LEVEL SECURITY", o->table);
+		break;
 	case RT_CAT_SEQUENCE:
 		rt_buf_printf(b, "CREATE SEQUENCE %s.%s %s", o->schema, o->name, o->def);
 		break;
@@ -209,6 +223,7 @@ rt_catalog_render(struct rt_catalog *cat)
 	put_kind(&b, cat, RT_CAT_EXTENSION, 0);
 	put_kind(&b, cat, RT_CAT_ENUM, 0);
 	put_kind(&b, cat, RT_CAT_DOMAIN, 0);
+	put_kind(&b, cat, RT_CAT_TYPE, 0);
 	put_kind(&b, cat, RT_CAT_SEQUENCE, 0);
 	put_kind(&b, cat, RT_CAT_TABLE, 0);
 	put_kind(&b, cat, RT_CAT_INDEX, 0);
@@ -223,6 +238,8 @@ rt_catalog_render(struct rt_catalog *cat)
 	put_kind(&b, cat, RT_CAT_MATVIEW, 0);
 	put_kind(&b, cat, RT_CAT_INDEX, 1);
 	put_kind(&b, cat, RT_CAT_TRIGGER, 0);
+	put_kind(&b, cat, RT_CAT_RLS, 0);
+	put_kind(&b, cat, RT_CAT_POLICY, 0);
 	put_kind(&b, cat, RT_CAT_COMMENT, 0);
 	return rt_buf_take(&b);
 }
@@ -349,7 +366,10 @@ object_name(const struct rt_cat_obj *o)
 	case RT_CAT_COLUMN:
 	case RT_CAT_FKEY:
 	case RT_CAT_TRIGGER:
+	case RT_CAT_POLICY:
 		return rt_xasprintf("table %s: %s %s", o->table, what, o->name);
+	case RT_CAT_RLS:
+		return rt_xasprintf("table %s: %s", o->table, what);
 	case RT_CAT_CONSTRAINT:
 		what = o->contype == 'p' ? "primary key" : o->contype == 'u' ? "unique constraint" :
 		       o->contype == 'x' ? "exclusion constraint" : "check constraint";

@@ -30,7 +30,7 @@
 
 /* Bump the number when struct rt_cat_obj or what the reader puts in it
  * changes without its queries changing (those are in the key already). */
-#define MAGIC "retort-model 1\n"
+#define MAGIC "retort-model 2\n"
 
 char *
 rt_modelcache_dir(void)

@@ -25,6 +25,7 @@ enum rt_cat_kind {
 	RT_CAT_EXTENSION,
 	RT_CAT_ENUM,
 	RT_CAT_DOMAIN,
+	RT_CAT_TYPE,            /* composite and range types */
 	RT_CAT_SEQUENCE,
 	RT_CAT_TABLE,
 	RT_CAT_COLUMN,          /* inside its table */
@@ -35,6 +36,8 @@ enum rt_cat_kind {
 	RT_CAT_VIEW,
 	RT_CAT_MATVIEW,
 	RT_CAT_TRIGGER,
+	RT_CAT_RLS,             /* a table's row level security switches: inside its table */
+	RT_CAT_POLICY,          /* CREATE POLICY ... ON its table */
 	RT_CAT_COMMENT,
 	RT_CAT_NKINDS
 };
@@ -55,7 +58,11 @@ struct rt_cat_obj {
 	                     * pg_get_triggerdef; enum: the labels in order, quoted and
 	                     * comma-separated; domain: "type [COLLATE] [DEFAULT] [NOT NULL]
 	                     * [CONSTRAINT ...]"; sequence: its options; extension: its
-	                     * schema; comment: the text as a literal; schema: "" */
+	                     * schema; comment: the text as a literal; schema: "";
+	                     * type: "AS (attr type, ...)" or "AS RANGE (SUBTYPE = ...)";
+	                     * policy: "AS PERMISSIVE FOR cmd TO roles [USING (...)]
+	                     * [WITH CHECK (...)]"; row level security: "ENABLE",
+	                     * "FORCE" or "ENABLE FORCE" */
 	char *cols;         /* constraints, foreign keys, indexes: the key columns, quoted,
 	                     * comma-separated ("" for an expression); else NULL */
 	char *collation;    /* column: COLLATE name when not the type's default, else NULL */

@@ -311,6 +311,8 @@ static const char track_sql[] =
 	"   RETURN (SELECT adrelid FROM pg_attrdef WHERE oid = obj);"
 	"  ELSIF cls = 'pg_rewrite'::regclass THEN"
 	"   RETURN (SELECT ev_class FROM pg_rewrite WHERE oid = obj);"
+	"  ELSIF cls = 'pg_policy'::regclass THEN"
+	"   RETURN (SELECT polrelid FROM pg_policy WHERE oid = obj);"
 	"  ELSIF cls = 'pg_type'::regclass THEN"
 	"   RETURN (SELECT CASE WHEN typrelid <> 0 THEN typrelid ELSE oid END FROM pg_type"
 	"    WHERE oid = obj);"

@@ -234,6 +234,90 @@ test_findings(void **state)
 	rt_catalog_free(a);
 }
 
+/* Composite and range types, row level security and policies: their
+ * statements, in dependency order (types before tables, policies after),
+ * and the names a difference gives them. */
+static void
+test_kinds(void **state)
+{
+	struct rt_catalog *a = rt_catalog_new(), *b;
+	struct rt_cat_diff d;
+	char *text;
+
+	(void)state;
+	rt_catalog_add(a, RT_CAT_POLICY, "public", "public.docs", "docs_owner",
+		       "AS PERMISSIVE FOR SELECT TO PUBLIC USING ((owner = CURRENT_USER))");
+	rt_catalog_add(a, RT_CAT_RLS, "public", "public.docs", "row level security",
+		       "ENABLE FORCE");
+	rt_catalog_add(a, RT_CAT_TABLE, "public", NULL, "docs", "")->contype = 'r';
+	col(a, "public.docs", "addr", "public.address", 1, false, NULL);
+	rt_catalog_add(a, RT_CAT_TYPE, "public", NULL, "address", "AS (street text, zip text)");
+	text = rt_catalog_render(a);
+	assert_string_equal(text,
+		"CREATE TYPE public.address AS (street text, zip text);\n\n"
+		"CREATE TABLE public.docs (\n    addr public.address\n);\n\n"
+		"ALTER TABLE public.docs ENABLE ROW LEVEL SECURITY;\n"
+		"ALTER TABLE public.docs FORCE ROW LEVEL SECURITY;\n\n"
+		"CREATE POLICY docs_owner ON public.docs AS PERMISSIVE FOR SELECT TO PUBLIC "
+		"USING ((owner = CURRENT_USER));\n\n");
+	free(text);
+	b = rt_catalog_new();
+	rt_catalog_add(b, RT_CAT_POLICY, "public", "public.docs", "docs_owner",
+		       "AS PERMISSIVE FOR SELECT TO PUBLIC USING (true)");
+	rt_catalog_add(b, RT_CAT_RLS, "public", "public.docs", "row level security", "ENABLE");
+	rt_catalog_add(b, RT_CAT_TABLE, "public", NULL, "docs", "")->contype = 'r';
+	col(b, "public.docs", "addr", "public.address", 1, false, NULL);
+	rt_catalog_sort(b);
+	rt_catalog_diff(a, b, NULL, &d);
+	assert_int_equal(d.n, 3);
+	assert_string_equal(d.v[0].object, "type public.address");
+	assert_int_equal(d.v[0].side, RT_CAT_ONLY_A);
+	assert_string_equal(d.v[1].object, "table public.docs: row level security");
+	assert_string_equal(d.v[1].detail, "definition ENABLE FORCE -> ENABLE");
+	assert_string_equal(d.v[2].object, "table public.docs: policy docs_owner");
+	assert_int_equal(d.v[2].side, RT_CAT_CHANGED);
+	rt_cat_diff_free(&d);
+	rt_catalog_free(a);
+	rt_catalog_free(b);
+}
+
+/* A partial model: restrict copies what hangs on the anchors given;
+ * replace swaps exactly that part. */
+static void
+test_restrict_replace(void **state)
+{
+	struct rt_catalog *m = rt_catalog_new(), *part, *news;
+	unsigned scope[] = { 20 };
+	char *text;
+
+	(void)state;
+	rt_catalog_add(m, RT_CAT_TABLE, "public", NULL, "a", "")->anchor = 10;
+	col(m, "public.a", "x", "integer", 1, false, NULL)->anchor = 10;
+	rt_catalog_add(m, RT_CAT_TABLE, "public", NULL, "b", "")->anchor = 20;
+	col(m, "public.b", "y", "integer", 1, false, NULL)->anchor = 20;
+	part = rt_catalog_restrict(m, scope, 1);
+	assert_true(part->is_partial);
+	assert_int_equal(part->n, 2);
+	for (size_t i = 0; i < part->n; i++)
+		assert_int_equal(part->v[i].anchor, 20);
+	rt_catalog_free(part);
+	/* b gone, c (anchor 30) made: a part covering 20 and 30 */
+	news = rt_catalog_new();
+	news->is_partial = true;
+	news->scope = rt_xreallocarray(NULL, 2, sizeof(unsigned));
+	news->scope[0] = 20;
+	news->scope[1] = 30;
+	news->nscope = 2;
+	rt_catalog_add(news, RT_CAT_TABLE, "public", NULL, "c", "")->anchor = 30;
+	rt_catalog_replace(m, news);
+	rt_catalog_sort(m);
+	text = rt_catalog_render(m);
+	assert_string_equal(text, "CREATE TABLE public.a (\n    x integer\n);\n\n"
+			    "CREATE TABLE public.c ();\n\n");
+	free(text);
+	rt_catalog_free(m);
+}
+
 int
 main(void)
 {
@@ -244,6 +328,8 @@ main(void)
 		cmocka_unit_test(test_diff_auto_names),
 		cmocka_unit_test(test_diff_column_order),
 		cmocka_unit_test(test_findings),
+		cmocka_unit_test(test_kinds),
+		cmocka_unit_test(test_restrict_replace),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
