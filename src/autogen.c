@@ -132,28 +132,13 @@ ag_note(struct gen *g, const char *s)
 	rt_buf_printf(&g->out, "-- %s\n", s);
 }
 
-static void
-copy_obj(struct rt_catalog *dst, const struct rt_cat_obj *o)
-{
-	struct rt_cat_obj *n = rt_catalog_add(dst, o->kind, o->schema, o->table, o->name, o->def);
-
-	n->cols = o->cols ? rt_xstrdup(o->cols) : NULL;
-	n->collation = o->collation ? rt_xstrdup(o->collation) : NULL;
-	n->dflt = o->dflt ? rt_xstrdup(o->dflt) : NULL;
-	n->contype = o->contype;
-	n->identity = o->identity;
-	n->is_generated = o->is_generated;
-	n->is_notnull = o->is_notnull;
-	n->is_partition = o->is_partition;
-	n->pos = o->pos;
-}
-
 /* o's statement as the canonical rendering writes it (a table with its
  * columns and constraints from src), one trailing newline. */
 static void
 put_rendered(struct gen *g, const struct rt_catalog *src, const struct rt_cat_obj *o)
 {
 	struct rt_catalog *one;
+	struct rt_cat_obj *copy;
 	char *text, *key = NULL;
 	size_t n;
 
@@ -163,13 +148,16 @@ put_rendered(struct gen *g, const struct rt_catalog *src, const struct rt_cat_ob
 		return;
 	}
 	one = rt_catalog_new();
-	copy_obj(one, o);
+	/* a sequence's OWNED BY is written once its table is there (sequences()) */
+	copy = rt_catalog_add_copy(one, o);
+	free(copy->owned_by);
+	copy->owned_by = NULL;
 	if (o->kind == RT_CAT_TABLE) {
 		key = rt_xasprintf("%s.%s", o->schema, o->name);
 		for (size_t i = 0; i < src->n; i++)
 			if ((src->v[i].kind == RT_CAT_COLUMN || src->v[i].kind == RT_CAT_CONSTRAINT) &&
 			    same(src->v[i].table, key))
-				copy_obj(one, &src->v[i]);
+				rt_catalog_add_copy(one, &src->v[i]);
 	}
 	text = rt_catalog_render(one);
 	n = strlen(text);
@@ -321,7 +309,7 @@ create_sequence(struct gen *g, const struct rt_cat_obj *t)
 {
 	struct rt_catalog *one = rt_catalog_new();
 
-	copy_obj(one, t);
+	rt_catalog_add_copy(one, t);
 	put_rendered(g, one, &one->v[0]);
 	rt_catalog_free(one);
 }

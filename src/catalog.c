@@ -298,6 +298,12 @@ rt_catalog_free(struct rt_catalog *cat)
 	free(cat);
 }
 
+static char *
+dup_or_null(const char *s)
+{
+	return s ? rt_xstrdup(s) : NULL;
+}
+
 static int
 cmp_oid(const void *pa, const void *pb)
 {
@@ -312,8 +318,24 @@ in_scope(const unsigned *scope, size_t n, unsigned anchor)
 	return n && bsearch(&anchor, scope, n, sizeof(*scope), cmp_oid) != NULL;
 }
 
-static char *
-dup_or_null(const char *s);
+struct rt_cat_obj *
+rt_catalog_add_copy(struct rt_catalog *cat, const struct rt_cat_obj *o)
+{
+	struct rt_cat_obj *c = rt_catalog_add(cat, o->kind, o->schema, o->table, o->name, o->def);
+
+	c->cols = dup_or_null(o->cols);
+	c->collation = dup_or_null(o->collation);
+	c->dflt = dup_or_null(o->dflt);
+	c->owned_by = dup_or_null(o->owned_by);
+	c->contype = o->contype;
+	c->identity = o->identity;
+	c->is_generated = o->is_generated;
+	c->is_notnull = o->is_notnull;
+	c->is_partition = o->is_partition;
+	c->pos = o->pos;
+	c->anchor = o->anchor;
+	return c;
+}
 
 struct rt_catalog *
 rt_catalog_restrict(const struct rt_catalog *cat, const unsigned *scope, size_t n)
@@ -327,22 +349,8 @@ rt_catalog_restrict(const struct rt_catalog *cat, const unsigned *scope, size_t 
 	part->nscope = n;
 	for (size_t i = 0; i < cat->n; i++) {
 		const struct rt_cat_obj *o = &cat->v[i];
-		struct rt_cat_obj *c;
-
-		if (!in_scope(scope, n, o->anchor))
-			continue;
-		c = rt_catalog_add(part, o->kind, o->schema, o->table, o->name, o->def);
-		c->cols = dup_or_null(o->cols);
-		c->collation = dup_or_null(o->collation);
-		c->dflt = dup_or_null(o->dflt);
-		c->owned_by = dup_or_null(o->owned_by);
-		c->contype = o->contype;
-		c->identity = o->identity;
-		c->is_generated = o->is_generated;
-		c->is_notnull = o->is_notnull;
-		c->is_partition = o->is_partition;
-		c->pos = o->pos;
-		c->anchor = o->anchor;
+		if (in_scope(scope, n, o->anchor))
+			rt_catalog_add_copy(part, o);
 	}
 	return part;
 }
@@ -368,12 +376,6 @@ rt_catalog_replace(struct rt_catalog *cat, struct rt_catalog *part)
 	}
 	part->n = 0;
 	rt_catalog_free(part);
-}
-
-static char *
-dup_or_null(const char *s)
-{
-	return s ? rt_xstrdup(s) : NULL;
 }
 
 struct rt_cat_obj *

@@ -114,6 +114,10 @@ struct rt_cat_obj *rt_catalog_add(struct rt_catalog *cat, enum rt_cat_kind kind,
 				  const char *schema, const char *table, const char *name,
 				  const char *def);
 
+/* Adds a copy of o (every field, strings duplicated); returns it (borrowed,
+ * valid until the next add). */
+struct rt_cat_obj *rt_catalog_add_copy(struct rt_catalog *cat, const struct rt_cat_obj *o);
+
 /* A new partial model: copies of cat's objects whose anchor is in scope
  * (sorted, n entries), covering scope. */
 struct rt_catalog *rt_catalog_restrict(const struct rt_catalog *cat, const unsigned *scope,
