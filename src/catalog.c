@@ -223,7 +223,9 @@ static const char *const queries[Q_N] = {
 	" WHERE (t.typtype = 'r' OR (t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_class tc"
 	"  WHERE tc.oid = t.typrelid AND tc.relkind = 'c'))) AND" NSP_OK("n")
 	" AND" NOT_EXT("pg_type", "t.oid")
-	IN_SCOPE("CASE WHEN t.typtype = 'c' THEN t.typrelid ELSE t.oid END"),
+	/* a composite type hangs on its class: the scope's classes give their types */
+	"  {{ AND t.oid = ANY (pg_catalog.array_cat(" SCOPE_ARR ", ARRAY(SELECT sc.reltype"
+	"   FROM pg_class sc WHERE sc.oid = " SCOPE ")))}}",
 	[Q_POLICY] =
 	"SELECT quote_ident(n.nspname), " QN("n", "c") ", quote_ident(p.polname),"
 	" 'AS ' || CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END"
@@ -846,6 +848,13 @@ rt_catalog_read_start(struct rt_db *db, const struct rt_catalog_opts *opts, stru
 		rt_buf_puts(&sql, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
 			    "SET LOCAL search_path = '';");
 	a->skip = begun ? 0 : 2;
+	/* the partial reads' plans are made once, while the shadow is small,
+	 * and kept as it grows: made with the catalogs' indexes, they stay
+	 * index lookups of the few touched objects */
+	if (partial) {
+		rt_buf_puts(&sql, "SET LOCAL enable_seqscan = off;");
+		a->skip++;
+	}
 	for (int q = 0; q < Q_N && (prepare || !partial); q++) {
 		struct side *sd = c2 && on_second[q] ? b : a;
 		struct rt_buf *out = sd == b ? &sql2 : &sql;
