@@ -18,7 +18,9 @@
 static const char columns_sql[] =
 	"SELECT a.attname, format_type(a.atttypid, a.atttypmod),"
 	"       coalesce((SELECT k.ord FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)"
-	"                  WHERE k.attnum = a.attnum), 0)"
+	"                  WHERE k.attnum = a.attnum), 0), c.relkind,"
+	"       (SELECT string_agg(p.relname, ', ' ORDER BY p.relname) FROM pg_inherits h"
+	"         JOIN pg_class p ON p.oid = h.inhrelid WHERE h.inhparent = c.oid)"
 	"  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
 	"  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
 	"  LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary"
@@ -202,6 +204,15 @@ read_columns(struct rt_rows *b, const char *schema, const char *table, struct rt
 				b->keycol[b->nkeys++] = i;
 	if (b->nkeys != nkeys)   /* an expression in the key: cannot happen for a PK */
 		b->nkeys = 0;
+	/* without a key the pages go by ctid, which each partition numbers from 0 */
+	if (!b->nkeys && *PQgetvalue(res, 0, 3) == 'p') {
+		rt_err_set(err, RT_ERR_INPUT, "%s.%s: partitioned, no primary key; open a "
+			   "partition: %s", schema, table,
+			   PQgetisnull(res, 0, 4) ? "it has none" : PQgetvalue(res, 0, 4));
+		rt_err_detail(err, "without a key the viewer pages by ctid, and each partition "
+			      "numbers its ctids from (0,1)");
+		goto out;
+	}
 	rc = 0;
 out:
 	PQclear(res);

@@ -22,6 +22,10 @@ psqlc "CREATE TABLE zz_vt (region text, id int, note text, doc jsonb, PRIMARY KE
                      (SELECT string_agg('word' || w, ' ') FROM generate_series(1, 80) w), 'n', 3)
                    ELSE jsonb_build_object('i', i) END
          FROM generate_series(1, 250) i;
+       CREATE TABLE zz_part (n int, at date) PARTITION BY RANGE (at);
+       CREATE TABLE zz_part_a PARTITION OF zz_part FOR VALUES FROM ('2025-01-01') TO ('2025-07-01');
+       CREATE TABLE zz_part_b PARTITION OF zz_part FOR VALUES FROM ('2025-07-01') TO ('2026-01-01');
+       INSERT INTO zz_part SELECT i, date '2025-01-01' + i FROM generate_series(1, 300) i;
        CREATE TABLE zz_heap (n int, label text);
        INSERT INTO zz_heap SELECT i, 'label ' || i FROM generate_series(1, 100) i;
        ANALYZE zz_vt; ANALYZE zz_heap" >/dev/null || bail "test tables not created"
@@ -169,6 +173,21 @@ is "zz_vt unchanged" "$(psqlc "SELECT md5(string_agg(t::text, ',' ORDER BY regio
 is "the viewer's connection is gone with it" \
 	"$(psqlc "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'retort viewer'")" 0
 check "the console is still running" console_running
+# a partitioned table without a key: ctid repeats across partitions, so no pages
+keys :
+type "view zz_part"; keys Enter
+check ":view zz_part (partitioned, no key) says why it cannot page it" \
+	wait_for "zz_part: partitioned, no primary key; open a partition: zz_part_a, zz_part_b" 10
+unlike "... and opens no viewer" "$(screen)" "public\\.zz_part +~?[0-9]+ rows"
+keys L
+check "... the log has it whole, naming the partitions" wait_for "open a partition: zz_part_a, zz_part_b" 5
+keys Escape
+check "... Escape closes the log" wait_gone 'Messages \(' 5
+keys :
+type "view zz_part_a"; keys Enter
+check "... a partition opens" wait_for "public\\.zz_part_a" 10
+keys q
+check "... q leaves it" wait_gone "public\\.zz_part_a +~?[0-9]+ rows" 10
 keys q
 check "q quits" wait_until 10 console_exited
 check "... with status 0 (under ASan: no leak, no error)" wait_until 5 eval '[ "$(cat "$CON_RC")" = 0 ]'
