@@ -119,30 +119,18 @@ cli_ask_dbname(struct cli *c, const char *question, const char *dbname)
 int
 cli_confirm_protected(struct cli *c, const char *what)
 {
-	const char *dbname;
-	char *line;
-	bool ok;
+	const char *dbname = rt_db_name(c->db);
+	char *line = NULL;
+	int rc;
 
 	if (!c->env || !c->env->is_protected)
 		return 0;
-	if (c->yes) {
-		if (rt_session_env_is_explicit(c->session))
-			return 0;
-		rt_err_set(&c->err, RT_ERR_INPUT, "env '%s' is protected: --yes needs --env %s as well",
-			   c->env->name, c->env->name);
+	if (!c->yes && !(line = cli_ask_dbname(c, what, dbname)))
 		return -1;
-	}
-	dbname = rt_db_name(c->db);
-	if (!(line = cli_ask_dbname(c, what, dbname)))
-		return -1;
-	ok = line && strcmp(line, dbname) == 0;
+	/* the engine's rule, as for migrate, restore and seed */
+	rc = rt_session_confirm_protected(c->session, dbname, line, c->yes, &c->err);
 	free(line);
-	if (!ok) {
-		rt_err_set(&c->err, RT_ERR_INPUT, "not confirmed: the typed name is not '%s'; nothing changed",
-			   dbname);
-		return -1;
-	}
-	return 0;
+	return rc;
 }
 
 void

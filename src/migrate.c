@@ -173,24 +173,13 @@ rt_migrate_what(const struct rt_migrate *m)
 int
 rt_migrate_confirm(struct rt_migrate *m, const char *typed, bool assume_yes, struct rt_err *err)
 {
-	const struct rt_env *env = rt_session_env(m->s);
-
 	if (rt_migrate_confirm_kind(m) != RT_CONFIRM_DBNAME) {
 		m->is_confirmed = true;
 		m->was_shown = !assume_yes;
 		return 0;
 	}
-	if (typed) {
-		if (strcmp(typed, rt_migrate_dbname(m)) != 0) {
-			rt_err_set(err, RT_ERR_INPUT, "not confirmed: the typed name is not '%s'; "
-				   "nothing changed", rt_migrate_dbname(m));
-			return -1;
-		}
-	} else if (!assume_yes || !rt_session_env_is_explicit(m->s)) {
-		rt_err_set(err, RT_ERR_INPUT, "env '%s' is protected: --yes needs --env %s as well",
-			   env->name, env->name);
+	if (rt_session_confirm_protected(m->s, rt_migrate_dbname(m), typed, assume_yes, err) < 0)
 		return -1;
-	}
 	m->is_confirmed = true;
 	m->was_shown = typed != NULL;
 	return 0;

@@ -208,23 +208,12 @@ rt_restore_backup_path(const struct rt_restore *r)
 int
 rt_restore_confirm(struct rt_restore *r, const char *typed, bool assume_yes, struct rt_err *err)
 {
-	const struct rt_env *env = rt_session_env(r->s);
-
 	if (rt_restore_confirm_kind(r) != RT_CONFIRM_DBNAME) {
 		r->is_confirmed = true;
 		return 0;
 	}
-	if (typed) {
-		if (strcmp(typed, rt_restore_dbname(r)) != 0) {
-			rt_err_set(err, RT_ERR_INPUT, "not confirmed: the typed name is not '%s'; "
-				   "nothing changed", rt_restore_dbname(r));
-			return -1;
-		}
-	} else if (!assume_yes || !rt_session_env_is_explicit(r->s)) {
-		rt_err_set(err, RT_ERR_INPUT, "env '%s' is protected: --yes needs --env %s as well",
-			   env->name, env->name);
+	if (rt_session_confirm_protected(r->s, rt_restore_dbname(r), typed, assume_yes, err) < 0)
 		return -1;
-	}
 	r->is_confirmed = true;
 	return 0;
 }

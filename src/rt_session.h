@@ -57,6 +57,14 @@ const struct rt_env *rt_session_env(const struct rt_session *s);
 /* Whether --env named the env in use explicitly. */
 bool rt_session_env_is_explicit(const struct rt_session *s);
 
+/* The rule of every operation that changes a database on a protected env:
+ * typed (the answer to "type the database name") must be dbname, or, with
+ * no answer, assume_yes (--yes) counts only when --env named the env. 0
+ * when confirmed (always on an env that is not protected, or none), -1
+ * with err (RT_ERR_INPUT, nothing changed). */
+int rt_session_confirm_protected(const struct rt_session *s, const char *dbname,
+				 const char *typed, bool assume_yes, struct rt_err *err);
+
 /* The URL in use with the password masked ("" before connecting). Borrowed. */
 const char *rt_session_url_masked(const struct rt_session *s);
 

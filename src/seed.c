@@ -604,19 +604,9 @@ rt_seed_confirm(struct rt_seed *sd, const char *typed, bool assume_yes, struct r
 {
 	const struct rt_env *env = sd->s ? rt_session_env(sd->s) : NULL;
 
-	if (rt_seed_confirm_kind(sd) == RT_CONFIRM_DBNAME && env) {
-		if (typed) {
-			if (strcmp(typed, rt_seed_dbname(sd)) != 0) {
-				rt_err_set(err, RT_ERR_INPUT, "not confirmed: the typed name is not "
-					   "'%s'; nothing changed", rt_seed_dbname(sd));
-				return -1;
-			}
-		} else if (!assume_yes || !rt_session_env_is_explicit(sd->s)) {
-			rt_err_set(err, RT_ERR_INPUT, "env '%s' is protected: --yes needs --env %s "
-				   "as well", env->name, env->name);
-			return -1;
-		}
-	}
+	if (env && rt_session_confirm_protected(sd->s, rt_seed_dbname(sd), typed, assume_yes,
+						err) < 0)
+		return -1;
 	sd->is_confirmed = true;
 	return 0;
 }

@@ -192,6 +192,26 @@ rt_session_env_is_explicit(const struct rt_session *s)
 	return s->env_name && s->env && strcmp(s->env_name, s->env->name) == 0;
 }
 
+int
+rt_session_confirm_protected(const struct rt_session *s, const char *dbname, const char *typed,
+			     bool assume_yes, struct rt_err *err)
+{
+	if (!s || !s->env || !s->env->is_protected)
+		return 0;
+	if (typed) {
+		if (strcmp(typed, dbname) == 0)
+			return 0;
+		rt_err_set(err, RT_ERR_INPUT, "not confirmed: the typed name is not '%s'; nothing "
+			   "changed", dbname);
+		return -1;
+	}
+	if (assume_yes && rt_session_env_is_explicit(s))
+		return 0;
+	rt_err_set(err, RT_ERR_INPUT, "env '%s' is protected: --yes needs --env %s as well",
+		   s->env->name, s->env->name);
+	return -1;
+}
+
 const char *
 rt_session_url_masked(const struct rt_session *s)
 {

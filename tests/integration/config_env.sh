@@ -55,6 +55,22 @@ like "... and asking for the name" "$(cat "$T/tty")" "Type the database name \(p
 is "... and changes nothing" "$(at prod)" e1
 printf 'prod\n' | script -qec "$RETORT -d $P -e prod upgrade" /dev/null >"$T/tty" 2>&1; rc=$?
 is "the right name proceeds" "$rc|$(at prod)" "0|e2"
+like "... the wrong one was told which name" "$(printf 'wrongname\n' | script -qec "$RETORT -d $P -e prod downgrade -1" /dev/null 2>&1)" \
+	"not confirmed: the typed name is not 'prod'; nothing changed"
+like "--yes without --env says what it needs" "$(rt -d "$P" -y downgrade -1 2>&1)" \
+	"env 'prod' is protected: --yes needs --env prod as well"
+# baseline goes through the same rule (the engine's, as migrate, seed and restore)
+psqlc -d prod "CREATE TABLE extra (id int PRIMARY KEY)"
+nfiles=$(ls "$P/versions" | wc -l)
+rt -d "$P" -y baseline -m adopt >/dev/null 2>"$T/err"; rc=$?
+is "baseline on a protected env: --yes without --env is refused" "$rc" 2
+like "... saying what it needs" "$(cat "$T/err")" "--yes needs --env prod as well"
+printf 'wrongname\n' | script -qec "$RETORT -d $P -e prod baseline -m adopt" /dev/null >"$T/tty" 2>&1; rc=$?
+is "... a wrongly typed name is refused" "$rc" 2
+like "... naming the database" "$(cat "$T/tty")" "not confirmed: the typed name is not 'prod'"
+is "... no revision written" "$(ls "$P/versions" | wc -l)" "$nfiles"
+is "... nothing recorded" "$(psqlc -d prod "SELECT count(*) FROM retort_history WHERE direction = 'stamp'")" 0
+psqlc -d prod "DROP TABLE extra"
 
 # passwords
 rt --url "postgresql://postgres:Sup3rSecretPw@/nosuchdb?host=$PGSOCK" -d "$P" current >"$T/out" 2>&1; rc=$?
