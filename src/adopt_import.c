@@ -17,6 +17,7 @@
 #include "adopt_int.h"
 #include "rt_err.h"
 #include "rt_graph.h"
+#include "rt_job.h"
 #include "rt_mem.h"
 #include "rt_migration.h"
 #include "rt_project.h"
@@ -170,37 +171,6 @@ set_missing(struct rt_err *err, const char *python)
 {
 	rt_err_set(err, RT_ERR_INPUT, "import alembic needs Python 3 with Alembic and SQLAlchemy "
 		   "(%s has not): apt-get install python3-alembic, or give --python PATH", python);
-}
-
-/* Runs the driver with python; 1 when python or Alembic is missing, 0 when it
- * ran, -1 with err when it failed. */
-static int
-run_driver(const char *python, const char *vdir, const char *outfile, const char *cwd,
-	   struct rt_err *err)
-{
-	const char *argv[] = { python, "-B", "-c", rt_adopt_driver_py, vdir, outfile, NULL };
-	struct rt_spawn_opts o = { .cwd = cwd, .capture = true };
-	struct rt_buf output = { 0 };
-	struct rt_err e = { 0 };
-	int status = 0, rc;
-
-	if (rt_spawn(argv, &o, &status, &output, &e) < 0) {
-		rt_buf_free(&output);
-		return 1;
-	}
-	if (status == RT_ADOPT_NO_ALEMBIC) {
-		rc = 1;
-	} else if (status != 0) {
-		rt_err_set(err, RT_ERR_RUN, "import: %s exited with status %d while reading the "
-			   "Alembic revisions", python, status);
-		if (output.len)
-			rt_err_detail(err, "%s", rt_buf_str(&output));
-		rc = -1;
-	} else {
-		rc = 0;
-	}
-	rt_buf_free(&output);
-	return rc;
 }
 
 /* ---- building the retort files ------------------------------------------------- */
@@ -536,75 +506,50 @@ undo:
 	return rc;
 }
 
-int
-rt_import_alembic(const char *src_dir, const char *versions_dir,
-		  const struct rt_import_opts *opts, struct rt_import *out, struct rt_err *err)
+/* ---- the import as a job: the driver runs in the background ------------------ */
+
+struct ijob {
+	char *versions_dir;
+	bool dry_run;
+	struct rt_import *out;          /* the caller's */
+	char *vdir, *work, *outfile;
+	char *pythons[2];               /* the candidates, in turn; owned */
+	int at;                         /* the candidate running */
+	struct rt_proc proc;
+	bool cancelled, done;
+	int rc;                         /* when done */
+	struct rt_err ferr;
+};
+
+/* Starts the driver with candidate j->at: 0, or 1 when it could not start. */
+static int
+driver_start(struct ijob *j)
 {
-	static const struct rt_import_opts defaults;
-	const char *tmp = getenv("TMPDIR");
+	const char *argv[] = { j->pythons[j->at], "-B", "-c", rt_adopt_driver_py, j->vdir,
+			       j->outfile, NULL };
+	struct rt_err e = { 0 };
+
+	return rt_proc_start_in(&j->proc, argv, NULL, j->work, &e) < 0 ? 1 : 0;
+}
+
+/* After the driver: the files built, checked and (unless dry_run)
+ * installed; out filled. 0 or -1 with err. */
+static int
+finish_import(struct ijob *j, const char *python, struct rt_err *err)
+{
 	struct arevs a = { 0 };
 	struct rt_buf data = { 0 };
-	char *vdir = rt_xasprintf("%s/versions", src_dir);
-	char *work = rt_xasprintf("%s/retort-import-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	char *outfile = NULL, *which = NULL;
-	const char *python = NULL;
-	int rc = -1, ran = 1;
+	int rc = -1;
 
-	memset(out, 0, sizeof(*out));
-	if (!opts)
-		opts = &defaults;
-	if (!is_dir(vdir)) {
-		free(vdir);
-		vdir = rt_xstrdup(src_dir);
-	}
-	if (!is_dir(vdir)) {
-		rt_err_set(err, RT_ERR_INPUT, "%s: no such directory", src_dir);
-		goto out_nowork;
-	}
-	/* the driver runs in the work directory: give it an absolute path */
-	{
-		char *abs = realpath(vdir, NULL);
-
-		if (!abs) {
-			rt_err_set(err, RT_ERR_INPUT, "%s: %s", vdir, strerror(errno));
-			goto out_nowork;
-		}
-		free(vdir);
-		vdir = abs;
-	}
-	if (!mkdtemp(work)) {
-		rt_err_set(err, RT_ERR_RUN, "%s: cannot create: %s", work, strerror(errno));
-		goto out_nowork;
-	}
-	outfile = rt_xasprintf("%s/records", work);
-	if (opts->python) {
-		python = opts->python;
-		ran = run_driver(python, vdir, outfile, work, err);
-	} else {
-		/* python3 on PATH may be a pyenv or venv one without Alembic: then
-		 * the system's, where python3-alembic puts it */
-		which = rt_spawn_which("python3");
-		python = which ? which : "python3";
-		ran = run_driver(python, vdir, outfile, work, err);
-		if (ran == 1 && (!which || strcmp(which, "/usr/bin/python3") != 0) &&
-		    access("/usr/bin/python3", X_OK) == 0) {
-			python = "/usr/bin/python3";
-			ran = run_driver(python, vdir, outfile, work, err);
-		}
-	}
-	if (ran == 1)
-		set_missing(err, python);
-	if (ran != 0)
-		goto out;
-	if (read_file(outfile, &data, err) < 0 || parse_records(data.data, data.len, &a, err) < 0)
+	if (read_file(j->outfile, &data, err) < 0 || parse_records(data.data, data.len, &a, err) < 0)
 		goto out;
 	if (a.n == 0) {
-		rt_err_set(err, RT_ERR_INPUT, "%s: no Alembic revision files (*.py)", vdir);
+		rt_err_set(err, RT_ERR_INPUT, "%s: no Alembic revision files (*.py)", j->vdir);
 		goto out;
 	}
 	for (size_t i = 0; i < a.n; i++) {
 		if (a.v[i].bad) {
-			char *p = rt_xasprintf("%s/%s", vdir, a.v[i].file);
+			char *p = rt_xasprintf("%s/%s", j->vdir, a.v[i].file);
 
 			rt_err_set(err, RT_ERR_INPUT, "%s: %s", p, a.v[i].bad);
 			free(p);
@@ -613,13 +558,14 @@ rt_import_alembic(const char *src_dir, const char *versions_dir,
 		if (build_file(&a.v[i], err) < 0)
 			goto out;
 	}
-	if (check_graph(&a, versions_dir, err) < 0 || check_existing(&a, versions_dir, err) < 0)
+	if (check_graph(&a, j->versions_dir, err) < 0 || check_existing(&a, j->versions_dir, err) < 0)
 		goto out;
-	if (!opts->dry_run && (rt_make_dirs(versions_dir, err) < 0 || install(&a, versions_dir, err) < 0))
+	if (!j->dry_run && (rt_make_dirs(j->versions_dir, err) < 0 ||
+			    install(&a, j->versions_dir, err) < 0))
 		goto out;
-	out->v = rt_xcalloc(a.n, sizeof(*out->v));
+	j->out->v = rt_xcalloc(a.n, sizeof(*j->out->v));
 	for (size_t i = 0; i < a.n; i++) {
-		struct rt_import_item *it = &out->v[out->n++];
+		struct rt_import_item *it = &j->out->v[j->out->n++];
 		const struct arev *r = &a.v[i];
 
 		it->source = rt_xstrdup(r->file);
@@ -630,18 +576,188 @@ rt_import_alembic(const char *src_dir, const char *versions_dir,
 		if (it->has_todo)
 			it->todo_reason = header_text(r->up_err ? r->up_err : r->dn_err, 400);
 	}
-	out->python = rt_xstrdup(python);
+	j->out->python = rt_xstrdup(python);
 	rc = 0;
 out:
-	unlink(outfile);
-	rmdir(work);
-out_nowork:
 	arevs_free(&a);
 	rt_buf_free(&data);
-	free(outfile);
-	free(which);
-	free(work);
-	free(vdir);
+	return rc;
+}
+
+static size_t
+i_fds(void *impl, struct pollfd *fds, size_t max)
+{
+	struct ijob *j = impl;
+
+	if (j->done || max < 1 || j->proc.fd < 0)
+		return 0;
+	fds[0].fd = j->proc.fd;
+	fds[0].events = POLLIN;
+	fds[0].revents = 0;
+	return 1;
+}
+
+/* The job's end: the work directory goes, the result stays. */
+static int
+i_end(struct ijob *j, int rc, struct rt_err *err)
+{
+	if (j->outfile)
+		unlink(j->outfile);
+	if (j->work)
+		rmdir(j->work);
+	j->done = true;
+	j->rc = rc;
+	if (rc < 0 && err)
+		*err = j->ferr;
+	return rc;
+}
+
+static int
+i_step(void *impl, struct rt_err *err)
+{
+	struct ijob *j = impl;
+	const char *python;
+	int status;
+
+	if (j->done) {
+		if (j->rc < 0 && err)
+			*err = j->ferr;
+		return j->rc;
+	}
+	if (j->proc.is_running && rt_proc_poll(&j->proc) == 1)
+		return 1;
+	status = j->proc.status;      /* reaped: the exit code, or 128 + signal */
+	python = j->pythons[j->at];
+	if (j->cancelled) {
+		rt_err_set(&j->ferr, RT_ERR_CANCEL, "import cancelled: nothing written");
+		return i_end(j, -1, err);
+	}
+	/* no such program (127) or no Alembic in it: the next candidate */
+	if (status == 127 || status == RT_ADOPT_NO_ALEMBIC) {
+		rt_buf_free(&j->proc.out);
+		while (++j->at < 2 && j->pythons[j->at])
+			if (driver_start(j) == 0)
+				return 1;
+		set_missing(&j->ferr, python);
+		return i_end(j, -1, err);
+	}
+	if (status != 0) {
+		rt_err_set(&j->ferr, RT_ERR_RUN, "import: %s exited with status %d while reading "
+			   "the Alembic revisions", python, status);
+		if (j->proc.out.len)
+			rt_err_detail(&j->ferr, "%s", rt_buf_str(&j->proc.out));
+		return i_end(j, -1, err);
+	}
+	return i_end(j, finish_import(j, python, &j->ferr), err);
+}
+
+static void
+i_cancel(void *impl)
+{
+	struct ijob *j = impl;
+
+	j->cancelled = true;
+	if (j->proc.is_running && j->proc.pid > 0)
+		kill(j->proc.pid, SIGTERM);
+}
+
+static void
+i_free(void *impl)
+{
+	struct ijob *j = impl;
+
+	if (j->proc.is_running || j->proc.fd >= 0)
+		rt_proc_end(&j->proc);
+	else
+		rt_buf_free(&j->proc.out);
+	if (!j->done)
+		i_end(j, -1, NULL);
+	free(j->versions_dir);
+	free(j->vdir);
+	free(j->work);
+	free(j->outfile);
+	free(j->pythons[0]);
+	free(j->pythons[1]);
+	free(j);
+}
+
+static const struct rt_job_ops import_ops = {
+	.name = "import alembic", .fds = i_fds, .step = i_step, .cancel = i_cancel, .free = i_free,
+};
+
+struct rt_job *
+rt_import_alembic_start(const char *src_dir, const char *versions_dir,
+			const struct rt_import_opts *opts, struct rt_import *out,
+			struct rt_err *err)
+{
+	static const struct rt_import_opts defaults;
+	const char *tmp = getenv("TMPDIR");
+	struct ijob *j = rt_xcalloc(1, sizeof(*j));
+	char *abs;
+
+	memset(out, 0, sizeof(*out));
+	if (!opts)
+		opts = &defaults;
+	j->out = out;
+	j->dry_run = opts->dry_run;
+	j->versions_dir = rt_xstrdup(versions_dir);
+	j->proc.fd = -1;
+	j->vdir = rt_xasprintf("%s/versions", src_dir);
+	if (!is_dir(j->vdir)) {
+		free(j->vdir);
+		j->vdir = rt_xstrdup(src_dir);
+	}
+	if (!is_dir(j->vdir)) {
+		rt_err_set(err, RT_ERR_INPUT, "%s: no such directory", src_dir);
+		goto fail;
+	}
+	/* the driver runs in the work directory: give it an absolute path */
+	if (!(abs = realpath(j->vdir, NULL))) {
+		rt_err_set(err, RT_ERR_INPUT, "%s: %s", j->vdir, strerror(errno));
+		goto fail;
+	}
+	free(j->vdir);
+	j->vdir = abs;
+	j->work = rt_xasprintf("%s/retort-import-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(j->work)) {
+		rt_err_set(err, RT_ERR_RUN, "%s: cannot create: %s", j->work, strerror(errno));
+		free(j->work);
+		j->work = NULL;
+		goto fail;
+	}
+	j->outfile = rt_xasprintf("%s/records", j->work);
+	if (opts->python) {
+		j->pythons[0] = rt_xstrdup(opts->python);
+	} else {
+		/* python3 on PATH may be a pyenv or venv one without Alembic: then
+		 * the system's, where python3-alembic puts it */
+		char *which = rt_spawn_which("python3");
+
+		j->pythons[0] = which ? which : rt_xstrdup("python3");
+		if ((!which || strcmp(which, "/usr/bin/python3") != 0) &&
+		    access("/usr/bin/python3", X_OK) == 0)
+			j->pythons[1] = rt_xstrdup("/usr/bin/python3");
+	}
+	for (j->at = 0; j->at < 2 && j->pythons[j->at]; j->at++)
+		if (driver_start(j) == 0)
+			return rt_job_new(&import_ops, j);
+	set_missing(err, j->pythons[0]);
+fail:
+	i_free(j);
+	return NULL;
+}
+
+int
+rt_import_alembic(const char *src_dir, const char *versions_dir,
+		  const struct rt_import_opts *opts, struct rt_import *out, struct rt_err *err)
+{
+	struct rt_job *job = rt_import_alembic_start(src_dir, versions_dir, opts, out, err);
+	int rc;
+
+	if (!job)
+		return -1;
+	rc = rt_job_run(job, err);
+	rt_job_free(job);
 	return rc;
 }
 

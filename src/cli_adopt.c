@@ -31,11 +31,20 @@ cli_cmd_import(struct cli *c)
 	struct rt_import imp = { 0 };
 	struct rt_buf s1 = { 0 }, s2 = { 0 }, s3 = { 0 };
 	size_t nnew = 0, nsame = 0, ntodo = 0;
+	struct rt_job *job;
+	int rc;
 
 	if (want_alembic(c, "import") < 0 || cli_load_config(c) < 0)
 		return -1;
-	if (rt_import_alembic(c->args[1], c->cfg->versions_dir, &o, &imp, &c->err) < 0)
+	/* a job: Ctrl-C stops the driver and nothing is written */
+	if (!(job = rt_import_alembic_start(c->args[1], c->cfg->versions_dir, &o, &imp, &c->err)))
 		return -1;
+	rc = cli_drive(job, &c->err);
+	rt_job_free(job);
+	if (rc < 0) {
+		rt_import_free(&imp);
+		return -1;
+	}
 	for (size_t i = 0; i < imp.n; i++) {
 		const struct rt_import_item *it = &imp.v[i];
 

@@ -62,6 +62,16 @@ struct rt_import_opts {
 int rt_import_alembic(const char *src_dir, const char *versions_dir,
 		      const struct rt_import_opts *opts, struct rt_import *out, struct rt_err *err);
 
+/* rt_import_alembic as a job (rt_job.h): the driver runs in the background;
+ * rt_job_cancel stops it (the job then ends with RT_ERR_CANCEL and nothing
+ * written). Bad input found before the driver starts (no such directory,
+ * no Python to run): NULL with err. out is the caller's, filled when the
+ * job ends with 0. */
+struct rt_job;
+struct rt_job *rt_import_alembic_start(const char *src_dir, const char *versions_dir,
+				       const struct rt_import_opts *opts, struct rt_import *out,
+				       struct rt_err *err);
+
 void rt_import_free(struct rt_import *imp);
 
 /* Whether a section of rev (loaded with its bodies) holds the RT_IMPORT_TODO

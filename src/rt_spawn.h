@@ -78,6 +78,10 @@ struct rt_proc {
 int rt_proc_start(struct rt_proc *p, const char *const argv[], const char *password,
 		  struct rt_err *err);
 
+/* As rt_proc_start, the child in directory cwd (NULL: ours). */
+int rt_proc_start_in(struct rt_proc *p, const char *const argv[], const char *password,
+		     const char *cwd, struct rt_err *err);
+
 /* As rt_proc_start, but the child's stdout goes to a pipe of its own whose
  * (non-blocking) read end is *out, owned by the caller; p->fd reads its
  * stderr only. */

@@ -570,8 +570,8 @@ rt_spawn_foreground(const char *const argv[], const char *const *env_add, int *e
  * none), PGPASSWORD=password in its environment when password is non-NULL.
  * On success p->pid and p->is_running; 0 or -1 with err. */
 static int
-proc_launch(struct rt_proc *p, const char *const argv[], const char *password, int in,
-	    int out, int errfd, int fd3, struct rt_err *err)
+proc_launch(struct rt_proc *p, const char *const argv[], const char *password, const char *cwd,
+	    int in, int out, int errfd, int fd3, struct rt_err *err)
 {
 	char *pwenv = password ? rt_xasprintf("PGPASSWORD=%s", password) : NULL;
 	const char *const env_add[] = { pwenv, NULL };
@@ -579,6 +579,7 @@ proc_launch(struct rt_proc *p, const char *const argv[], const char *password, i
 	pid_t pid = -1;
 
 	if (launch_init(&l, argv, NULL, env_add, err) == 0) {
+		l.cwd = cwd;
 		l.fd[0] = in;
 		l.fd[1] = out;
 		l.fd[2] = errfd;
@@ -626,6 +627,13 @@ int
 rt_proc_start(struct rt_proc *p, const char *const argv[], const char *password,
 	      struct rt_err *err)
 {
+	return rt_proc_start_in(p, argv, password, NULL, err);
+}
+
+int
+rt_proc_start_in(struct rt_proc *p, const char *const argv[], const char *password,
+		 const char *cwd, struct rt_err *err)
+{
 	int cap[2] = { -1, -1 };
 
 	proc_reset(p);
@@ -633,7 +641,7 @@ rt_proc_start(struct rt_proc *p, const char *const argv[], const char *password,
 		rt_err_set(err, RT_ERR_RUN, "cannot run %s: pipe: %s", argv[0], strerror(errno));
 		return -1;
 	}
-	if (proc_launch(p, argv, password, FD_NULL, cap[1], cap[1], -1, err) < 0) {
+	if (proc_launch(p, argv, password, cwd, FD_NULL, cap[1], cap[1], -1, err) < 0) {
 		close_pair(cap);
 		return -1;
 	}
@@ -656,7 +664,7 @@ rt_proc_start_out(struct rt_proc *p, const char *const argv[], const char *passw
 		rt_err_set(err, RT_ERR_RUN, "cannot run %s: pipe: %s", argv[0], strerror(errno));
 		goto out;
 	}
-	if (proc_launch(p, argv, password, FD_NULL, data[1], cap[1], -1, err) < 0)
+	if (proc_launch(p, argv, password, NULL, FD_NULL, data[1], cap[1], -1, err) < 0)
 		goto out;
 	p->fd = cap[0];
 	*out = data[0];
@@ -686,9 +694,9 @@ rt_proc_pipe_start(struct rt_proc *a, const char *const argv_a[], struct rt_proc
 		rt_err_set(err, RT_ERR_RUN, "cannot run %s: pipe: %s", argv_a[0], strerror(errno));
 		goto out;
 	}
-	if (proc_launch(b, argv_b, password_b, data[0], cap_b[1], cap_b[1], g[0], err) < 0)
+	if (proc_launch(b, argv_b, password_b, NULL, data[0], cap_b[1], cap_b[1], g[0], err) < 0)
 		goto out;
-	if (proc_launch(a, argv_a, NULL, FD_NULL, data[1], cap_a[1], -1, err) < 0) {
+	if (proc_launch(a, argv_a, NULL, NULL, FD_NULL, data[1], cap_a[1], -1, err) < 0) {
 		rt_proc_end(b);
 		goto out;
 	}

@@ -145,4 +145,21 @@ is "... retort reads them" "$(cd "$T/inplace" && rt heads)" "1a0000000012 (head)
 out=$(cd "$T/inplace" && rt import alembic migrations --python $PY 2>/dev/null)
 like "... and a second import there is a no-op" "$out" "^Imported 0 revisions .*13 already there"
 
+# Ctrl-C while Alembic renders: the driver stops, nothing is written, no
+# temporary directory is left (a revision that sleeps as it is loaded)
+mkdir -p "$T/slow" "$T/slowp/versions" "$T/tmp"; cp -R "$FX/." "$T/slow/"
+printf '"""slow\n\nRevision ID: 1a0000000013\nRevises: 1a0000000012\nCreate Date: 2025-01-13 00:00:00\n"""\nimport time\ntime.sleep(30)\nrevision = "1a0000000013"\ndown_revision = "1a0000000012"\nbranch_labels = None\ndepends_on = None\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n' \
+	>"$T/slow/versions/1a0000000013_slow.py"
+TMPDIR="$T/tmp" env -u DATABASE_URL "$RETORT" -d "$T/slowp" import alembic "$T/slow" --python $PY >"$T/o" 2>"$T/e" &
+pid=$!
+for _ in $(seq 200); do pgrep -f "time.sleep\(30\)|$T/slow/versions" >/dev/null && [ -n "$(ls -A "$T/tmp")" ] && break; sleep 0.05; done
+sleep 0.5
+kill -INT "$pid"; wait "$pid"; rc=$?
+is "Ctrl-C during the import: exit 130" "$rc" 130
+like "... says it was cancelled" "$(cat "$T/e")" "import cancelled: nothing written"
+is "... nothing written" "$(ls -A "$T/slowp/versions")" ""
+is "... no temporary directory left" "$(ls -A "$T/tmp")" ""
+sleep 0.2
+is "... no driver left running" "$(pgrep -fc "$T/slow/versions" || true)" 0
+
 done_testing
