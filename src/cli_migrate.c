@@ -337,6 +337,87 @@ print_preflight_probe(const struct rt_pf_probe *pr)
 	rt_buf_free(&s1);
 }
 
+/* A JSON string member, or null. */
+static void
+json_str_or_null(const char *key, const char *s, bool comma)
+{
+	printf("%s\"%s\": ", comma ? ", " : "", key);
+	if (s)
+		cli_json_string(stdout, s);
+	else
+		fputs("null", stdout);
+}
+
+static const char *
+work_name(enum rt_lint_work w)
+{
+	static const char *const names[] = {
+		[RT_LINT_WORK_NONE] = "none", [RT_LINT_WORK_SCAN] = "scan",
+		[RT_LINT_WORK_INDEX] = "index build", [RT_LINT_WORK_REWRITE] = "rewrite",
+		[RT_LINT_WORK_TYPE] = "type change",
+	};
+
+	return (size_t)w < sizeof(names) / sizeof(names[0]) && names[w] ? names[w] : "none";
+}
+
+/* --preflight --format json: one object; each lock an object whose samples
+ * are the rows as the server wrote them (row_to_json). */
+static void
+print_preflight_json(const struct rt_migrate *m, const struct rt_preflight *pf)
+{
+	const struct rt_pf_probe *pr = &pf->probe;
+
+	printf("{");
+	json_str_or_null("plan", rt_migrate_what(m), false);
+	printf(", \"revisions\": %zu, \"probe\": {", rt_migrate_plan(m)->nsteps);
+	json_str_or_null("table", pr->table, false);
+	printf(", \"bytes\": %lld, \"seconds\": %.6f, \"cached_pct\": %d, "
+	       "\"read_bytes_per_s\": %.0f", pr->table ? pr->bytes : 0, pr->secs, pr->cached_pct,
+	       pr->read_bps);
+	json_str_or_null("note", pr->note, true);
+	printf("}, \"locks\": [");
+	for (size_t i = 0; i < pf->n; i++) {
+		const struct rt_pf_item *it = &pf->v[i];
+
+		printf("%s\n  {", i ? "," : "");
+		json_str_or_null("revision", it->rev, false);
+		json_str_or_null("file", it->path, true);
+		printf(", \"line\": %d, \"section\": \"%s\"", it->line,
+		       it->is_up ? "upgrade" : "downgrade");
+		json_str_or_null("statement", it->what, true);
+		json_str_or_null("table", it->table, true);
+		json_str_or_null("mode", it->mode, true);
+		printf(", \"exists\": %s, \"bytes\": %lld, \"rows\": %lld, \"blockers\": [",
+		       it->exists ? "true" : "false", it->bytes, it->rows);
+		for (size_t k = 0; k < it->blockers.n; k++) {
+			if (k)
+				printf(", ");
+			cli_json_string(stdout, it->blockers.v[k]);
+		}
+		printf("], \"work\": \"%s\"", work_name(it->work));
+		json_str_or_null("estimate", it->estimate, true);
+		printf(", \"estimate_seconds\": ");
+		if (it->est_secs >= 0)
+			printf("%.3f", it->est_secs);
+		else
+			printf("null");
+		json_str_or_null("basis", it->basis, true);
+		json_str_or_null("check", it->check_what, true);
+		printf(", \"count\": ");
+		if (it->check_what && it->count >= 0)
+			printf("%lld", it->count);
+		else
+			printf("null");
+		printf(", \"bounded\": %s, \"samples\": [", it->is_cast_bounded ? "true" : "false");
+		for (size_t k = 0; k < it->samples.n; k++)
+			printf("%s%s", k ? ", " : "", it->samples.v[k]);
+		printf("]");
+		json_str_or_null("note", it->note, true);
+		printf("}");
+	}
+	printf("%s]}\n", pf->n ? "\n" : "");
+}
+
 /* --preflight: the plan's locks and checks on the live database, printed;
  * nothing changes. */
 static int
@@ -351,7 +432,9 @@ run_preflight(struct cli *c, struct rt_migrate *m)
 		return -1;
 	rc = cli_drive(job, &c->err);
 	rt_job_free(job);
-	if (rc == 0 && !c->quiet) {
+	if (rc == 0 && c->format == CLI_JSON) {
+		print_preflight_json(m, &pf);
+	} else if (rc == 0 && !c->quiet) {
 		printf("preflight of %s: %zu revision%s, %zu lock%s on existing tables; nothing "
 		       "changed\n", rt_migrate_what(m), plan->nsteps, plan->nsteps == 1 ? "" : "s",
 		       pf.n, pf.n == 1 ? "" : "s");

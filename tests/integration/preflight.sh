@@ -145,6 +145,20 @@ is "nothing changed: same relfilenodes, same rows, same types" "$(snap)" "$cbefo
 is "... no lock left behind" "$(psqlc -d app2 "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname IN ('ages', 'ages_ok', 'big')")" 0
 is "... still at c1" "$(psqlc -d app2 "SELECT version_num FROM alembic_version")" c1
 
+# the same as JSON, for a CI step to read
+R2 upgrade --preflight --format json >"$T/pf.json" 2>"$T/err"; rc=$?
+is "--format json: exit 0" "$rc" 0
+is "... one JSON object that python reads; the cast check of ages.age: 3 of type change, 3 samples" \
+	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+l=[x for x in d["locks"] if x["check"] and x["check"].endswith("ages.age") and "integer" in x["check"]][0]
+print(d["plan"], l["count"], l["work"], len(l["samples"]), l["samples"][0]["age"])' "$T/pf.json")" \
+	"upgrade to c2 3 type change 3 x7"
+is "... varchar(20) -> varchar(40): no rewrite, 0 seconds" \
+	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+print([(x["estimate"], x["estimate_seconds"]) for x in d["locks"] if (x["basis"] or "").startswith("character varying(20) to varchar(40)")][0])' "$T/pf.json")" \
+	"('no rewrite expected', 0.0)"
+is "... nothing changed" "$(snap)" "$cbefore"
+
 # the bound: more rows than the row-by-row check reads
 psqlc -d app2 "INSERT INTO ages SELECT g, CASE WHEN g % 50000 = 0 THEN 'y' || g ELSE g::text END, 'n'
        FROM generate_series(1001, 130000) g" >/dev/null
