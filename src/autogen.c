@@ -723,6 +723,21 @@ drops(struct gen *g, enum rt_cat_kind kind, bool changed_too)
 
 /* Creates of kind: what to has alone, and (changed) what was dropped to be
  * recreated; replace: CREATE OR REPLACE for a changed one instead. */
+/* Whether t is a composite type changed in place (ag_composite_alter). */
+static bool
+type_altered(const struct gen *g, const struct rt_cat_obj *t)
+{
+	bool hit;
+	char *key;
+
+	if (t->kind != RT_CAT_TYPE || !g->types_altered.n)
+		return false;
+	key = rt_xasprintf("%s.%s", t->schema, t->name);
+	hit = rt_strv_contains(&g->types_altered, key);
+	free(key);
+	return hit;
+}
+
 /* The drops of kind's objects on both sides that differ (not of those
  * only in from). */
 static void
@@ -731,7 +746,8 @@ drops_changed(struct gen *g, enum rt_cat_kind kind)
 	for (size_t i = g->np; i-- > 0; ) {
 		const struct rt_cat_obj *f = g->p[i].f, *t = g->p[i].t;
 
-		if (f && t && f->kind == kind && !with_table(g, f, true) && differs(f, t))
+		if (f && t && f->kind == kind && !with_table(g, f, true) && differs(f, t) &&
+		    !type_altered(g, t))
 			drop_obj(g, f);
 	}
 }
@@ -742,7 +758,7 @@ creates(struct gen *g, enum rt_cat_kind kind, bool changed_too)
 	for (size_t i = 0; i < g->np; i++) {
 		const struct rt_cat_obj *f = g->p[i].f, *t = g->p[i].t;
 
-		if (!t || t->kind != kind || with_table(g, t, false))
+		if (!t || t->kind != kind || with_table(g, t, false) || type_altered(g, t))
 			continue;
 		if (!f || (changed_too && differs(f, t)))
 			put_rendered(g, g->to, t);
@@ -863,6 +879,10 @@ rt_autogen_generate(struct rt_catalog *from, struct rt_catalog *to,
 	/* a changed composite or range type: dropped and made again (a type a
 	 * kept column uses cannot be: the server says so); a removed one goes
 	 * at the end, after the columns that used it */
+	for (size_t i = 0; i < g.np; i++)
+		if (g.p[i].f && g.p[i].t && g.p[i].t->kind == RT_CAT_TYPE &&
+		    differs(g.p[i].f, g.p[i].t))
+			ag_composite_alter(&g, g.p[i].f, g.p[i].t, false);
 	drops_changed(&g, RT_CAT_TYPE);
 	/* creates, in dependency order */
 	creates(&g, RT_CAT_SCHEMA, false);
@@ -873,6 +893,9 @@ rt_autogen_generate(struct rt_catalog *from, struct rt_catalog *to,
 		    !same(g.p[i].f->def, g.p[i].t->def))
 			enum_values(&g, g.p[i].f, g.p[i].t);
 	creates(&g, RT_CAT_DOMAIN, false);
+	for (size_t i = 0; i < g.np; i++)
+		if (g.p[i].t && g.p[i].t->kind == RT_CAT_TYPE && type_altered(&g, g.p[i].t))
+			ag_composite_alter(&g, g.p[i].f, g.p[i].t, true);
 	creates(&g, RT_CAT_TYPE, true);
 	sequences(&g, false);
 	tables_changed(&g);
@@ -920,6 +943,7 @@ rt_autogen_generate(struct rt_catalog *from, struct rt_catalog *to,
 	rt_strv_free(&g.added_labels);
 	rt_strv_free(&g.seqs_dropped);
 	rt_strv_free(&g.enum_moved);
+	rt_strv_free(&g.types_altered);
 }
 
 void

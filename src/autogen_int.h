@@ -31,6 +31,8 @@ struct gen {
 	struct rt_strv seqs_dropped;        /* "schema.name" of sequences already dropped */
 	struct rt_strv enum_moved;          /* "table\x1fcolumn" whose default an enum's
 	                                     * recreation already set to to's */
+	struct rt_strv types_altered;       /* "schema.name" of composite types changed
+	                                     * in place (not dropped and made again) */
 	struct rt_buf out;
 	size_t n;
 };
@@ -60,6 +62,14 @@ void ag_labels_of(const char *def, struct rt_strv *out);
  * ADD VALUE (one removed, or the order changed) recreated under its name with
  * every column using it moved over. */
 void ag_domain_changes(struct gen *g, const struct rt_cat_obj *f, const struct rt_cat_obj *t);
+
+/* Whether a changed composite type can be written as ALTER TYPE ... DROP /
+ * ADD / ALTER ATTRIBUTE: that reaches t's attributes in t's order when the
+ * kept ones keep from's order and the new ones come last. Without emit it
+ * only decides, and puts the name in g->types_altered; with emit it writes
+ * the statements. False: drop and create it. */
+bool ag_composite_alter(struct gen *g, const struct rt_cat_obj *f, const struct rt_cat_obj *t,
+			bool emit);
 void ag_enum_recreate(struct gen *g, const struct rt_cat_obj *f, const struct rt_cat_obj *t);
 
 #endif

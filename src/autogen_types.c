@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/types.h>
 
 #include "rt_catalog.h"
 #include "rt_mem.h"
@@ -249,4 +250,105 @@ ag_enum_recreate(struct gen *g, const struct rt_cat_obj *f, const struct rt_cat_
 	free(type);
 	free(arr);
 	free(old);
+}
+
+/* ---- composite types ---- */
+
+/* "AS (a text, b numeric(10,2) COLLATE \"C\")" as names and definitions,
+ * split at the commas outside parentheses and quotes; false when def is not
+ * a composite's. */
+static bool
+attrs_of(const char *def, struct rt_strv *names, struct rt_strv *defs)
+{
+	const char *p, *end;
+	size_t len = def ? strlen(def) : 0;
+
+	if (len < 5 || strncmp(def, "AS (", 4) != 0 || def[len - 1] != ')')
+		return false;
+	p = def + 4;
+	end = def + len - 1;
+	while (p < end) {
+		const char *a = p, *sp;
+		int depth = 0;
+		bool quoted = false;
+
+		for (; p < end && (quoted || depth || *p != ','); p++) {
+			if (*p == '"')
+				quoted = !quoted;
+			else if (!quoted && *p == '(')
+				depth++;
+			else if (!quoted && *p == ')')
+				depth--;
+		}
+		/* the name: a quoted identifier or a word */
+		if (*a == '"') {
+			for (sp = a + 1; sp < p && !(*sp == '"' && sp[1] != '"'); sp++)
+				if (*sp == '"')
+					sp++;
+			sp++;
+		} else {
+			sp = a + strcspn(a, " ");
+		}
+		if (sp >= p)
+			return false;
+		rt_strv_push_take(names, rt_xstrndup(a, (size_t)(sp - a)));
+		rt_strv_push_take(defs, trimmed(sp, 0, (size_t)(p - sp)));
+		if (p < end)
+			p += 2;     /* ", " */
+	}
+	return true;
+}
+
+static ssize_t
+index_of(const struct rt_strv *sv, const char *s)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (strcmp(sv->v[i], s) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+bool
+ag_composite_alter(struct gen *g, const struct rt_cat_obj *f, const struct rt_cat_obj *t,
+		   bool emit)
+{
+	struct rt_strv fn = { 0 }, fd = { 0 }, tn = { 0 }, td = { 0 };
+	ssize_t last = -1;
+	bool ok = attrs_of(f->def, &fn, &fd) && attrs_of(t->def, &tn, &td), seen_new = false;
+
+	/* the kept ones in from's order, then only new ones */
+	for (size_t i = 0; ok && i < tn.n; i++) {
+		ssize_t k = index_of(&fn, tn.v[i]);
+
+		if (k < 0) {
+			seen_new = true;
+			continue;
+		}
+		if (seen_new || k < last)
+			ok = false;
+		last = k;
+	}
+	if (ok && !emit) {
+		rt_strv_push_take(&g->types_altered, rt_xasprintf("%s.%s", t->schema, t->name));
+	} else if (ok) {
+		for (size_t i = 0; i < fn.n; i++)
+			if (index_of(&tn, fn.v[i]) < 0)
+				ag_stmt(g, "ALTER TYPE %s.%s DROP ATTRIBUTE %s;", t->schema, t->name,
+					fn.v[i]);
+		for (size_t i = 0; i < tn.n; i++) {
+			ssize_t k = index_of(&fn, tn.v[i]);
+
+			if (k < 0)
+				ag_stmt(g, "ALTER TYPE %s.%s ADD ATTRIBUTE %s %s;", t->schema, t->name,
+					tn.v[i], td.v[i]);
+			else if (strcmp(fd.v[k], td.v[i]) != 0)
+				ag_stmt(g, "ALTER TYPE %s.%s ALTER ATTRIBUTE %s TYPE %s;", t->schema,
+					t->name, tn.v[i], td.v[i]);
+		}
+	}
+	rt_strv_free(&fn);
+	rt_strv_free(&fd);
+	rt_strv_free(&tn);
+	rt_strv_free(&td);
+	return ok;
 }

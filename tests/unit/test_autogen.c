@@ -434,6 +434,39 @@ test_domain(void **state)
 	rt_catalog_free(b);
 }
 
+/* A composite type changed in place when its kept attributes keep their
+ * order and new ones come last; dropped and made again otherwise. */
+static void
+test_composite(void **state)
+{
+	struct rt_catalog *a = rt_catalog_new(), *b = rt_catalog_new();
+	struct rt_autogen_sql up = { 0 }, down = { 0 };
+
+	(void)state;
+	rt_catalog_add(a, RT_CAT_TYPE, "public", NULL, "addr",
+		       "AS (street text, \"zip, code\" numeric(5,0), city text)");
+	rt_catalog_add(b, RT_CAT_TYPE, "public", NULL, "addr",
+		       "AS (street text, \"zip, code\" numeric(9,0), country text COLLATE \"C\")");
+	rt_catalog_add(a, RT_CAT_TYPE, "public", NULL, "pair", "AS (x integer, y integer)");
+	rt_catalog_add(b, RT_CAT_TYPE, "public", NULL, "pair", "AS (y integer, x integer)");
+	rt_autogen_generate(a, b, NULL, &up);
+	rt_autogen_generate(b, a, NULL, &down);
+	at(up.sql, "ALTER TYPE public.addr DROP ATTRIBUTE city;\n"
+	   "ALTER TYPE public.addr ALTER ATTRIBUTE \"zip, code\" TYPE numeric(9,0);\n"
+	   "ALTER TYPE public.addr ADD ATTRIBUTE country text COLLATE \"C\";\n");
+	assert_null(strstr(up.sql, "DROP TYPE public.addr"));
+	/* reordered: no ALTER reaches it */
+	at(up.sql, "DROP TYPE public.pair;");
+	at(up.sql, "CREATE TYPE public.pair AS (y integer, x integer);");
+	at(down.sql, "ALTER TYPE public.addr DROP ATTRIBUTE country;\n"
+	   "ALTER TYPE public.addr ALTER ATTRIBUTE \"zip, code\" TYPE numeric(5,0);\n"
+	   "ALTER TYPE public.addr ADD ATTRIBUTE city text;\n");
+	rt_autogen_sql_free(&up);
+	rt_autogen_sql_free(&down);
+	rt_catalog_free(a);
+	rt_catalog_free(b);
+}
+
 int
 main(void)
 {
@@ -447,6 +480,7 @@ main(void)
 		cmocka_unit_test(test_enum_remove),
 		cmocka_unit_test(test_identity_generated),
 		cmocka_unit_test(test_domain),
+		cmocka_unit_test(test_composite),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
