@@ -227,7 +227,8 @@ console_start() {
 		printf '%q' "$RETORT"
 		for a in "$@"; do printf ' %q' "$a"; done
 		printf ' 2>%q\n' "$T/console.err"
-		printf 'echo $? >%q\n' "$CON_RC"
+		# written whole, then renamed: console_exited must never see it empty
+		printf 'echo $? >%q && mv %q %q\n' "$CON_RC.tmp" "$CON_RC.tmp" "$CON_RC"
 		printf 'printf "\\n[console exited with status %%s]\\n" "$(cat %q)"\n' "$CON_RC"
 		echo 'exec tail -f /dev/null'
 	} >"$run"
