@@ -7,16 +7,7 @@
 pg_start
 copy_sample
 P="$T/proj/migrations"
-cat >"$P/retort.conf" <<'CONF'
-[retort]
-backup_dir = backups
-[env dev]
-url = ${PGURL}
-default = true
-[env production]
-url = ${PGURL}
-protected = true
-CONF
+sample_envs "$P"
 R() { rt -d "$P" "$@"; }
 counts() {
 	psqlc "SELECT (SELECT count(*) FROM users) || ' ' || (SELECT count(*) FROM resume_templates) || ' ' ||

@@ -8,16 +8,7 @@
 pg_start
 copy_sample
 P="$T/proj/migrations"
-cat >"$P/retort.conf" <<'CONF'
-[retort]
-backup_dir = backups
-[env dev]
-url = ${PGURL}
-default = true
-[env production]
-url = ${PGURL}
-protected = true
-CONF
+sample_envs "$P"
 R() { rt -d "$P" "$@"; }
 TABLES="users resume_templates resumes job_descriptions google_auth google_docs_exports"
 counts() {

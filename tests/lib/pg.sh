@@ -68,6 +68,21 @@ rt() {
 }
 
 # A copy of the sample project in $T/proj (tests never write to the source tree).
+# sample_envs DIR: DIR/retort.conf with a default env dev and a protected env
+# production, both on the test server, backups in DIR/backups.
+sample_envs() {
+	cat >"$1/retort.conf" <<'CONF'
+[retort]
+backup_dir = backups
+[env dev]
+url = ${PGURL}
+default = true
+[env production]
+url = ${PGURL}
+protected = true
+CONF
+}
+
 copy_sample() {
 	mkdir -p "$T/proj"
 	cp -R "$RT_SRCDIR/migrations" "$T/proj/"

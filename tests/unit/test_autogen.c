@@ -16,29 +16,7 @@
 #include "rt_autogen.h"
 #include "rt_catalog.h"
 #include "rt_mem.h"
-
-static struct rt_cat_obj *
-col(struct rt_catalog *c, const char *table, const char *name, const char *type, int pos,
-    bool notnull, const char *dflt)
-{
-	struct rt_cat_obj *o = rt_catalog_add(c, RT_CAT_COLUMN, NULL, table, name, type);
-
-	o->pos = pos;
-	o->is_notnull = notnull;
-	o->dflt = dflt ? rt_xstrdup(dflt) : NULL;
-	return o;
-}
-
-static struct rt_cat_obj *
-con(struct rt_catalog *c, enum rt_cat_kind kind, const char *table, const char *name, char t,
-    const char *def, const char *cols)
-{
-	struct rt_cat_obj *o = rt_catalog_add(c, kind, NULL, table, name, def);
-
-	o->contype = t;
-	o->cols = rt_xstrdup(cols);
-	return o;
-}
+#include "catalog_build.h"
 
 /* users (id, email) with its key. */
 static struct rt_catalog *
