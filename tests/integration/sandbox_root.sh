@@ -19,6 +19,7 @@ fi
 
 # mktemp -d is 0700 and root's: postgres cannot reach anything below it
 T=$(mktemp -d)
+export XDG_CACHE_HOME="$T/cache"   # verify's model cache: never the user's
 . "$RT_SRCDIR/tests/lib/tap.sh"
 P="$T/retort"          # the clone
 C="$T/copy"            # a copy of the clone with its .retort
@@ -90,6 +91,9 @@ is "the demo database is at head" \
 	"$(psql "$url" -XAtc 'select count(*) from alembic_version' 2>&1)" 1
 is "the demo database holds the sample data" \
 	"$(psql "$url" -XAtc 'select count(*) from users' 2>&1)" 32
+out=$(cd / && rt -d "$P/migrations" verify 2>&1)
+is "verify is clean after the demo" "$?|$out" \
+	"0|clean: the live database matches its migrations and the declared schema"
 out=$(cd / && RETORT="$RETORT" env -u DATABASE_URL timeout 120 "$P/scripts/demo" </dev/null 2>&1)
 is "scripts/demo runs a second time" "$?" 0
 like "... without seeding again" "$out" 'retort seed: skipped'
