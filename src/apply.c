@@ -472,14 +472,14 @@ rt_plan_sql(const struct rt_plan *plan, const struct rt_vt_opts *vt_opts, bool s
 int
 rt_sqlgen_check_plan(const struct rt_plan *plan, const struct rt_apply_opts *opts, struct rt_err *err)
 {
-	if (!opts->single_transaction && !opts->dry_run)
+	if (!opts->single_transaction && !opts->dry_run && !opts->keep_open)
 		return 0;
 	for (size_t i = 0; i < plan->nsteps; i++)
 		if (!plan->steps[i].rev->is_transactional) {
 			rt_err_set(err, RT_ERR_INPUT, "%s: revision %s has 'transaction off' and cannot "
 				   "run inside %s", plan->steps[i].rev->path, plan->steps[i].rev->id,
 				   opts->dry_run ? "a --dry-run transaction" :
-				   "--single-transaction");
+				   opts->keep_open ? "one transaction" : "--single-transaction");
 			return -1;
 		}
 	return 0;

@@ -55,7 +55,7 @@ struct run {
 	char started[64];
 	char host[256];
 	char *os_user;
-	bool in_outer_tx;       /* single transaction or dry run */
+	bool in_outer_tx;       /* single transaction, dry run or keep open */
 
 	enum phase phase;
 	size_t si;              /* the step running */
@@ -900,11 +900,12 @@ start_step(struct run *r, struct rt_err *err)
 	return start_notx_step(r, err);
 }
 
-/* The outer transaction of --single-transaction / --dry-run ends. */
+/* The outer transaction of --single-transaction / --dry-run ends (keep_open:
+ * the caller ends it when the plan succeeded). */
 static int
 end_run(struct run *r, bool ok, struct rt_err *err)
 {
-	if (!r->in_outer_tx || PQstatus(r->conn) != CONNECTION_OK)
+	if (!r->in_outer_tx || PQstatus(r->conn) != CONNECTION_OK || (ok && r->opts.keep_open))
 		return ok ? GO_DONE : GO_FAIL;
 	if (!ok || r->opts.dry_run) {
 		PQclear(PQexec(r->conn, "ROLLBACK"));
@@ -1171,7 +1172,7 @@ rt_apply_run_start(struct rt_db *db, const struct rt_plan *plan,
 	r->opts = *opts;
 	r->fn = fn;
 	r->ctx = ctx;
-	r->in_outer_tx = opts->single_transaction || opts->dry_run;
+	r->in_outer_tx = opts->single_transaction || opts->dry_run || opts->keep_open;
 	r->resume_id = resume_id;
 	r->resume_from = resume_from;
 	fill_who(r);

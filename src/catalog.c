@@ -30,6 +30,10 @@
 #define SCOPE_ARR "pg_catalog.string_to_array(pg_catalog.current_setting('rt.touched'), ',', '')::oid[]"
 #define SCOPE "ANY (" SCOPE_ARR ")"
 #define IN_SCOPE(x) "{{ AND " x " = " SCOPE "}}"
+/* The same for a part (x, its table's oid) joined with its table (c, its
+ * oid): the filter on both, or a generic plan made while the shadow was
+ * small may reach the table through a scan of all of pg_class. */
+#define IN_SCOPE_REL(x, c) "{{ AND " x " = " SCOPE " AND " c " = " SCOPE "}}"
 
 /* The queries, in the order of the results; %1$s is the set of excluded
  * table oids (retort's own). */
@@ -100,7 +104,7 @@ static const char *const queries[Q_N] = {
 	" JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t ON t.oid = a.atttypid"
 	" LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
 	" WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND" NSP_OK("n")
-	" AND" NOT_EXT("pg_class", "c.oid") "AND c.oid NOT IN %1$s" IN_SCOPE("a.attrelid"),
+	" AND" NOT_EXT("pg_class", "c.oid") "AND c.oid NOT IN %1$s" IN_SCOPE_REL("a.attrelid", "c.oid"),
 	[Q_CONSTRAINT] =
 	"SELECT " QN("n", "c") ", quote_ident(k.conname), k.contype, pg_get_constraintdef(k.oid),"
 	" (SELECT string_agg(quote_ident(a.attname), ',' ORDER BY x.ord)"
@@ -110,7 +114,7 @@ static const char *const queries[Q_N] = {
 	" JOIN pg_namespace n ON n.oid = c.relnamespace"
 	" WHERE k.contype IN ('p', 'u', 'c', 'x', 'f') AND k.conparentid = 0 AND k.conislocal"
 	" AND" NSP_OK("n") "AND" NOT_EXT("pg_class", "c.oid") "AND c.oid NOT IN %1$s"
-	IN_SCOPE("k.conrelid"),
+	IN_SCOPE_REL("k.conrelid", "c.oid"),
 	[Q_INDEX] =
 	"SELECT quote_ident(n.nspname), quote_ident(ic.relname), " QN("n", "c") ","
 	" pg_get_indexdef(i.indexrelid), c.relkind,"
@@ -125,7 +129,7 @@ static const char *const queries[Q_N] = {
 	" AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid"
 	"  AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x'))"
 	" AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)"
-	IN_SCOPE("i.indrelid"),
+	IN_SCOPE_REL("i.indrelid", "c.oid"),
 	[Q_FUNCTION] =
 	"SELECT quote_ident(n.nspname), quote_ident(p.proname) || '('"
 	" || pg_get_function_identity_arguments(p.oid) || ')', pg_get_functiondef(p.oid),"
@@ -147,7 +151,7 @@ static const char *const queries[Q_N] = {
 	" FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
 	" JOIN pg_namespace n ON n.oid = c.relnamespace"
 	" WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND" NSP_OK("n")
-	" AND" NOT_EXT("pg_class", "c.oid") "AND c.oid NOT IN %1$s" IN_SCOPE("t.tgrelid"),
+	" AND" NOT_EXT("pg_class", "c.oid") "AND c.oid NOT IN %1$s" IN_SCOPE_REL("t.tgrelid", "c.oid"),
 	[Q_COMMENT] =
 	"SELECT w, quote_literal(d), anchor FROM ("
 	" SELECT CASE WHEN dd.objsubid > 0 THEN 'COLUMN ' || " QN("n", "c") " || '.'"
@@ -200,7 +204,7 @@ static const char *const queries[Q_N] = {
 	" FROM pg_description dd JOIN pg_trigger tg ON dd.classoid = 'pg_trigger'::regclass"
 	"  AND dd.objoid = tg.oid JOIN pg_class c ON c.oid = tg.tgrelid"
 	" JOIN pg_namespace n ON n.oid = c.relnamespace WHERE" NSP_OK("n") "AND c.oid NOT IN %1$s"
-	IN_SCOPE("tg.tgrelid")
+	IN_SCOPE_REL("tg.tgrelid", "c.oid")
 	") s",
 	[Q_TYPE] =
 	"SELECT quote_ident(n.nspname), quote_ident(t.typname), CASE t.typtype WHEN 'c' THEN"
@@ -240,7 +244,7 @@ static const char *const queries[Q_N] = {
 	" FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid"
 	" JOIN pg_namespace n ON n.oid = c.relnamespace"
 	" WHERE" NSP_OK("n") "AND" NOT_EXT("pg_class", "c.oid") "AND c.oid NOT IN %1$s"
-	IN_SCOPE("p.polrelid"),
+	IN_SCOPE_REL("p.polrelid", "c.oid"),
 	[Q_RLS] =
 	"SELECT quote_ident(n.nspname), " QN("n", "c") ","
 	" concat_ws(' ', CASE WHEN c.relrowsecurity THEN 'ENABLE' END,"
@@ -525,17 +529,94 @@ take_rows(struct rt_catalog *cat, int q, const PGresult *res)
 	}
 }
 
-/* The scope of a partial read: the anchors of the change log, sorted. */
-static void
+/* A partial read's scope: the anchors of the change log, sorted, each with
+ * what says which queries can find something on it now: the catalogs it is
+ * a row of (a pg_class relkind, T pg_type, F pg_proc, N pg_namespace, E
+ * pg_extension; none: gone); for a relation, whether it has (or had)
+ * indexes (x), triggers (g), constraints (k), row security (s), policies
+ * (y); and whether any object made after initdb has a comment. */
+#define SCOPE_SQL \
+	"SELECT a, concat((SELECT c.relkind FROM pg_class c WHERE c.oid = a)," \
+	" (SELECT 'T' FROM pg_type t WHERE t.oid = a), (SELECT 'F' FROM pg_proc p WHERE p.oid = a)," \
+	" (SELECT 'N' FROM pg_namespace n WHERE n.oid = a)," \
+	" (SELECT 'E' FROM pg_extension e WHERE e.oid = a))," \
+	" (SELECT concat(CASE WHEN c.relhasindex THEN 'x' END, CASE WHEN c.relhastriggers" \
+	"  THEN 'g' END, CASE WHEN c.relrowsecurity OR c.relforcerowsecurity THEN 's' END," \
+	"  CASE WHEN EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid) THEN 'k' END," \
+	"  CASE WHEN EXISTS (SELECT 1 FROM pg_policy y WHERE y.polrelid = c.oid) THEN 'y' END)" \
+	"  FROM pg_class c WHERE c.oid = a)," \
+	" EXISTS (SELECT 1 FROM pg_description d WHERE d.objoid >= 16384)" \
+	" FROM (SELECT DISTINCT a FROM unnest(" SCOPE_ARR ") a WHERE a IS NOT NULL) s ORDER BY 1"
+
+#define B(q) (1u << (q))
+#define ALL_QUERIES ((1u << Q_N) - 1)
+
+/* The queries that can find objects hanging on an anchor described by cls
+ * and flags (SCOPE_SQL), with comments when any object has one; an anchor
+ * that is gone has none. Each condition is a superset of its query's own,
+ * so leaving a query out changes no model. */
+static unsigned
+queries_for(const char *cls, const char *flags, bool comments)
+{
+	unsigned m = 0, com = comments ? B(Q_COMMENT) : 0;
+#define HAS(f, q) (strchr(flags, f) ? B(q) : 0)
+
+	for (const char *c = cls; *c; c++) {
+		switch (*c) {
+		case 'r':
+		case 'p':
+			m |= B(Q_TABLE) | B(Q_COLUMN) | HAS('x', Q_INDEX) | HAS('g', Q_TRIGGER) |
+			     HAS('k', Q_CONSTRAINT) | HAS('s', Q_RLS) | HAS('y', Q_POLICY) | com;
+			break;
+		case 'm':
+			m |= B(Q_VIEW) | HAS('x', Q_INDEX) | HAS('g', Q_TRIGGER) | com;
+			break;
+		case 'v':
+			m |= B(Q_VIEW) | HAS('g', Q_TRIGGER) | com;
+			break;
+		case 'S':
+			m |= B(Q_SEQ) | com;
+			break;
+		case 'c':
+			m |= B(Q_TYPE) | com;
+			break;
+		case 'T':
+			m |= B(Q_ENUM) | B(Q_DOMAIN) | B(Q_TYPE) | com;
+			break;
+		case 'F':
+			m |= B(Q_FUNCTION) | com;
+			break;
+		case 'N':
+			m |= B(Q_SCHEMA) | com;
+			break;
+		case 'E':
+			m |= B(Q_EXT);
+			break;
+		default:            /* a foreign table, anything else: every query */
+			m |= ALL_QUERIES;
+		}
+	}
+#undef HAS
+	return m;
+}
+
+/* The scope of a partial read (SCOPE_SQL) into cat; returns the queries
+ * its anchors need. */
+static unsigned
 take_scope(struct rt_catalog *cat, const PGresult *res)
 {
 	int n = PQntuples(res);
+	unsigned m = 0;
 
 	cat->is_partial = true;
 	cat->scope = rt_xreallocarray(NULL, n ? (size_t)n : 1, sizeof(*cat->scope));
-	for (int r = 0; r < n; r++)
+	for (int r = 0; r < n; r++) {
 		cat->scope[r] = (unsigned)strtoul(PQgetvalue(res, r, 0), NULL, 10);
+		m |= queries_for(PQgetvalue(res, r, 1), PQgetvalue(res, r, 2),
+				 strcmp(PQgetvalue(res, r, 3), "t") == 0);
+	}
 	cat->nscope = (size_t)n;
+	return m;
 }
 
 /* The set of retort's own table oids, as a parenthesised subquery. */
@@ -624,6 +705,11 @@ struct side {
 struct read_job {
 	struct side side[2];
 	int nsides;
+	/* a partial read's second round trip, once its scope is in: the
+	 * queries of mask, then the end of the transaction (unless in_tx) and
+	 * of the change log (reset) */
+	bool phase2, reset, in_tx;
+	unsigned mask;
 	struct rt_catalog *cat;
 	bool failed, cancelled, done, ok;
 	struct rt_err ferr;         /* the first failure */
@@ -678,11 +764,42 @@ side_result(struct read_job *j, struct side *sd, PGresult *res)
 			rt_db_result_err(res, "reading the catalog", &j->ferr);
 		j->failed = sd->failed = true;
 	} else if (!j->failed && sd->k == sd->scope_at) {
-		take_scope(j->cat, res);
+		j->mask = take_scope(j->cat, res);
 	} else if (!j->failed && q >= 0 && q < sd->nq) {
 		take_rows(j->cat, sd->q[q], res);
 	}
 	sd->k++;
+}
+
+/* Sends a partial read's second round trip (see struct read_job) on sd:
+ * true when it went out, false when there is nothing to send or it failed
+ * (j->failed then). */
+static bool
+send_phase2(struct read_job *j, struct side *sd)
+{
+	struct rt_buf sql = { 0 };
+	bool sent;
+
+	j->phase2 = false;
+	sd->k = sd->skip = sd->nq = 0;
+	sd->scope_at = -1;
+	for (int q = 0; q < Q_N; q++)
+		if (j->mask & B(q)) {
+			rt_buf_printf(&sql, "EXECUTE rt_cat_%d;", q);
+			sd->q[sd->nq++] = q;
+		}
+	if (!j->in_tx)
+		rt_buf_puts(&sql, j->reset ? "COMMIT;SELECT set_config('rt.touched', '', false)"
+				   : "COMMIT");
+	if (!sql.len)
+		return false;
+	sent = PQsendQuery(sd->conn, rt_buf_str(&sql)) == 1;
+	rt_buf_free(&sql);
+	if (!sent) {
+		rt_err_set(&j->ferr, RT_ERR_RUN, "reading the catalog: %s", PQerrorMessage(sd->conn));
+		j->failed = sd->failed = true;
+	}
+	return sent;
 }
 
 static int
@@ -706,6 +823,8 @@ read_step(void *impl, struct rt_err *err)
 		}
 		while (!sd->done && !PQisBusy(sd->conn)) {
 			if (!(res = PQgetResult(sd->conn))) {
+				if (j->phase2 && !j->failed && send_phase2(j, sd))
+					continue;
 				side_end(sd);
 				break;
 			}
@@ -832,22 +951,24 @@ rt_catalog_read_start(struct rt_db *db, const struct rt_catalog_opts *opts, stru
 	struct rt_buf sql = { 0 }, sql2 = { 0 };
 	char *excl = excluded_set(db->conn, opts, db);
 	bool partial = opts && opts->touched, prepare = partial && !db->cat_prepared;
-	bool begun = false;
+	bool in_tx = opts && opts->in_tx, begun = false;
 	struct side *a = &j->side[0], *b = &j->side[1];
 	PGconn *c2 = NULL;
 
 	j->nsides = 1;
 	a->conn = db->conn;
 	a->scope_at = b->scope_at = -1;
-	if (!partial && (c2 = open_second(db, &begun, b, &sql2)) != NULL) {
+	if (!partial && !in_tx && (c2 = open_second(db, &begun, b, &sql2)) != NULL) {
 		b->conn = c2;
 		b->owned = true;
 		j->nsides = 2;
 	}
-	if (!begun)
+	if (in_tx)
+		rt_buf_puts(&sql, "SET LOCAL search_path = '';");
+	else if (!begun)
 		rt_buf_puts(&sql, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
 			    "SET LOCAL search_path = '';");
-	a->skip = begun ? 0 : 2;
+	a->skip = begun ? 0 : in_tx ? 1 : 2;
 	/* the partial reads' plans are made once, while the shadow is small,
 	 * and kept as it grows: made with the catalogs' indexes, they stay
 	 * index lookups of the few touched objects */
@@ -869,18 +990,19 @@ rt_catalog_read_start(struct rt_db *db, const struct rt_catalog_opts *opts, stru
 			sd->q[sd->nq++] = q;
 	}
 	if (partial) {
-		a->scope_at = a->skip++;
-		rt_buf_puts(&sql, "SELECT DISTINCT a FROM unnest(string_to_array("
-			    "current_setting('rt.touched'), ',', '')::oid[]) a WHERE a IS NOT NULL "
-			    "ORDER BY 1;");
-		for (int q = 0; q < Q_N; q++) {
-			rt_buf_printf(&sql, "EXECUTE rt_cat_%d;", q);
-			a->q[a->nq++] = q;
+		/* the scope first: its anchors' catalogs say which queries to run */
+		if (prepare) {
+			rt_buf_puts(&sql, "PREPARE rt_cat_scope AS " SCOPE_SQL ";");
+			a->skip++;
 		}
+		a->scope_at = a->skip++;
+		rt_buf_puts(&sql, "EXECUTE rt_cat_scope");
+		j->phase2 = true;
+		j->reset = opts->reset_touched;
+		j->in_tx = in_tx;
+	} else if (!in_tx) {
+		rt_buf_puts(&sql, "COMMIT");
 	}
-	rt_buf_puts(&sql, "COMMIT");
-	if (partial && opts->reset_touched)
-		rt_buf_puts(&sql, ";SELECT set_config('rt.touched', '', false)");
 	free(excl);
 	if (c2) {
 		rt_buf_puts(&sql2, "COMMIT");

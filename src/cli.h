@@ -58,6 +58,7 @@ struct cli {
 	bool strict_names;          /* verify, check --strict-names */
 	bool column_order;          /* verify, check --column-order */
 	bool whole_reads;           /* check --whole-reads */
+	bool reapply;               /* check --reapply */
 	bool no_cache;              /* verify --no-cache */
 	bool no_rename;             /* migrate --no-rename */
 	bool data;                  /* check --data */

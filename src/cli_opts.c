@@ -120,6 +120,9 @@ const struct cli_option cli_options[] = {
 	{ .name = "whole-reads", FLAG(whole_reads), .cmds = "check",
 	  .help = "read the whole shadow schema after every step (slower; by default only "
 	  "what each step touched, from event triggers, when the role is a superuser)" },
+	{ .name = "reapply", FLAG(reapply), .cmds = "check",
+	  .help = "after each downgrade, upgrade again and compare with the first upgrade "
+	  "(slower; by default the downgrade's transaction is rolled back)" },
 	{ .name = "data", FLAG(data), .cmds = "check",
 	  .help = "load the seed files at head; each downgrade + upgrade from head down keeps "
 	  "the data" },

@@ -173,6 +173,7 @@ opts_of(struct cli *c, struct rt_verify_opts *o)
 	o->column_order = c->column_order;
 	o->data = c->data;
 	o->no_track = c->whole_reads;
+	o->reapply = c->reapply;
 	o->seeds_dir = c->cfg->seeds_dir;
 }
 

@@ -380,8 +380,10 @@ rt_db_current(struct rt_db *db, struct rt_strv *out, struct rt_err *err)
 	char *sql;
 	int rc;
 
-	/* a missing table means "no revision applied", not an error */
-	if ((rc = table_exists(db, db->vt, "reading the version table", err)) <= 0)
+	/* a missing table means "no revision applied", not an error (a scratch
+	 * database's, once made, stays) */
+	if (!(db->is_scratch && db->setup_done) &&
+	    (rc = table_exists(db, db->vt, "reading the version table", err)) <= 0)
 		return rc;
 	sql = rt_xasprintf("SELECT version_num FROM %s ORDER BY version_num", db->vt);
 	res = rt_db_exec(db, sql, "reading the version table", err);

@@ -20,6 +20,9 @@ struct rt_apply_opts {
 	                               * migration never queues the application behind it */
 	int lock_retries;             /* retries of a transactional revision that hit it */
 	bool dry_run;                 /* one transaction, rolled back at the end */
+	bool keep_open;               /* one transaction, left open when the plan succeeds:
+	                               * the caller reads in it and ends it (ROLLBACK or
+	                               * COMMIT); rolled back on failure */
 	const char *os_user;          /* recorded in retort_history; NULL: from the system */
 };
 

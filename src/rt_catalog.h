@@ -100,6 +100,9 @@ struct rt_catalog_opts {
 	 * log holds (rt_schema_build_track): a partial model. With reset, the log
 	 * is emptied after the read. */
 	bool touched, reset_touched;
+	/* Read inside the transaction open on the connection (the shadow's
+	 * rt_schema_build_try): no transaction of its own, one connection. */
+	bool in_tx;
 };
 
 /* A new empty model owned by the caller (rt_catalog_free). */

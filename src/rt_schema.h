@@ -33,6 +33,21 @@ struct rt_schema_build *rt_schema_build_new(struct rt_db *live, const char *shad
 int rt_schema_build_start(struct rt_schema_build *b, const struct rt_graph *g, bool is_up,
 			  const char *target, struct rt_job **job, struct rt_err *err);
 
+/* rt_schema_build_start, except that a plan of transactional revisions only
+ * runs in one transaction that stays open when the job succeeds (*open
+ * true; rt_apply_opts.keep_open): the shadow can be read in that state
+ * (rt_catalog_opts.in_tx), then put back with rt_schema_build_rollback,
+ * which costs a ROLLBACK instead of the inverse plan. A plan holding a
+ * transaction-off revision runs and commits as rt_schema_build_start runs
+ * it (*open false). */
+int rt_schema_build_try(struct rt_schema_build *b, const struct rt_graph *g, bool is_up,
+			const char *target, bool *open, struct rt_job **job, struct rt_err *err);
+
+/* Rolls back the transaction rt_schema_build_try left open, and empties the
+ * change log (which the rollback brings back to what it held before). 0, or
+ * -1 with err. */
+int rt_schema_build_rollback(struct rt_schema_build *b, struct rt_err *err);
+
 /* Runs the statements of the SQL file at path in the shadow, one by one, as
  * they are (no transaction of its own). Returns 0, or -1 with err:
  * RT_ERR_INPUT "path:line: server message" for the statement that failed

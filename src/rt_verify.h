@@ -49,6 +49,9 @@ struct rt_verify_opts {
 	                             * (rt_modelcache.h); NULL: build every time */
 	bool no_track;              /* check: read the whole schema after every step, not
 	                             * what the shadow's change log says each step touched */
+	bool reapply;               /* check: upgrade again after each downgrade (and
+	                             * compare with the first upgrade) rather than roll
+	                             * the downgrade's transaction back */
 };
 
 /* Starts verify: reads live's schema; builds the migrations at live's
@@ -68,8 +71,11 @@ struct rt_job *rt_verify_start(struct rt_db *live, const struct rt_graph *g,
 /* Starts check: in one shadow database (on live's server, or
  * opts->shadow_url's; live may then be NULL), for every revision of g in
  * topological order: upgrade, read, downgrade one step, read and compare
- * with the schema before the upgrade, upgrade again, read and compare with
- * the first upgrade. Each difference is a "round-trip" finding; a step that
+ * with the schema before the upgrade, then back to the upgrade: the
+ * downgrade ran in a transaction left open, which is rolled back
+ * (rt_schema_build_try); with opts->reapply, or for a transaction-off
+ * revision, the downgrade commits and the revision is upgraded again, read
+ * and compared with the first upgrade. Each difference is a "round-trip" finding; a step that
  * fails is one too and ends the run (the job still ends with 0). Several
  * heads are a "graph" finding. With opts->data (and one head): the seed
  * files of opts->seeds_dir are loaded into the shadow at head (rt_seed.h),

@@ -17,6 +17,7 @@
 #include "rt_graph.h"
 #include "rt_job.h"
 #include "rt_mem.h"
+#include "rt_migration.h"
 #include "rt_plan.h"
 #include "rt_shadow.h"
 #include "rt_sqlsplit.h"
@@ -48,15 +49,19 @@ fail:
 	return NULL;
 }
 
-int
-rt_schema_build_start(struct rt_schema_build *b, const struct rt_graph *g, bool is_up,
-		      const char *target, struct rt_job **job, struct rt_err *err)
+/* rt_schema_build_start and rt_schema_build_try: with open not NULL, a plan
+ * of transactional revisions only runs in one transaction kept open. */
+static int
+build_start(struct rt_schema_build *b, const struct rt_graph *g, bool is_up,
+	    const char *target, bool *open, struct rt_job **job, struct rt_err *err)
 {
 	struct rt_db *db = rt_shadow_db(b->shadow);
 	struct rt_strv cur = { 0 };
 	struct rt_apply_opts o = { 0 };
 
 	*job = NULL;
+	if (open)
+		*open = false;
 	rt_plan_free(b->plan);
 	b->plan = NULL;
 	if (rt_db_current(db, &cur, err) < 0)
@@ -68,9 +73,39 @@ rt_schema_build_start(struct rt_schema_build *b, const struct rt_graph *g, bool 
 		return -1;
 	if (b->plan->nsteps == 0)
 		return 0;
+	if (open) {
+		o.keep_open = true;
+		for (size_t i = 0; i < b->plan->nsteps; i++)
+			if (!b->plan->steps[i].rev->is_transactional)
+				o.keep_open = false;
+		*open = o.keep_open;
+	}
 	if (!(*job = rt_apply_start(db, b->plan, &o, NULL, NULL, err)))
 		return -1;
 	return 1;
+}
+
+int
+rt_schema_build_start(struct rt_schema_build *b, const struct rt_graph *g, bool is_up,
+		      const char *target, struct rt_job **job, struct rt_err *err)
+{
+	return build_start(b, g, is_up, target, NULL, job, err);
+}
+
+int
+rt_schema_build_try(struct rt_schema_build *b, const struct rt_graph *g, bool is_up,
+		    const char *target, bool *open, struct rt_job **job, struct rt_err *err)
+{
+	return build_start(b, g, is_up, target, open, job, err);
+}
+
+int
+rt_schema_build_rollback(struct rt_schema_build *b, struct rt_err *err)
+{
+	/* the log as it was before the transaction comes back with it: empty it */
+	return rt_db_exec_ok(rt_shadow_db(b->shadow), "ROLLBACK;"
+			     "SELECT set_config('rt.touched', '', false)"
+			     " WHERE current_setting('rt.touched', true) IS NOT NULL", err);
 }
 
 static char *

@@ -103,6 +103,10 @@ struct vjob {
 	 * step touched (up is the partial read after the upgrade); a whole
 	 * read at the end proves it, or the run starts again without the log */
 	bool track;
+	/* check: the downgrade runs in a transaction kept open, read there and
+	 * rolled back (rt_schema_build_try) instead of upgrading again; false
+	 * when asked (reapply) or for a transaction-off revision */
+	bool reapply, open;
 	size_t nfound0;                 /* check: findings before the round trips */
 	bool cancelled;
 	/* check --data: seeds loaded at head, then every revision in reverse
@@ -141,9 +145,10 @@ start_read(struct vjob *j, struct rt_db *db, struct rt_err *err)
 static int
 start_step_read(struct vjob *j, bool reset, struct rt_err *err)
 {
-	struct rt_catalog_opts o = { .touched = true, .reset_touched = reset };
+	struct rt_catalog_opts o = { .touched = j->track, .reset_touched = reset && j->track,
+				     .in_tx = j->open };
 
-	j->sub = rt_catalog_read_start(rt_schema_build_db(j->b), j->track ? &o : NULL, err);
+	j->sub = rt_catalog_read_start(rt_schema_build_db(j->b), &o, err);
 	return j->sub ? 1 : -1;
 }
 
@@ -433,6 +438,25 @@ data_next(struct vjob *j, struct rt_catalog *cat, struct rt_err *err)
 	}
 }
 
+/* check: a revision's round trip is over, the shadow at its upgrade, whose
+ * read up holds (partial with the change log): it becomes the schema before
+ * the next revision. */
+static int
+next_revision(struct vjob *j)
+{
+	if (j->track) {
+		rt_catalog_replace(j->before, j->up);
+	} else {
+		rt_catalog_free(j->before);
+		j->before = j->up;
+	}
+	j->up = NULL;
+	j->node++;
+	j->out->nrevisions = j->node;
+	j->state = C_UP;
+	return 1;
+}
+
 /* check: the next step of the round trips (see verify_next). */
 static int
 check_next(struct vjob *j, struct rt_catalog *cat, struct rt_err *err)
@@ -441,6 +465,7 @@ check_next(struct vjob *j, struct rt_catalog *cat, struct rt_err *err)
 	struct rt_catalog *was;
 	bool ran = false;
 	char *obj;
+	int r;
 
 	switch (j->state) {
 	case C_READ0:
@@ -467,8 +492,15 @@ check_next(struct vjob *j, struct rt_catalog *cat, struct rt_err *err)
 			return start_step_read(j, false, err);
 		j->up = cat;
 		j->state = C_DOWN;
-		if (start_build(j, false, "-1", &ran, err) < 0)
-			return -1;
+		if (j->reapply) {
+			if (start_build(j, false, "-1", &ran, err) < 0)
+				return -1;
+		} else {
+			r = rt_schema_build_try(j->b, j->g, false, "-1", &j->open, &j->sub, err);
+			if (r < 0)
+				return -1;
+			ran = r == 1;
+		}
 		j->state = C_READ_DOWN;
 		return ran ? 1 : start_step_read(j, false, err);
 	case C_READ_DOWN:
@@ -486,6 +518,14 @@ check_next(struct vjob *j, struct rt_catalog *cat, struct rt_err *err)
 		free(obj);
 		rt_cat_diff_free(&d);
 		rt_catalog_free(was);
+		if (j->open) {
+			/* back to the first upgrade's schema, which up holds */
+			j->open = false;
+			rt_catalog_free(cat);
+			if (rt_schema_build_rollback(j->b, err) < 0)
+				return -1;
+			return next_revision(j);
+		}
 		rt_catalog_free(cat);
 		if (start_build(j, true, cur_id(j), &ran, err) < 0)
 			return -1;
@@ -509,18 +549,9 @@ check_next(struct vjob *j, struct rt_catalog *cat, struct rt_err *err)
 					 rt_xstrdup("upgrading again gives another schema than the first "
 						    "upgrade"), NULL);
 		rt_cat_diff_free(&d);
-		if (j->track) {
-			rt_catalog_replace(j->before, cat);
-		} else {
-			rt_catalog_free(j->before);
-			rt_catalog_free(j->up);
-			j->up = NULL;
-			j->before = cat;
-		}
-		j->node++;
-		j->out->nrevisions = j->node;
-		j->state = C_UP;
-		return 1;
+		rt_catalog_free(j->up);
+		j->up = cat;
+		return next_revision(j);
 	case C_FINAL:
 		/* the model kept from the change log against the whole schema */
 		rt_catalog_sort(j->before);
@@ -670,6 +701,7 @@ vjob_new(enum op op, struct rt_db *live, const struct rt_graph *g,
 	j->data = opts->data;
 	j->seeds_dir = opts->seeds_dir ? rt_xstrdup(opts->seeds_dir) : NULL;
 	j->cache_dir = opts->cache_dir ? rt_xstrdup(opts->cache_dir) : NULL;
+	j->reapply = opts->reapply;
 	j->rnode = -1;
 	/* a downgrade that re-adds a column puts it last, and constraints named by
 	 * PostgreSQL may come back with another default name: neither counts

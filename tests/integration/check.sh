@@ -39,15 +39,60 @@ unlike "... nor the good revisions" "$out" "revision 8289ba23590a"
 out=$(R check -v 2>&1)
 like "-v shows the statement left behind" "$out" "    CREATE INDEX ix_users_created_at ON public.users USING btree \(created_at\);"
 out=$(R check --format json 2>/dev/null); rc=$?
-check "json parses: the table, the index, then the upgrade again fails" python3 -c '
+check "json parses: the table, the index (the downgrade rolled back: nothing more)" python3 -c '
+import json, sys
+v = json.loads(sys.argv[1])
+assert [f["kind"] for f in v] == ["round-trip"] * 2, v
+assert v[0]["object"] == "revision aaaa00000001: table public.audit", v
+assert "CREATE TABLE public.audit (" in v[0]["sql"], v
+assert v[1]["object"] == "revision aaaa00000001: index public.ix_users_created_at", v
+' "$out"
+out=$(R check --reapply --format json 2>/dev/null); rc=$?
+is "--reapply: exit 1" "$rc" 1
+check "--reapply: the table, the index, then the upgrade again fails" python3 -c '
 import json, sys
 v = json.loads(sys.argv[1])
 assert [f["kind"] for f in v] == ["round-trip"] * 3, v
 assert v[0]["object"] == "revision aaaa00000001: table public.audit", v
-assert "CREATE TABLE public.audit (" in v[0]["sql"], v
 assert v[1]["object"] == "revision aaaa00000001: index public.ix_users_created_at", v
 assert v[2]["detail"].startswith("the round trip failed: "), v
+assert "audit" in v[2]["detail"] and "already exists" in v[2]["detail"], v
 ' "$out"
+is "no shadow database left" "$(shadows)" 0
+
+# rows the downgrade leaves behind: only upgrading again for real (--reapply) meets them
+cat >"$P/versions/aaaa00000001_audit.sql" <<'SQL'
+-- retort:revision aaaa00000001
+-- retort:down_revision 8289ba23590a
+-- retort:message a lookup table and its rows
+
+-- retort:upgrade
+CREATE TABLE roles (name text PRIMARY KEY);
+INSERT INTO roles VALUES ('admin');
+ALTER TABLE users ADD COLUMN role text REFERENCES roles;
+
+-- retort:downgrade
+ALTER TABLE users DROP COLUMN role;
+DROP TABLE roles;
+SQL
+cat >"$P/versions/aaaa00000002_roles.sql" <<'SQL'
+-- retort:revision aaaa00000002
+-- retort:down_revision aaaa00000001
+-- retort:message one more role, undone by half
+
+-- retort:upgrade
+INSERT INTO roles VALUES ('editor');
+
+-- retort:downgrade
+SELECT 1;
+SQL
+out=$(R check 2>&1); rc=$?
+is "a row left behind is no schema difference: exit 0 (the downgrade was rolled back)" "$rc" 0
+is "... ok" "$out" "ok: 15 revisions, each downgrade undoes its upgrade"
+out=$(R check --reapply 2>&1); rc=$?
+is "--reapply: exit 1" "$rc" 1
+like "... the second upgrade meets the row the downgrade left" "$out" "^round-trip: revision aaaa00000002: the round trip failed: .*duplicate key"
+rm -f "$P/versions/aaaa00000002_roles.sql"
 is "no shadow database left" "$(shadows)" 0
 
 # a downgrade that changes what it should restore

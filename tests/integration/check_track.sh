@@ -4,7 +4,9 @@
 # changes a log can miss: a renamed column under a view, a renamed table
 # that a foreign key names, a drop that cascades to another table's
 # constraint, a sequence OWNED BY a column, a trigger and its function, a
-# domain, comments; and a role that may not make event triggers still
+# domain, comments, a schema of enum, range and composite types, row
+# security and policies, a materialized view and its index (the partial
+# read runs only the queries its anchors can need); and a role that may not make event triggers still
 # gets the same findings (whole reads, automatically).
 . "$RT_SRCDIR/tests/lib/tap.sh"
 . "$RT_SRCDIR/tests/lib/pg.sh"
@@ -35,6 +37,22 @@ DROP DOMAIN posint;
 DROP SEQUENCE s;"
 mig "$P" k008 k007 "a default and a changed type" "ALTER TABLE b ALTER COLUMN a_id TYPE bigint;
 ALTER TABLE b ALTER COLUMN a_id SET DEFAULT 0;" "ALTER TABLE b ALTER COLUMN a_id DROP DEFAULT;"
+mig "$P" k009 k008 "a schema of types, row security, a materialized view" "CREATE SCHEMA app;
+CREATE TYPE app.mood AS ENUM ('sad', 'ok');
+CREATE TYPE app.span AS RANGE (subtype = int4);
+CREATE TYPE app.pair AS (x int, y int);
+CREATE TABLE app.t (id int PRIMARY KEY, m app.mood, s app.span, p app.pair);
+ALTER TABLE app.t ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own ON app.t USING (id > 0);
+CREATE MATERIALIZED VIEW app.mv AS SELECT id FROM app.t;
+CREATE INDEX ix_mv ON app.mv (id);
+COMMENT ON CONSTRAINT t_pkey ON app.t IS 'the key';
+COMMENT ON TYPE app.pair IS 'a pair';" "DROP SCHEMA app CASCADE;"
+mig "$P" k010 k009 "forgets an enum value, a policy, a comment, an attribute" "ALTER TYPE app.mood ADD VALUE 'glad';
+CREATE POLICY reads ON app.t FOR SELECT USING (true);
+ALTER TABLE app.t FORCE ROW LEVEL SECURITY;
+COMMENT ON MATERIALIZED VIEW app.mv IS 'ids';
+ALTER TYPE app.pair ADD ATTRIBUTE z int;" "ALTER TABLE app.t NO FORCE ROW LEVEL SECURITY;"
 
 R check -v >"$T/tracked" 2>"$T/tracked.err"; rc=$?
 is "tracked: exit 1 (findings)" "$rc" 1
@@ -51,6 +69,15 @@ like "the column the cascade left is found" "$(cat "$T/tracked")" \
 	"round-trip: revision k006: table public.b: column p_id: left behind"
 like "the type change kept by the downgrade is found" "$(cat "$T/tracked")" \
 	"round-trip: revision k008: table public.b: column a_id: changed by upgrade \+ downgrade: type integer -> bigint"
+like "the enum value left behind is found" "$(cat "$T/tracked")" \
+	"round-trip: revision k010: type app.mood: changed by upgrade \+ downgrade: definition .sad., .ok. -> .sad., .ok., .glad.$"
+like "the policy left behind is found" "$(cat "$T/tracked")" \
+	"round-trip: revision k010: table app.t: policy reads: left behind"
+like "the comment left behind is found" "$(cat "$T/tracked")" \
+	"round-trip: revision k010: comment on MATERIALIZED VIEW app.mv: left behind"
+like "the composite type's new attribute is found" "$(cat "$T/tracked")" \
+	"round-trip: revision k010: type app.pair: changed by upgrade \+ downgrade"
+unlike "the schema of k009 undoes itself" "$(cat "$T/tracked")" "revision k009"
 unlike "the renames undo themselves" "$(cat "$T/tracked")" "revision k00[25]"
 unlike "the sequence, domain and column of k007 too" "$(cat "$T/tracked")" "revision k007"
 unlike "no internal object is reported" "$(cat "$T/tracked")" "rt_anchor|rt_ddl|rt_owner|rt_touched"
@@ -66,7 +93,7 @@ like "... reads the whole schema" "$(cat "$T/plain.err")" "check: after each ste
 is "... the same findings" "$(cat "$T/plain")" "$(cat "$T/tracked")"
 
 # a clean chain stays clean, and no shadow database is left behind
-rm "$P"/versions/k00[4-8]_*.sql
+rm "$P"/versions/k00[4-9]_*.sql "$P"/versions/k010_*.sql
 out=$(R check -v 2>&1); rc=$?
 is "the clean part of the chain: exit 0" "$rc" 0
 like "... says so" "$out" "ok: 3 revisions, each downgrade undoes its upgrade"
