@@ -9,8 +9,15 @@ struct rt_err;
 
 struct rt_shadow;
 
+/* A tablespace of this name on the server (the sandbox makes one on tmpfs:
+ * rt_sandbox_start) holds the shadow databases: a scratch database needs no
+ * disk, and making a schema's files is most of a build's time on disk. */
+#define RT_SCRATCH_TABLESPACE "retort_scratch"
+
 /* Creates the shadow database on live's server (CREATE DATABASE from
- * template0) and connects to it with live's connection settings. Returns a
+ * template0, in RT_SCRATCH_TABLESPACE when the server has it and the role may
+ * use it, else the default tablespace) and connects to it with live's
+ * connection settings. Returns a
  * shadow owned by the caller (rt_shadow_free drops it), or NULL with err
  * (RT_ERR_RUN: no CREATEDB right, server gone) and nothing left behind. */
 struct rt_shadow *rt_shadow_create(struct rt_db *live, struct rt_err *err);

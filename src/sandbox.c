@@ -46,6 +46,7 @@
 #include "rt_err.h"
 #include "rt_mem.h"
 #include "rt_migration.h"
+#include "rt_shadow.h"
 #include "rt_spawn.h"
 
 #define PG_PORT "5432"
@@ -1035,18 +1036,15 @@ connect_admin(const char *sockdir, struct rt_err *err)
 	return NULL;
 }
 
-/* Creates database dbname unless it exists. */
+/* Creates database dbname unless it exists, on the admin connection conn. */
 static int
-ensure_database(const char *sockdir, const char *dbname, struct rt_err *err)
+ensure_database(PGconn *conn, const char *dbname, struct rt_err *err)
 {
 	const char *params[] = { dbname };
 	PGresult *res = NULL;
 	char *ident = NULL, *sql = NULL;
-	PGconn *conn = connect_admin(sockdir, err);
 	int rc = -1;
 
-	if (!conn)
-		return -1;
 	res = PQexecParams(conn, "SELECT 1 FROM pg_database WHERE datname = $1", 1, NULL,
 			   params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
@@ -1081,8 +1079,63 @@ out:
 	if (ident)
 		PQfreemem(ident);
 	PQclear(res);
-	PQfinish(conn);
 	return rc;
+}
+
+/* Runs sql on conn: true when it succeeded. */
+static bool
+exec_ok(PGconn *conn, const char *sql)
+{
+	PGresult *res = PQexec(conn, sql);
+	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+
+	PQclear(res);
+	return ok;
+}
+
+/* The scratch tablespace of the shadow databases (RT_SCRATCH_TABLESPACE) on
+ * tmpfs, in /dev/shm/retort-<uid>-<hash of the sandbox path> (0700, the
+ * server user's), made when missing; when a reboot emptied /dev/shm, its
+ * directory and the server's version directory in it are made again. Best
+ * effort: without it, shadows go to the default tablespace. */
+static void
+ensure_scratch(PGconn *conn, const struct box *b, const struct server_user *u)
+{
+	struct rt_err e = { 0 };
+	struct stat sb;
+	PGresult *res;
+	char *dir = NULL, *vdir = NULL, *lit, *sql;
+
+	if (stat("/dev/shm", &sb) < 0 || !S_ISDIR(sb.st_mode))
+		return;
+	res = PQexec(conn, "SELECT pg_tablespace_location(t.oid), 'PG_' ||"
+		     " current_setting('server_version_num')::int / 10000 || '_' ||"
+		     " (SELECT catalog_version_no FROM pg_control_system())"
+		     " FROM pg_tablespace t WHERE t.spcname = '" RT_SCRATCH_TABLESPACE "'");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		goto out;
+	if (PQntuples(res) == 1) {
+		/* it exists: its directories must too */
+		dir = rt_xstrdup(PQgetvalue(res, 0, 0));
+		vdir = rt_xasprintf("%s/%s", dir, PQgetvalue(res, 0, 1));
+		if (stat(vdir, &sb) < 0 && errno == ENOENT && prepare_socket_dir(dir, u, &e) == 0 &&
+		    make_dir(vdir, 0700, &e) == 0)
+			give_to_server(vdir, u, &e);
+		goto out;
+	}
+	dir = rt_xasprintf("/dev/shm/retort-%u-%08x", (unsigned)geteuid(), rt_str_hash32(b->base));
+	if (prepare_socket_dir(dir, u, &e) < 0)
+		goto out;
+	if (!(lit = PQescapeLiteral(conn, dir, strlen(dir))))
+		goto out;
+	sql = rt_xasprintf("CREATE TABLESPACE " RT_SCRATCH_TABLESPACE " LOCATION %s", lit);
+	PQfreemem(lit);
+	exec_ok(conn, sql);
+	free(sql);
+out:
+	PQclear(res);
+	free(dir);
+	free(vdir);
 }
 
 /* With the lock held: initdb if needed, start if not running, create dbname. */
@@ -1091,6 +1144,7 @@ start_locked(const struct box *b, const struct server_user *u, const char *dbnam
 	     struct rt_err *err)
 {
 	char *bindir = NULL, *sockdir = NULL;
+	PGconn *conn = NULL;
 	int rc = -1;
 
 	if (!running_pid(b)) {
@@ -1111,12 +1165,14 @@ start_locked(const struct box *b, const struct server_user *u, const char *dbnam
 		free(sockdir);
 	}
 	sockdir = current_socket_dir(b);
-	if (ensure_database(sockdir, dbname, err) < 0) {
+	if (!(conn = connect_admin(sockdir, err)) || ensure_database(conn, dbname, err) < 0) {
 		detail_log_tail(err, b->log);
 		goto out;
 	}
+	ensure_scratch(conn, b, u);
 	rc = 0;
 out:
+	PQfinish(conn);
 	free(sockdir);
 	free(bindir);
 	return rc;

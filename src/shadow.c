@@ -2,6 +2,7 @@
 #include "config.h"
 #include "rt_shadow.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,21 @@ exec_ident(struct rt_db *live, const char *fmt, const char *name, const char *wh
 	return rc;
 }
 
+/* Whether live's server has a scratch tablespace (RT_SCRATCH_TABLESPACE)
+ * this role may create databases in. */
+static bool
+has_scratch(struct rt_db *live)
+{
+	PGresult *res = PQexec(live->conn, "SELECT has_tablespace_privilege(oid, 'CREATE')"
+			       " FROM pg_catalog.pg_tablespace WHERE spcname = '"
+			       RT_SCRATCH_TABLESPACE "'");
+	bool yes = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+		   strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+
+	PQclear(res);
+	return yes;
+}
+
 struct rt_shadow *
 rt_shadow_create(struct rt_db *live, struct rt_err *err)
 {
@@ -48,13 +64,20 @@ rt_shadow_create(struct rt_db *live, struct rt_err *err)
 	char rnd[RT_REV_ID_MAX + 1];
 	char *conninfo = NULL, *url = NULL;
 	int timeout = 0;
+	bool in_scratch;
 
 	rt_rev_new_id(rnd);
 	rnd[8] = '\0';
 	snprintf(sh->name, sizeof(sh->name), "retort_shadow_%ld_%s", (long)getpid(), rnd);
 	sh->live = live;
-	if (exec_ident(live, "CREATE DATABASE %s TEMPLATE template0", sh->name,
-		       "creating the shadow database", err) < 0) {
+	/* in the scratch tablespace when there is one (its directory may be
+	 * gone, say a tmpfs after a reboot: then where the server puts it) */
+	in_scratch = has_scratch(live) &&
+		     exec_ident(live, "CREATE DATABASE %s TEMPLATE template0 TABLESPACE "
+				RT_SCRATCH_TABLESPACE, sh->name, "creating the shadow database",
+				NULL) == 0;
+	if (!in_scratch && exec_ident(live, "CREATE DATABASE %s TEMPLATE template0", sh->name,
+				      "creating the shadow database", err) < 0) {
 		free(sh);
 		return NULL;
 	}

@@ -32,6 +32,9 @@ cleanup() {
 	case $sockdir in
 	/tmp/retort-*) rm -rf "$sockdir" ;;
 	esac
+	case ${SCR:-} in
+	/dev/shm/retort-*) rm -rf "$SCR" ;;
+	esac
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -89,6 +92,23 @@ if [ "$(id -u)" = 0 ]; then
 	is "as root, the cluster belongs to postgres" "$(stat -c %U "$DATA")" postgres
 fi
 
+# --- the shadow databases' scratch tablespace, on tmpfs --------------------------------
+SCR=""
+if [ -d /dev/shm ]; then
+	url=$(rt sandbox url)
+	SCR=$(psql "$url" -XAtc "SELECT pg_tablespace_location(oid) FROM pg_tablespace
+		WHERE spcname = 'retort_scratch'" 2>&1)
+	like "the sandbox has a scratch tablespace in /dev/shm, its own" "$SCR" \
+		"^/dev/shm/retort-$(id -u)-[0-9a-f]{8}\$"
+	is "... private (0700)" "$(stat -c %a "$SCR" 2>&1)" 700
+	psql "$url" -qXc "ALTER SYSTEM SET log_statement = 'ddl'" -c "SELECT pg_reload_conf()" >/dev/null
+	check "a shadow build" sh -c "env -u DATABASE_URL '$RETORT' -d '$T/proj/migrations' schema >/dev/null"
+	like "... made its database there" "$(cat "$T/proj/.retort/sandbox/server.log")" \
+		"CREATE DATABASE \"?retort_shadow_[^ ]* TEMPLATE template0 TABLESPACE retort_scratch"
+else
+	skip "no /dev/shm: no scratch tablespace" 4
+fi
+
 # --- stop ----------------------------------------------------------------------------
 check "sandbox stop" rt sandbox stop
 out=$(rt sandbox status 2>&1)
@@ -107,9 +127,22 @@ check "the server process is gone" gone "$pid1"
 check "sandbox stop when stopped is not an error" rt sandbox stop
 
 # --- restart keeps the data ------------------------------------------------------------
+# a reboot empties /dev/shm: the next start makes the scratch directories again
+[ -z "$SCR" ] || rm -rf "$SCR"
 check "sandbox start after stop" rt sandbox start
 url=$(rt sandbox url)
 is "data survives a restart" "$(psql "$url" -XAtc 'select n from kept' 2>&1)" 42
+if [ -n "$SCR" ]; then
+	check "the emptied scratch directory is made again, with the server's version directory" \
+		sh -c "ls -d '$SCR'/PG_*_* >/dev/null"
+	: >"$T/proj/.retort/sandbox/server.log.mark"
+	check "a shadow build works there again" \
+		sh -c "env -u DATABASE_URL '$RETORT' -d '$T/proj/migrations' schema >/dev/null"
+	unlike "... without a failed CREATE DATABASE" "$(cat "$T/proj/.retort/sandbox/server.log")" \
+		"could not create directory"
+else
+	skip "no /dev/shm: no scratch tablespace" 3
+fi
 check "final sandbox stop" rt sandbox stop
 
 done_testing
