@@ -50,6 +50,12 @@ cleanup() {
 			runuser -u postgres -- "$PG_BINDIR/pg_ctl" -D "$d/data" -m immediate -w \
 				stop >/dev/null 2>&1
 		fi
+		# the scratch tablespace's directory on tmpfs
+		for l in "$d"/data/pg_tblspc/*; do
+			case $(readlink "$l") in
+			/dev/shm/retort-*) rm -rf "$(readlink "$l")" ;;
+			esac
+		done
 		rm -rf "$d" "$d".*
 	done
 	rm -rf "$T"
