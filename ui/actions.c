@@ -664,6 +664,12 @@ act_merge(struct ui *ui, int argc, char **argv)
 	return create_rev(ui, argc, argv, true);
 }
 
+static unsigned
+act_autogen(struct ui *ui, int argc, char **argv)
+{
+	return ui_autogen(ui, argc, argv);
+}
+
 const struct ui_action ui_actions[] = {
 	{ "upgrade", 'u', "u", "upgrade to the selected revision (or head); :upgrade [TARGET]", act_upgrade },
 	{ "downgrade", 'd', "d", "downgrade one step (-1); :downgrade [TARGET]", act_downgrade },
@@ -678,7 +684,8 @@ const struct ui_action ui_actions[] = {
 	  act_verify },
 	{ "check", 'V', "V", "check: every revision's round trip in a shadow database; History "
 	  "marks failures R", act_check },
-	{ "cancel", 27, "Esc", "cancel the preflight, count, backup, restore, seed, verify or trace; "
+	{ "cancel", 27, "Esc", "cancel the preflight, count, backup, restore, seed, verify, trace or "
+	  ":migrate; "
 	  "else leave the SQL pane's findings",
 	  act_cancel },
 	{ "sort", 'o', "o", "sort Tables by name / count / delta", act_sort },
@@ -702,6 +709,8 @@ const struct ui_action ui_actions[] = {
 	{ "reload", 'R', "R", "reload files, database state and counts", act_reload },
 	{ "revision", 0, "", ":revision -m \"message\" creates a revision file", act_revision },
 	{ "merge", 0, "", ":merge -m \"message\" [REVS] merges the heads", act_merge },
+	{ "migrate", 0, "", ":migrate MESSAGE generates a revision from the declared schema "
+	  "(schema.sql), then shows it for review", act_autogen },
 	{ "detail", 0, "", ":detail shows the last error's detail (SQLSTATE, DETAIL, HINT)", act_detail },
 	{ "filter", 'f', "f", "filter the Tables pane by name; :filter TEXT", act_filter },
 	{ "zoom", 'z', "z", "zoom: the focused pane fills the screen (z or Esc returns)", act_zoom },

@@ -62,6 +62,11 @@ unsigned ui_verify(struct ui *ui, bool is_check);
  * shadow database as a background job; the locks and rewrites then show
  * under its SQL, the lines they point at highlighted. */
 unsigned ui_trace(struct ui *ui);
+/* :migrate MESSAGE... (autogen.c): the engine's migrate operation (a revision
+ * generated from the declared schema) as a background job; then the new
+ * revision selected in History, its upgrade and lint findings in the SQL
+ * pane, or "no changes detected". */
+unsigned ui_autogen(struct ui *ui, int argc, char **argv);
 /* The table viewer (dlg_table.c): opens a read-only browser on schema.table
  * and its full-screen dialog (the first page is fetched by a job). */
 unsigned ui_table_view(struct ui *ui, const char *schema, const char *table);

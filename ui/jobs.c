@@ -169,6 +169,8 @@ ui_busy(const struct ui *ui)
 		return "a preflight is running (Esc cancels it)";
 	if (ui_job_find(ui, UI_JOB_TRACE))
 		return "a trace is running (Esc cancels it)";
+	if (ui_job_find(ui, UI_JOB_AUTOGEN))
+		return "a :migrate is running (Esc cancels it)";
 	return NULL;
 }
 
@@ -177,7 +179,7 @@ ui_jobs_cancel_background(struct ui *ui)
 {
 	static const enum ui_job_kind order[] = { UI_JOB_PREFLIGHT, UI_JOB_BACKUP, UI_JOB_RESTORE,
 						  UI_JOB_SEED, UI_JOB_VERIFY, UI_JOB_TRACE,
-						  UI_JOB_COUNT };
+						  UI_JOB_AUTOGEN, UI_JOB_COUNT };
 
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		struct ui_job *j = ui_job_find(ui, order[i]);

@@ -27,6 +27,7 @@ enum ui_job_kind {
 	UI_JOB_VERIFY,     /* v, V: verify or check (verify.c) */
 	UI_JOB_PREFLIGHT,  /* the preflight before a migration's confirmation (migrate.c) */
 	UI_JOB_TRACE,      /* T: tracing a revision in a shadow database (verify.c) */
+	UI_JOB_AUTOGEN,    /* :migrate: a revision generated from the declared schema (autogen.c) */
 };
 
 #define UI_MAXJOBS 6
@@ -86,7 +87,7 @@ void ui_jobs_free(struct ui *ui);
 const char *ui_busy(const struct ui *ui);
 
 /* Esc or Ctrl-C with no dialog open: cancels the preflight, the backup, the
- * restore, the seed, the verify or the trace, else the count. Returns false when nothing runs that it could cancel. */
+ * restore, the seed, the verify, the trace or the :migrate, else the count. Returns false when nothing runs that it could cancel. */
 bool ui_jobs_cancel_background(struct ui *ui);
 
 /* The engine job inside a count or backup ui_job (for its results and

@@ -76,6 +76,8 @@ status_draw(struct ui *ui)
 		rowbuf_add(&rb, R_PENDING, "  verifying");
 	if (ui_job_find(ui, UI_JOB_SEED))
 		rowbuf_add(&rb, R_PENDING, "  seeding");
+	if (ui_job_find(ui, UI_JOB_AUTOGEN))
+		rowbuf_add(&rb, R_PENDING, "  generating");
 	{
 		/* "app on db.example.com:5432", not a socket path cut at the edge */
 		char *brief = rt_url_brief(rt_session_url_masked(ui->s));

@@ -1,0 +1,508 @@
+/* autogen_job.c - the migrate (autogenerate) and schema operations as one
+ * job each (rt_autogen_job.h): a small state machine running its sub-jobs
+ * in turn (a shadow build with the apply job, the declared schema's load,
+ * catalog reads), as verify.c does. Creating and dropping a shadow database
+ * is one short blocking statement, as in verify and baseline; so is the
+ * cast question rt_autogen_generate asks a shadow. */
+#include "config.h"
+#include "rt_autogen_job.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rt_autogen.h"
+#include "rt_catalog.h"
+#include "rt_err.h"
+#include "rt_graph.h"
+#include "rt_job.h"
+#include "rt_mem.h"
+#include "rt_migration.h"
+#include "rt_project.h"
+#include "rt_schema.h"
+
+#define BUILD_DETAIL "while building the migrations in a shadow database"
+
+void
+rt_autogen_result_free(struct rt_autogen_result *r)
+{
+	free(r->id);
+	free(r->path);
+	rt_strv_free(&r->warnings);
+	memset(r, 0, sizeof(*r));
+}
+
+/* The parents of the new revision: the head (none without revisions);
+ * several heads are bad input naming them. */
+static int
+head_parents(const struct rt_graph *g, struct rt_strv *out, struct rt_err *err)
+{
+	struct rt_idxv idx = { 0 };
+
+	if (rt_graph_count(g) == 0)
+		return 0;
+	if (rt_graph_resolve(g, "head", &idx, NULL, err) < 0) {
+		free(idx.v);
+		return -1;
+	}
+	for (size_t i = 0; i < idx.n; i++) {
+		const char *id = rt_graph_node(g, idx.v[i])->rev->id;
+
+		if (!rt_strv_contains(out, id))
+			rt_strv_push(out, id);
+	}
+	free(idx.v);
+	return 0;
+}
+
+/* rt_autogen_check, keeping the parents in *parents (when not NULL). */
+static int
+check_input(const struct rt_graph *g, const struct rt_autogen_job_opts *o,
+	    struct rt_strv *parents, struct rt_err *err)
+{
+	struct rt_strv p = { 0 };
+
+	if (!o->message || !*o->message) {
+		rt_err_set(err, RT_ERR_INPUT, "migrate needs -m MSG (the new revision's message)");
+		return -1;
+	}
+	if (o->id) {
+		if (!rt_rev_id_valid(o->id)) {
+			rt_err_set(err, RT_ERR_INPUT, "--rev-id '%s': expected 1-32 characters of "
+				   "[0-9a-z_]", o->id);
+			return -1;
+		}
+		if (rt_graph_find(g, o->id) >= 0) {
+			rt_err_set(err, RT_ERR_INPUT, "revision id %s already exists", o->id);
+			return -1;
+		}
+	}
+	if (!o->schema_file || access(o->schema_file, R_OK) != 0) {
+		rt_err_set(err, RT_ERR_INPUT, "%s: the declared schema file cannot be read",
+			   o->schema_file ? o->schema_file : "schema.sql");
+		return -1;
+	}
+	if (head_parents(g, &p, err) < 0) {
+		rt_strv_free(&p);
+		return -1;
+	}
+	if (p.n > 1) {
+		char *heads = rt_strv_join(&p, ", ");
+
+		rt_err_set(err, RT_ERR_INPUT, "several heads (%s): merge them first "
+			   "(retort merge -m MSG)", heads);
+		free(heads);
+		rt_strv_free(&p);
+		return -1;
+	}
+	if (parents)
+		*parents = p;
+	else
+		rt_strv_free(&p);
+	return 0;
+}
+
+int
+rt_autogen_check(const struct rt_graph *g, const struct rt_autogen_job_opts *opts,
+		 struct rt_err *err)
+{
+	return check_input(g, opts, NULL, err);
+}
+
+/* ---- the migrate job ---------------------------------------------------------- */
+
+enum astate { A_START, A_BUILD, A_READ_A, A_LOAD_B, A_READ_B, A_DONE };
+
+struct ajob {
+	enum astate state;
+	struct rt_db *live;             /* borrowed; NULL with a shadow url */
+	const struct rt_graph *g;       /* borrowed */
+	struct rt_autogen_result *out;  /* borrowed */
+	char *shadow_url, *schema_file, *versions_dir, *message;
+	bool no_rename;
+	struct rt_strv parents;
+	struct rt_job *sub;             /* the sub-job running, owned */
+	struct rt_schema_build *a, *b;  /* the head's shadow, the declared schema's */
+	struct rt_catalog *ca, *cb;
+	bool cancelled;
+};
+
+/* Drops a shadow; a failure to drop becomes a warning. */
+static void
+drop(struct rt_autogen_result *out, struct rt_schema_build **b)
+{
+	struct rt_err e = { 0 };
+
+	if (*b && rt_schema_build_free(*b, &e) < 0)
+		rt_strv_push(&out->warnings, e.msg);
+	*b = NULL;
+}
+
+static void
+drop_all(struct ajob *j)
+{
+	drop(j->out, &j->b);
+	drop(j->out, &j->a);
+	j->out->phase = NULL;
+}
+
+static int
+start_read(struct ajob *j, struct rt_schema_build *b, struct rt_err *err)
+{
+	j->sub = rt_catalog_read_start(rt_schema_build_db(b), NULL, err);
+	return j->sub ? 1 : -1;
+}
+
+/* Strips the trailing newlines of a generated section. */
+static void
+chomp(char *t)
+{
+	size_t n = strlen(t);
+
+	while (n > 0 && t[n - 1] == '\n')
+		t[--n] = '\0';
+}
+
+/* Both models read: the SQL both ways, and the file unless nothing changed. */
+static int
+generate(struct ajob *j, struct rt_err *err)
+{
+	struct rt_autogen_sql up = { 0 }, down = { 0 };
+	struct rt_autogen_opts ao = { 0 };
+	int rc = 0;
+
+	ao.no_rename = j->no_rename;
+	ao.has_cast = rt_autogen_db_has_cast;
+	ao.ctx = rt_schema_build_db(j->b);
+	rt_autogen_generate(j->ca, j->cb, &ao, &up);
+	ao.ctx = rt_schema_build_db(j->a);
+	rt_autogen_generate(j->cb, j->ca, &ao, &down);
+	if (up.nchanges == 0 && !*up.sql) {
+		j->out->no_changes = true;
+	} else {
+		struct rt_rev_spec spec = { j->out->id, j->message, &j->parents, NULL, NULL,
+					    up.sql, down.sql, NULL,
+					    up.needs_tx_off || down.needs_tx_off };
+
+		chomp(up.sql);
+		chomp(down.sql);
+		if (!(j->out->path = rt_rev_create(j->versions_dir, &spec, err)))
+			rc = -1;
+		j->out->nstatements = up.nchanges;
+	}
+	rt_autogen_sql_free(&up);
+	rt_autogen_sql_free(&down);
+	return rc;
+}
+
+/* What to do next, the previous sub-job (if any) done; a model it read in
+ * cat (owned here). 1: a sub-job runs (or go on), 0 done, -1 err. */
+static int
+a_next(struct ajob *j, struct rt_catalog *cat, struct rt_err *err)
+{
+	int r;
+
+	switch (j->state) {
+	case A_START:
+		j->out->phase = "building the head in a shadow database";
+		if (!(j->a = rt_schema_build_new(j->live, j->shadow_url, err)))
+			return -1;
+		j->state = A_BUILD;
+		if (j->parents.n > 0) {
+			if ((r = rt_schema_build_start(j->a, j->g, true, "head", &j->sub, err)) < 0) {
+				if (err->kind != RT_ERR_INPUT)
+					rt_err_detail(err, BUILD_DETAIL);
+				return -1;
+			}
+			if (r == 1)
+				return 1;
+		}
+		/* fall through */
+	case A_BUILD:
+		j->out->phase = "reading the head's schema";
+		j->state = A_READ_A;
+		return start_read(j, j->a, err);
+	case A_READ_A:
+		j->ca = cat;
+		j->out->phase = "loading the declared schema in a shadow database";
+		if (!(j->b = rt_schema_build_new(j->live, j->shadow_url, err)))
+			return -1;
+		j->state = A_LOAD_B;
+		j->sub = rt_schema_build_load_start(j->b, j->schema_file, err);
+		return j->sub ? 1 : -1;
+	case A_LOAD_B:
+		j->out->phase = "reading the declared schema";
+		j->state = A_READ_B;
+		return start_read(j, j->b, err);
+	case A_READ_B:
+		j->cb = cat;
+		j->out->phase = "writing the revision";
+		j->state = A_DONE;
+		return generate(j, err) < 0 ? -1 : 0;
+	default:
+		rt_catalog_free(cat);
+		return 0;
+	}
+}
+
+static size_t
+a_fds(void *impl, struct pollfd *fds, size_t max)
+{
+	struct ajob *j = impl;
+
+	return j->sub ? rt_job_fds(j->sub, fds, max) : 0;
+}
+
+static int
+a_step(void *impl, struct rt_err *err)
+{
+	struct ajob *j = impl;
+	int r;
+
+	for (;;) {
+		struct rt_catalog *cat = NULL;
+
+		if (j->state == A_DONE)
+			return 0;
+		if (j->cancelled && !j->sub) {
+			rt_err_set(err, RT_ERR_CANCEL, "migrate cancelled");
+			drop_all(j);
+			j->state = A_DONE;
+			return -1;
+		}
+		if (j->sub) {
+			enum astate was = j->state;
+
+			if ((r = rt_job_step(j->sub, err)) == 1)
+				return 1;
+			if (r == 0 && (was == A_READ_A || was == A_READ_B))
+				cat = rt_catalog_read_take(j->sub);
+			rt_job_free(j->sub);
+			j->sub = NULL;
+			if (r < 0) {
+				if (was == A_BUILD && err->kind != RT_ERR_CANCEL &&
+				    err->kind != RT_ERR_INPUT)
+					rt_err_detail(err, BUILD_DETAIL);
+				drop_all(j);
+				j->state = A_DONE;
+				return -1;
+			}
+			if (j->cancelled) {
+				rt_catalog_free(cat);
+				continue;
+			}
+		}
+		r = a_next(j, cat, err);
+		if (r <= 0) {
+			drop_all(j);
+			j->state = A_DONE;
+			return r;
+		}
+	}
+}
+
+static void
+a_cancel(void *impl)
+{
+	struct ajob *j = impl;
+
+	j->cancelled = true;
+	if (j->sub)
+		rt_job_cancel(j->sub);
+}
+
+static void
+a_free(void *impl)
+{
+	struct ajob *j = impl;
+
+	rt_job_free(j->sub);
+	drop_all(j);
+	rt_catalog_free(j->ca);
+	rt_catalog_free(j->cb);
+	rt_strv_free(&j->parents);
+	free(j->shadow_url);
+	free(j->schema_file);
+	free(j->versions_dir);
+	free(j->message);
+	free(j);
+}
+
+static const struct rt_job_ops autogen_ops = {
+	.name = "migrate", .fds = a_fds, .step = a_step, .cancel = a_cancel, .free = a_free,
+};
+
+struct rt_job *
+rt_autogen_start(struct rt_db *live, const struct rt_graph *g,
+		 const struct rt_autogen_job_opts *opts, struct rt_autogen_result *out,
+		 struct rt_err *err)
+{
+	struct rt_strv parents = { 0 };
+	struct ajob *j;
+	char id[RT_REV_ID_MAX + 1];
+
+	if (check_input(g, opts, &parents, err) < 0)
+		return NULL;
+	if (opts->id)
+		snprintf(id, sizeof(id), "%s", opts->id);
+	else
+		rt_rev_new_id(id);
+	j = rt_xcalloc(1, sizeof(*j));
+	j->state = A_START;
+	j->live = live;
+	j->g = g;
+	j->out = out;
+	j->parents = parents;
+	j->shadow_url = opts->shadow_url ? rt_xstrdup(opts->shadow_url) : NULL;
+	j->schema_file = rt_xstrdup(opts->schema_file);
+	j->versions_dir = rt_xstrdup(opts->versions_dir ? opts->versions_dir : ".");
+	j->message = rt_xstrdup(opts->message);
+	j->no_rename = opts->no_rename;
+	free(out->id);
+	out->id = rt_xstrdup(id);
+	return rt_job_new(&autogen_ops, j);
+}
+
+/* ---- the schema model job ----------------------------------------------------- */
+
+struct sjob {
+	struct rt_job *sub;             /* the build, then the read; owned */
+	struct rt_schema_build *b;      /* owned */
+	struct rt_catalog *cat;         /* the result, until taken */
+	bool is_reading;
+	bool is_done;
+	bool cancelled;
+	char *warning;
+};
+
+static void
+s_drop(struct sjob *j)
+{
+	struct rt_err e = { 0 };
+
+	if (j->b && rt_schema_build_free(j->b, &e) < 0 && !j->warning)
+		j->warning = rt_xstrdup(e.msg);
+	j->b = NULL;
+}
+
+static size_t
+s_fds(void *impl, struct pollfd *fds, size_t max)
+{
+	struct sjob *j = impl;
+
+	return j->sub ? rt_job_fds(j->sub, fds, max) : 0;
+}
+
+static int
+s_step(void *impl, struct rt_err *err)
+{
+	struct sjob *j = impl;
+	int r;
+
+	if (j->is_done)
+		return 0;
+	if (j->cancelled && !j->sub) {
+		rt_err_set(err, RT_ERR_CANCEL, "schema cancelled");
+		s_drop(j);
+		j->is_done = true;
+		return -1;
+	}
+	if (j->sub) {
+		if ((r = rt_job_step(j->sub, err)) == 1)
+			return 1;
+		if (r == 0 && j->is_reading)
+			j->cat = rt_catalog_read_take(j->sub);
+		rt_job_free(j->sub);
+		j->sub = NULL;
+		if (r < 0) {
+			if (!j->is_reading && err->kind != RT_ERR_CANCEL && err->kind != RT_ERR_INPUT)
+				rt_err_detail(err, BUILD_DETAIL);
+			s_drop(j);
+			j->is_done = true;
+			return -1;
+		}
+		if (j->is_reading) {
+			s_drop(j);
+			j->is_done = true;
+			return 0;
+		}
+		if (j->cancelled)
+			return s_step(impl, err);
+	}
+	if (!(j->sub = rt_catalog_read_start(rt_schema_build_db(j->b), NULL, err))) {
+		s_drop(j);
+		j->is_done = true;
+		return -1;
+	}
+	j->is_reading = true;
+	return 1;
+}
+
+static void
+s_cancel(void *impl)
+{
+	struct sjob *j = impl;
+
+	j->cancelled = true;
+	if (j->sub)
+		rt_job_cancel(j->sub);
+}
+
+static void
+s_free(void *impl)
+{
+	struct sjob *j = impl;
+
+	rt_job_free(j->sub);
+	s_drop(j);
+	rt_catalog_free(j->cat);
+	free(j->warning);
+	free(j);
+}
+
+static const struct rt_job_ops schema_ops = {
+	.name = "schema", .fds = s_fds, .step = s_step, .cancel = s_cancel, .free = s_free,
+};
+
+struct rt_job *
+rt_schema_model_start(struct rt_db *live, const struct rt_graph *g, const char *shadow_url,
+		      const char *target, struct rt_err *err)
+{
+	struct sjob *j = rt_xcalloc(1, sizeof(*j));
+
+	if (!(j->b = rt_schema_build_new(live, shadow_url, err)))
+		goto fail;
+	if (strcmp(target, "base") != 0 &&
+	    rt_schema_build_start(j->b, g, true, target, &j->sub, err) < 0) {
+		if (err->kind != RT_ERR_CANCEL && err->kind != RT_ERR_INPUT)
+			rt_err_detail(err, BUILD_DETAIL);
+		goto fail;
+	}
+	return rt_job_new(&schema_ops, j);
+fail:
+	s_free(j);
+	return NULL;
+}
+
+struct rt_catalog *
+rt_schema_model_take(struct rt_job *job)
+{
+	struct sjob *j;
+	struct rt_catalog *cat;
+
+	if (!job || rt_job_ops_of(job) != &schema_ops)
+		return NULL;
+	j = rt_job_impl(job);
+	cat = j->cat;
+	j->cat = NULL;
+	return cat;
+}
+
+const char *
+rt_schema_model_warning(const struct rt_job *job)
+{
+	if (!job || rt_job_ops_of(job) != &schema_ops)
+		return NULL;
+	return ((const struct sjob *)rt_job_impl(job))->warning;
+}
