@@ -33,28 +33,6 @@ rt_autogen_result_free(struct rt_autogen_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* The parents of the new revision: the head (none without revisions);
- * several heads are bad input naming them. */
-static int
-head_parents(const struct rt_graph *g, struct rt_strv *out, struct rt_err *err)
-{
-	struct rt_idxv idx = { 0 };
-
-	if (rt_graph_count(g) == 0)
-		return 0;
-	if (rt_graph_resolve(g, "head", &idx, NULL, err) < 0) {
-		free(idx.v);
-		return -1;
-	}
-	for (size_t i = 0; i < idx.n; i++) {
-		const char *id = rt_graph_node(g, idx.v[i])->rev->id;
-
-		if (!rt_strv_contains(out, id))
-			rt_strv_push(out, id);
-	}
-	free(idx.v);
-	return 0;
-}
 
 /* rt_autogen_check, keeping the parents in *parents (when not NULL). */
 static int
@@ -83,7 +61,7 @@ check_input(const struct rt_graph *g, const struct rt_autogen_job_opts *o,
 			   o->schema_file ? o->schema_file : "schema.sql");
 		return -1;
 	}
-	if (head_parents(g, &p, err) < 0) {
+	if (rt_graph_new_parents(g, NULL, &p, err) < 0) {
 		rt_strv_free(&p);
 		return -1;
 	}

@@ -1049,3 +1049,25 @@ rt_graph_range(const struct rt_graph *g, const char *range, const struct rt_strv
 	free(upto);
 	return rc;
 }
+
+int
+rt_graph_new_parents(const struct rt_graph *g, const char *head, struct rt_strv *out,
+		     struct rt_err *err)
+{
+	struct rt_idxv idx = { 0 };
+
+	if ((head && strcmp(head, "base") == 0) || rt_graph_count(g) == 0)
+		return 0;
+	if (rt_graph_resolve(g, head ? head : "head", &idx, NULL, err) < 0) {
+		free(idx.v);
+		return -1;
+	}
+	for (size_t i = 0; i < idx.n; i++) {
+		const char *id = rt_graph_node(g, idx.v[i])->rev->id;
+
+		if (!rt_strv_contains(out, id))
+			rt_strv_push(out, id);
+	}
+	free(idx.v);
+	return 0;
+}

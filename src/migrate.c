@@ -451,25 +451,7 @@ int
 rt_migrate_new_parents(struct rt_session *s, const char *head, struct rt_strv *out,
 		       struct rt_err *err)
 {
-	const struct rt_graph *g = rt_session_graph(s);
-	struct rt_idxv idx = { 0 };
-	bool is_base = false;
-
-	if (!g && rt_session_load_graph_headers(s, err) < 0)
+	if (!rt_session_graph(s) && rt_session_load_graph_headers(s, err) < 0)
 		return -1;
-	g = rt_session_graph(s);
-	if ((head && strcmp(head, "base") == 0) || rt_graph_count(g) == 0)
-		return 0;
-	if (rt_graph_resolve(g, head ? head : "head", &idx, &is_base, err) < 0) {
-		free(idx.v);
-		return -1;
-	}
-	for (size_t i = 0; i < idx.n; i++) {
-		const char *id = rt_graph_node(g, idx.v[i])->rev->id;
-
-		if (!rt_strv_contains(out, id))
-			rt_strv_push(out, id);
-	}
-	free(idx.v);
-	return 0;
+	return rt_graph_new_parents(rt_session_graph(s), head, out, err);
 }

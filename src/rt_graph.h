@@ -101,6 +101,13 @@ struct rt_idxv {
 int rt_graph_resolve(const struct rt_graph *g, const char *target, struct rt_idxv *out,
 		     bool *is_base, struct rt_err *err);
 
+/* The parents of a new revision into out (ids, each once): head's
+ * resolution (rt_graph_resolve; NULL: "head", which fails naming them when
+ * several heads exist); none for "base" or a graph without revisions. 0, or
+ * -1 with err (RT_ERR_INPUT). */
+int rt_graph_new_parents(const struct rt_graph *g, const char *head, struct rt_strv *out,
+			 struct rt_err *err);
+
 /* in_range[i] for the revisions of "history -r RANGE": "A:B" (descendants-or-self
  * of A that are ancestors-or-self of B; either side may be empty or base/head/
  * current), "A:" or ":B". "current" uses the ids in current (may be empty). */
