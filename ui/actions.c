@@ -293,8 +293,8 @@ act_reload(struct ui *ui, int argc, char **argv)
 	(void)argc, (void)argv;
 	if (!rt_session_db(ui->s) && rt_session_connect(ui->s, &err) < 0)
 		snprintf(ui->conn_err, sizeof(ui->conn_err), "%s", err.msg);
-	ui_reload(ui, true);
-	ui_msg(ui, R_NORMAL, "reloaded");
+	ui_msg(ui, R_NORMAL, ui_reload(ui, true) ? "reloaded" :
+	       "reload: once the running job ends");
 	return UI_REDRAW;
 }
 
@@ -326,8 +326,8 @@ act_edit(struct ui *ui, int argc, char **argv)
 	words[n + 1] = NULL;
 	ui_run_child(ui, words, NULL, 0);
 	ui_words_free(words);
-	ui_reload(ui, true);
-	ui_msg(ui, R_NORMAL, "edited; files reloaded");
+	ui_msg(ui, R_NORMAL, ui_reload(ui, true) ? "edited; files reloaded" :
+	       "edited; the files reload once the running job ends");
 	return UI_REDRAW | UI_RELAYOUT;
 }
 

@@ -68,6 +68,15 @@ ui_job_find(const struct ui *ui, enum ui_job_kind kind)
 	return NULL;
 }
 
+bool
+ui_session_in_use(const struct ui *ui)
+{
+	for (size_t i = 0; i < ui->njobs; i++)
+		if (ui->jobs[i]->kind != UI_JOB_COUNT)
+			return true;
+	return false;
+}
+
 size_t
 ui_jobs_fds(const struct ui *ui, struct pollfd *fds, size_t max)
 {
@@ -126,6 +135,8 @@ ui_jobs_step(struct ui *ui)
 		if (j->cbs && j->cbs->on_done)
 			j->cbs->on_done(ui, j, rc, &err);
 		release(j);
+		if (ui->reload_pending && !ui_session_in_use(ui))
+			ui_reload(ui, false);
 	}
 }
 

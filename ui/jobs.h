@@ -62,6 +62,10 @@ struct ui_job {
 struct ui_job *ui_job_add(struct ui *ui, enum ui_job_kind kind, struct rt_job *job,
 			  const struct ui_job_cbs *cbs, void *ctx);
 
+/* Whether a running job other than a count uses the session (its
+ * connection, and all but :migrate its graph): see ui_reload. */
+bool ui_session_in_use(const struct ui *ui);
+
 /* The running job of kind, or NULL. Borrowed. */
 struct ui_job *ui_job_find(const struct ui *ui, enum ui_job_kind kind);
 

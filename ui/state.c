@@ -245,12 +245,22 @@ ui_selection_changed(struct ui *ui)
 	ui_pane_reload(ui, PANE_SQL);
 }
 
-void
+bool
 ui_reload(struct ui *ui, bool with_graph)
 {
 	struct rt_err err = { 0 };
 	char selid[RT_REV_ID_MAX + 1] = "";
 
+	/* a running job reads or writes through the session's connection, and
+	 * may apply, check or trace the revisions of its graph */
+	if (ui_session_in_use(ui)) {
+		ui->reload_pending = true;
+		ui->reload_graph |= with_graph;
+		return false;
+	}
+	with_graph |= ui->reload_graph;
+	ui->reload_pending = ui->reload_graph = false;
+	ui_counts_drop(ui);
 	if (ui->g && ui->sel >= 0 && (size_t)ui->sel < rt_graph_count(ui->g))
 		snprintf(selid, sizeof(selid), "%s", rt_graph_node(ui->g, (size_t)ui->sel)->rev->id);
 	/* the plan borrows revisions from the graph a reload frees */
@@ -269,6 +279,7 @@ ui_reload(struct ui *ui, bool with_graph)
 		pane_history_goto(&ui->panes[PANE_HISTORY], rt_graph_find(ui->g, selid));
 	ui->sel = pane_history_node(&ui->panes[PANE_HISTORY], ui->panes[PANE_HISTORY].cur);
 	ui_selection_changed(ui);
+	return true;
 }
 
 /* The default ending of a count: the ui_msg count when it said "counting". */

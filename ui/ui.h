@@ -41,6 +41,8 @@ struct ui {
 	bool is_utf8;
 
 	bool is_connected;
+	bool reload_pending;           /* ui_reload once no job uses the session */
+	bool reload_graph;             /* ... with the files */
 	char conn_err[1024];           /* why not connected */
 	struct rt_strv current;        /* version-table rows */
 	bool *applied;                 /* per graph node, NULL when unknown */
@@ -112,8 +114,11 @@ void ui_msg(struct ui *ui, enum ui_role role, const char *fmt, ...)
 void ui_log_free(struct ui *ui);
 
 /* Re-reads the files (when with_graph), the database state and the estimates,
- * then reloads every pane, keeping the selection by id. */
-void ui_reload(struct ui *ui, bool with_graph);
+ * then reloads every pane, keeping the selection by id; a running count
+ * stops (the estimates restart it). While another job uses the session's
+ * connection or graph (ui_session_in_use) nothing is re-read now: it is
+ * when the last such job ends. Returns whether it was done now. */
+bool ui_reload(struct ui *ui, bool with_graph);
 
 /* Recomputes the plan for the selection and reloads Pending and SQL. */
 void ui_selection_changed(struct ui *ui);

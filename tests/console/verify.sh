@@ -2,7 +2,8 @@
 # v and V from the console: verify runs as a job and says clean on a clean
 # database; after a manual ALTER TABLE via psql, v names the column in the
 # SQL pane's findings view (not a dialog; Esc returns to the SQL); V (check) on the sample says ok; a revision whose
-# downgrade forgets a table is marked R in History after V.
+# downgrade forgets a table is marked R in History after V; R pressed while
+# V runs waits for it.
 CONSOLE_TIMEOUT=${CONSOLE_TIMEOUT:-150}
 . "$RT_SRCDIR/tests/lib/tap.sh"
 . "$RT_SRCDIR/tests/lib/pg.sh"
@@ -36,6 +37,14 @@ psqlc "ALTER TABLE users DROP COLUMN x" >/dev/null
 keys V
 check "V on the sample: check ok" wait_for 'check ok: 13 revisions, each downgrade undoes its upgrade' 90
 is "no shadow database left" "$(shadows)" 0
+
+# R while V runs: the reload waits for the check (its connection and graph)
+keys V R
+check "R during V: the check still ends ok" wait_for 'check ok: 13 revisions, each downgrade undoes its upgrade' 90
+keys L
+check "... the message log says the reload waited for it" wait_for 'reload: once the running job ends' 10
+keys Escape
+check "... and the screen is whole" wait_until 5 drawn
 
 cat >"$T/proj/migrations/versions/aaaa00000001_audit.sql" <<'SQL'
 -- retort:revision aaaa00000001
