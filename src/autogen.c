@@ -97,8 +97,8 @@ pair_up(struct gen *g)
 
 /* Whether o's table is on both sides (so its parts are altered, not created
  * or dropped with it). */
-static bool
-table_kept(const struct gen *g, const char *table)
+bool
+ag_table_kept(const struct gen *g, const char *table)
 {
 	return table && has(&g->tables_f, table) && has(&g->tables_t, table);
 }
@@ -207,8 +207,8 @@ ag_labels_of(const char *def, struct rt_strv *out)
 
 /* Whether ADD VALUE reaches b from a: every label of a kept, in the same
  * order. */
-static bool
-labels_addable(const struct rt_strv *a, const struct rt_strv *b)
+bool
+ag_labels_addable(const struct rt_strv *a, const struct rt_strv *b)
 {
 	size_t k = 0;
 
@@ -225,7 +225,7 @@ enum_values(struct gen *g, const struct rt_cat_obj *f, const struct rt_cat_obj *
 
 	ag_labels_of(f->def, &a);
 	ag_labels_of(t->def, &b);
-	if (!labels_addable(&a, &b)) {
+	if (!ag_labels_addable(&a, &b)) {
 		ag_enum_recreate(g, f, t);
 		goto out;
 	}
@@ -355,8 +355,8 @@ add_column(struct gen *g, const struct rt_cat_obj *t)
 	rt_buf_free(&b);
 }
 
-static bool
-type_base_same(const char *a, const char *b)
+bool
+ag_type_base_same(const char *a, const char *b)
 {
 	size_t la = strcspn(a, "("), lb = strcspn(b, "(");
 
@@ -480,7 +480,7 @@ alter_column(struct gen *g, const struct rt_cat_obj *f, const struct rt_cat_obj 
 	if (redefault && fd)
 		ag_stmt(g, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT;", t->table, t->name);
 	if (retype) {
-		bool ok = type_base_same(f->def, t->def) ||
+		bool ok = ag_type_base_same(f->def, t->def) ||
 			  (g->opts->has_cast && g->opts->has_cast(g->opts->ctx, f->def, t->def));
 		char coll[300] = "";
 
@@ -524,7 +524,7 @@ columns(struct gen *g)
 	for (size_t i = 0; i < g->np; i++) {
 		const struct rt_cat_obj *f = g->p[i].f;
 
-		if (!f || g->p[i].t || f->kind != RT_CAT_COLUMN || !table_kept(g, f->table))
+		if (!f || g->p[i].t || f->kind != RT_CAT_COLUMN || !ag_table_kept(g, f->table))
 			continue;
 		for (size_t j = 0; j < g->np; j++) {
 			const struct rt_cat_obj *t = g->p[j].t;
@@ -558,7 +558,7 @@ columns(struct gen *g)
 	for (size_t i = 0; i < g->np; i++) {
 		const struct rt_cat_obj *f = g->p[i].f, *t = g->p[i].t, *o = f ? f : t;
 
-		if (o->kind != RT_CAT_COLUMN || !table_kept(g, o->table) || is_renamed(g, o))
+		if (o->kind != RT_CAT_COLUMN || !ag_table_kept(g, o->table) || is_renamed(g, o))
 			continue;
 		if (f && !t)
 			ag_stmt(g, "ALTER TABLE %s DROP COLUMN %s;", f->table, f->name);
@@ -566,7 +566,7 @@ columns(struct gen *g)
 	for (size_t i = 0; i < g->np; i++) {
 		const struct rt_cat_obj *f = g->p[i].f, *t = g->p[i].t, *o = f ? f : t;
 
-		if (o->kind != RT_CAT_COLUMN || !table_kept(g, o->table) || is_renamed(g, o))
+		if (o->kind != RT_CAT_COLUMN || !ag_table_kept(g, o->table) || is_renamed(g, o))
 			continue;
 		if (!f)
 			add_column(g, t);
@@ -577,15 +577,35 @@ columns(struct gen *g)
 
 /* ---- the phases ---- */
 
-static bool
-differs(const struct rt_cat_obj *f, const struct rt_cat_obj *t)
+bool
+ag_differs(const struct rt_cat_obj *f, const struct rt_cat_obj *t)
 {
 	return !same(f->def, t->def) || !same(f->cols, t->cols) || f->contype != t->contype;
 }
 
+/* Whether the foreign key o references another table that goes too: then
+ * it is dropped before the tables, which may go in any order. */
+static bool
+fkey_to_gone(const struct gen *g, const struct rt_cat_obj *o)
+{
+	const char *r = o->kind == RT_CAT_FKEY && o->def ? strstr(o->def, " REFERENCES ") : NULL;
+	const char *paren;
+	char *target;
+	bool gone;
+
+	if (!r || !(paren = strchr(r + 12, '(')))
+		return false;
+	target = rt_xstrndup(r + 12, (size_t)(paren - r - 12));
+	gone = strcmp(target, o->table) != 0 && has(&g->tables_f, target) &&
+	       !has(&g->tables_t, target);
+	free(target);
+	return gone;
+}
+
 /* Whether o goes with its table: every part of a dropped table is dropped
- * with it; a new table is created with its columns and constraints (its
- * indexes, foreign keys and triggers come in their own phases). */
+ * with it (but a foreign key to another table dropped: fkey_to_gone); a new
+ * table is created with its columns and constraints (its indexes, foreign
+ * keys and triggers come in their own phases). */
 static bool
 with_table(const struct gen *g, const struct rt_cat_obj *o, bool is_drop)
 {
@@ -593,7 +613,9 @@ with_table(const struct gen *g, const struct rt_cat_obj *o, bool is_drop)
 		return false;
 	if (!has(&g->tables_f, o->table) && !has(&g->tables_t, o->table))
 		return false;   /* a materialized view's index */
-	if (table_kept(g, o->table))
+	if (ag_table_kept(g, o->table))
+		return false;
+	if (is_drop && fkey_to_gone(g, o))
 		return false;
 	return is_drop || o->kind == RT_CAT_COLUMN || o->kind == RT_CAT_CONSTRAINT;
 }
@@ -714,28 +736,11 @@ drops(struct gen *g, enum rt_cat_kind kind, bool changed_too)
 		const struct rt_cat_obj *f = g->p[i].f, *t = g->p[i].t;
 
 		if (!f || f->kind != kind || with_table(g, f, true) ||
-		    (kind == RT_CAT_COMMENT && comment_goes(g, f)))
+		    (kind == RT_CAT_COMMENT && comment_goes(g, f)) || ag_goes_with_view(g, f))
 			continue;
-		if (!t || (changed_too && differs(f, t)))
+		if (!t || (changed_too && (ag_differs(f, t) || g->force[i])))
 			drop_obj(g, f);
 	}
-}
-
-/* Creates of kind: what to has alone, and (changed) what was dropped to be
- * recreated; replace: CREATE OR REPLACE for a changed one instead. */
-/* Whether t is a composite type changed in place (ag_composite_alter). */
-static bool
-type_altered(const struct gen *g, const struct rt_cat_obj *t)
-{
-	bool hit;
-	char *key;
-
-	if (t->kind != RT_CAT_TYPE || !g->types_altered.n)
-		return false;
-	key = rt_xasprintf("%s.%s", t->schema, t->name);
-	hit = rt_strv_contains(&g->types_altered, key);
-	free(key);
-	return hit;
 }
 
 /* The drops of kind's objects on both sides that differ (not of those
@@ -746,23 +751,45 @@ drops_changed(struct gen *g, enum rt_cat_kind kind)
 	for (size_t i = g->np; i-- > 0; ) {
 		const struct rt_cat_obj *f = g->p[i].f, *t = g->p[i].t;
 
-		if (f && t && f->kind == kind && !with_table(g, f, true) && differs(f, t) &&
-		    !type_altered(g, t))
+		if (f && t && f->kind == kind && !with_table(g, f, true) && ag_differs(f, t) &&
+		    !ag_type_altered(g, t))
 			drop_obj(g, f);
 	}
 }
 
+/* Creates of kind: what to has alone, (changed) what was dropped to be
+ * recreated, and what ag_plan_dependents dropped to be created again. */
 static void
 creates(struct gen *g, enum rt_cat_kind kind, bool changed_too)
 {
 	for (size_t i = 0; i < g->np; i++) {
 		const struct rt_cat_obj *f = g->p[i].f, *t = g->p[i].t;
 
-		if (!t || t->kind != kind || with_table(g, t, false) || type_altered(g, t))
+		if (!t || t->kind != kind || with_table(g, t, false) || ag_type_altered(g, t))
 			continue;
-		if (!f || (changed_too && differs(f, t)))
+		if (kind == RT_CAT_INDEX && (t->contype == 'm') != g->mv_indexes)
+			continue;
+		if (!f || (changed_too && ag_differs(f, t)) || g->force[i])
 			put_rendered(g, g->to, t);
 	}
+}
+
+/* Views and materialized views dropped (drop: gone, changed, or reading
+ * what moves) or created (new, changed, or dropped to be made again), in
+ * the order ag_views_order gives. */
+static void
+views_put(struct gen *g, bool drop)
+{
+	size_t *order = rt_xcalloc(g->np + 1, sizeof(*order));
+	size_t n = ag_views_order(g, drop, order);
+
+	for (size_t k = 0; k < n; k++) {
+		if (drop)
+			drop_obj(g, g->p[order[k]].f);
+		else
+			put_rendered(g, g->to, g->p[order[k]].t);
+	}
+	free(order);
 }
 
 static void
@@ -771,7 +798,7 @@ replaces(struct gen *g, enum rt_cat_kind kind)
 	for (size_t i = 0; i < g->np; i++) {
 		const struct rt_cat_obj *f = g->p[i].f, *t = g->p[i].t;
 
-		if (!f || !t || t->kind != kind || !differs(f, t))
+		if (!f || !t || t->kind != kind || !ag_differs(f, t) || g->force[i])
 			continue;
 		if (kind == RT_CAT_FUNCTION) {
 			put_rendered(g, g->to, t);
@@ -862,27 +889,28 @@ rt_autogen_generate(struct rt_catalog *from, struct rt_catalog *to,
 	g.opts = opts ? opts : &dflt;
 	rt_buf_puts(&g.out, "");
 	pair_up(&g);
+	/* a changed composite type: altered in place, or (a kept column uses
+	 * it) recreated with its columns moved over, or dropped and made again */
+	for (size_t i = 0; i < g.np; i++)
+		if (g.p[i].f && g.p[i].t && g.p[i].t->kind == RT_CAT_TYPE &&
+		    ag_differs(g.p[i].f, g.p[i].t))
+			ag_composite_alter(&g, g.p[i].f, g.p[i].t, false);
+	ag_plan_dependents(&g);
 	/* drops, in reverse dependency order */
 	drops(&g, RT_CAT_COMMENT, false);
 	drops(&g, RT_CAT_POLICY, true);
 	drops(&g, RT_CAT_RLS, true);
 	drops(&g, RT_CAT_TRIGGER, true);
-	drops(&g, RT_CAT_MATVIEW, true);
 	/* a changed view is dropped and created again: CREATE OR REPLACE VIEW
 	 * cannot drop, rename or reorder its columns (either direction may) */
-	drops(&g, RT_CAT_VIEW, true);
+	views_put(&g, true);
 	drops(&g, RT_CAT_FUNCTION, false);
 	drops(&g, RT_CAT_FKEY, true);
 	drops(&g, RT_CAT_INDEX, true);
 	drops(&g, RT_CAT_CONSTRAINT, true);
 	drops(&g, RT_CAT_TABLE, false);
-	/* a changed composite or range type: dropped and made again (a type a
-	 * kept column uses cannot be: the server says so); a removed one goes
-	 * at the end, after the columns that used it */
-	for (size_t i = 0; i < g.np; i++)
-		if (g.p[i].f && g.p[i].t && g.p[i].t->kind == RT_CAT_TYPE &&
-		    differs(g.p[i].f, g.p[i].t))
-			ag_composite_alter(&g, g.p[i].f, g.p[i].t, false);
+	/* a changed composite or range type dropped and made again; a removed
+	 * one goes at the end, after the columns that used it */
 	drops_changed(&g, RT_CAT_TYPE);
 	/* creates, in dependency order */
 	creates(&g, RT_CAT_SCHEMA, false);
@@ -894,9 +922,13 @@ rt_autogen_generate(struct rt_catalog *from, struct rt_catalog *to,
 			enum_values(&g, g.p[i].f, g.p[i].t);
 	creates(&g, RT_CAT_DOMAIN, false);
 	for (size_t i = 0; i < g.np; i++)
-		if (g.p[i].t && g.p[i].t->kind == RT_CAT_TYPE && type_altered(&g, g.p[i].t))
+		if (g.p[i].t && g.p[i].t->kind == RT_CAT_TYPE && ag_type_altered(&g, g.p[i].t) &&
+		    !ag_type_moved(&g, g.p[i].t))
 			ag_composite_alter(&g, g.p[i].f, g.p[i].t, true);
 	creates(&g, RT_CAT_TYPE, true);
+	for (size_t i = 0; i < g.np; i++)
+		if (g.p[i].t && ag_type_moved(&g, g.p[i].t))
+			ag_composite_recreate(&g, g.p[i].f, g.p[i].t);
 	sequences(&g, false);
 	tables_changed(&g);
 	creates(&g, RT_CAT_TABLE, false);
@@ -907,8 +939,10 @@ rt_autogen_generate(struct rt_catalog *from, struct rt_catalog *to,
 	sequences(&g, true);
 	creates(&g, RT_CAT_FUNCTION, false);
 	replaces(&g, RT_CAT_FUNCTION);
-	creates(&g, RT_CAT_VIEW, true);
-	creates(&g, RT_CAT_MATVIEW, true);
+	views_put(&g, false);
+	g.mv_indexes = true;
+	creates(&g, RT_CAT_INDEX, true);
+	g.mv_indexes = false;
 	creates(&g, RT_CAT_TRIGGER, true);
 	creates(&g, RT_CAT_RLS, true);
 	creates(&g, RT_CAT_POLICY, true);
@@ -937,6 +971,10 @@ rt_autogen_generate(struct rt_catalog *from, struct rt_catalog *to,
 	out->nchanges = g.n;
 	out->sql = rt_buf_take(&g.out);
 	free(g.p);
+	free(g.force);
+	rt_strv_free(&g.types_moved);
+	rt_strv_free(&g.moved_tables);
+	rt_strv_free(&g.views_dropped);
 	rt_strv_free(&g.tables_f);
 	rt_strv_free(&g.tables_t);
 	rt_strv_free(&g.renamed);

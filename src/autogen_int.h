@@ -1,6 +1,6 @@
 /* autogen_int.h - private to the engine's autogenerate (autogen.c,
- * autogen_types.c): the generation's state and the helpers both files write
- * with. */
+ * autogen_types.c, autogen_deps.c): the generation's state and the helpers
+ * the files write with. */
 #ifndef RT_AUTOGEN_INT_H
 #define RT_AUTOGEN_INT_H
 
@@ -33,6 +33,19 @@ struct gen {
 	                                     * recreation already set to to's */
 	struct rt_strv types_altered;       /* "schema.name" of composite types changed
 	                                     * in place (not dropped and made again) */
+	struct rt_strv types_moved;         /* "schema.name" of composite types a kept
+	                                     * column uses, recreated under their name with
+	                                     * the columns moved over (ag_composite_recreate) */
+	struct rt_strv moved_tables;        /* "schema.name" of kept tables with a column
+	                                     * whose type is recreated or changed */
+	struct rt_strv views_dropped;       /* "schema.name" of views and materialized
+	                                     * views dropped (gone, or made again): their
+	                                     * indexes, triggers and comments go with them */
+	bool *force;                        /* per pair: dropped and created again though
+	                                     * unchanged (it reads a moved column, or hangs
+	                                     * on a view made again) */
+	bool mv_indexes;                    /* creates(): the indexes of materialized
+	                                     * views (made after them), not of tables */
 	struct rt_buf out;
 	size_t n;
 };
@@ -57,6 +70,23 @@ void ag_note(struct gen *g, const char *s);
 /* The labels of an enum's def ("'a', 'b'", quote_literal'd), as literals. */
 void ag_labels_of(const char *def, struct rt_strv *out);
 
+/* Whether ADD VALUE reaches b from a: every label of a kept, in order. */
+bool ag_labels_addable(const struct rt_strv *a, const struct rt_strv *b);
+
+/* Whether f and t (paired) differ in definition, columns or kind. */
+bool ag_differs(const struct rt_cat_obj *f, const struct rt_cat_obj *t);
+
+/* Whether table ("schema.name") is on both sides (its parts are altered,
+ * not created or dropped with it). */
+bool ag_table_kept(const struct gen *g, const char *table);
+
+/* Whether a and b are the same type but for a modifier ("character
+ * varying(20)" and "character varying(40)"; arrays never). */
+bool ag_type_base_same(const char *a, const char *b);
+
+/* Whether the column def (a type) is type or an array of it. */
+bool ag_is_type_or_array(const char *def, const char *type);
+
 /* autogen_types.c: a changed domain (default, NOT NULL, constraints; a base
  * type change is a TODO), and an enum whose values cannot be reached with
  * ADD VALUE (one removed, or the order changed) recreated under its name with
@@ -65,11 +95,43 @@ void ag_domain_changes(struct gen *g, const struct rt_cat_obj *f, const struct r
 
 /* Whether a changed composite type can be written as ALTER TYPE ... DROP /
  * ADD / ALTER ATTRIBUTE: that reaches t's attributes in t's order when the
- * kept ones keep from's order and the new ones come last. Without emit it
- * only decides, and puts the name in g->types_altered; with emit it writes
- * the statements. False: drop and create it. */
+ * kept ones keep from's order and the new ones come last (and, when a column
+ * of a kept table uses the type, no attribute changes its type: the server
+ * refuses ALTER ATTRIBUTE ... TYPE then). Without emit it only decides, and
+ * puts the name in g->types_altered, or, when a column of a kept table uses
+ * a type that cannot be altered in place, in g->types_moved
+ * (ag_composite_recreate); with emit it writes the statements. False: drop
+ * and create it (or recreate it, types_moved). */
 bool ag_composite_alter(struct gen *g, const struct rt_cat_obj *f, const struct rt_cat_obj *t,
 			bool emit);
 void ag_enum_recreate(struct gen *g, const struct rt_cat_obj *f, const struct rt_cat_obj *t);
+
+/* A composite type in g->types_moved: renamed to name_old, created anew,
+ * each column of a kept table using it (or an array of it) moved over with
+ * a ROW(...) of its attributes by name (new ones NULL, changed ones cast),
+ * the old type dropped. */
+void ag_composite_recreate(struct gen *g, const struct rt_cat_obj *f,
+			   const struct rt_cat_obj *t);
+
+/* Whether t is a composite type altered in place or recreated with its
+ * columns (either way not dropped and created); whether it is recreated. */
+bool ag_type_altered(const struct gen *g, const struct rt_cat_obj *t);
+bool ag_type_moved(const struct gen *g, const struct rt_cat_obj *t);
+
+/* autogen_deps.c: fills g->force (per pair: dropped and created again
+ * though unchanged), g->moved_tables and g->views_dropped, and writes a
+ * comment naming what is made again. After ag_composite_alter's decisions,
+ * before any statement. */
+void ag_plan_dependents(struct gen *g);
+
+/* Whether o hangs on a view or materialized view that is dropped (its
+ * index, trigger or comment): the DROP takes it with it. */
+bool ag_goes_with_view(const struct gen *g, const struct rt_cat_obj *o);
+
+/* The pairs of the views and materialized views to drop (drop: gone,
+ * changed or forced; one another reads after that one) or to create (new,
+ * changed or forced; one that reads another after it), into order (room
+ * for g->np); returns how many. */
+size_t ag_views_order(const struct gen *g, bool drop, size_t *order);
 
 #endif

@@ -1,7 +1,9 @@
 /* autogen_types.c - autogenerate's changes to types (autogen_int.h): a
  * domain's default, NOT NULL and constraints altered in place; an enum that
  * loses a value (or whose values change order) recreated under its name,
- * the columns using it moved over. Pure, like autogen.c. */
+ * the columns using it moved over; a composite type that columns use and
+ * whose attributes cannot be altered in place, recreated the same way.
+ * Pure, like autogen.c. */
 #include "config.h"
 #include "autogen_int.h"
 
@@ -10,6 +12,7 @@
 #include <strings.h>
 #include <sys/types.h>
 
+#include "rt_autogen.h"
 #include "rt_catalog.h"
 #include "rt_mem.h"
 #include "rt_sqllex.h"
@@ -203,13 +206,13 @@ to_column(const struct gen *g, const struct rt_cat_obj *c)
 }
 
 /* One column of from using the old type (or an array of it) moved to the
- * new one: its default dropped around the ALTER and set again (to's when
- * the column keeps this type, else its own). */
+ * new one with ALTER ... TYPE (its own type, by name) USING using: its
+ * default dropped around the ALTER and set again (to's when the column
+ * keeps this type, else its own). */
 static void
-move_column(struct gen *g, const struct rt_cat_obj *c, const char *type)
+move_column(struct gen *g, const struct rt_cat_obj *c, const char *using)
 {
 	const struct rt_cat_obj *tc = to_column(g, c);
-	bool is_array = strcmp(c->def, type) != 0;
 	const char *dflt = c->is_generated ? NULL : c->dflt;
 
 	if (tc && same(tc->def, c->def) && !tc->is_generated && !c->is_generated) {
@@ -218,11 +221,42 @@ move_column(struct gen *g, const struct rt_cat_obj *c, const char *type)
 	}
 	if (c->dflt && !c->is_generated)
 		ag_stmt(g, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT;", c->table, c->name);
-	ag_stmt(g, "ALTER TABLE %s ALTER COLUMN %s TYPE %s USING %s::text%s::%s;", c->table,
-		c->name, c->def, c->name, is_array ? "[]" : "", c->def);
+	ag_stmt(g, "ALTER TABLE %s ALTER COLUMN %s TYPE %s USING %s;", c->table, c->name, c->def,
+		using);
 	if (dflt)
 		ag_stmt(g, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s;", c->table, c->name,
 			dflt);
+}
+
+/* Whether c (a column of from using a recreated type) is moved: its table is
+ * kept (one dropped before took its columns with it) and is no partition
+ * (ALTER ... TYPE on the partitioned table moves its partitions' columns;
+ * the server refuses it on a partition's own). */
+static bool
+to_move(const struct gen *g, const struct rt_cat_obj *c)
+{
+	if (!rt_strv_contains(&g->tables_t, c->table))
+		return false;
+	for (size_t i = 0; i < g->from->n; i++) {
+		const struct rt_cat_obj *o = &g->from->v[i];
+		size_t l;
+
+		if (o->kind != RT_CAT_TABLE || !o->is_partition)
+			continue;
+		l = strlen(o->schema);
+		if (strncmp(c->table, o->schema, l) == 0 && c->table[l] == '.' &&
+		    strcmp(c->table + l + 1, o->name) == 0)
+			return false;
+	}
+	return true;
+}
+
+bool
+ag_is_type_or_array(const char *def, const char *type)
+{
+	size_t n = strlen(type);
+
+	return def && strncmp(def, type, n) == 0 && (def[n] == '\0' || strcmp(def + n, "[]") == 0);
 }
 
 void
@@ -239,12 +273,15 @@ ag_enum_recreate(struct gen *g, const struct rt_cat_obj *f, const struct rt_cat_
 	for (size_t i = 0; i < g->from->n; i++) {
 		const struct rt_cat_obj *c = &g->from->v[i];
 
-		if (c->kind != RT_CAT_COLUMN ||
-		    (strcmp(c->def, type) != 0 && strcmp(c->def, arr) != 0))
+		char *using;
+
+		if (c->kind != RT_CAT_COLUMN || !ag_is_type_or_array(c->def, type) ||
+		    !to_move(g, c))
 			continue;
-		/* a table dropped before this took its columns with it */
-		if (rt_strv_contains(&g->tables_t, c->table))
-			move_column(g, c, type);
+		using = rt_xasprintf("%s::text%s::%s", c->name, strcmp(c->def, arr) == 0 ? "[]" : "",
+				     c->def);
+		move_column(g, c, using);
+		free(using);
 	}
 	ag_stmt(g, "DROP TYPE %s.%s;", f->schema, old);
 	free(type);
@@ -308,6 +345,21 @@ index_of(const struct rt_strv *sv, const char *s)
 	return -1;
 }
 
+/* Whether a column of a table kept on both sides uses type (or an array of
+ * it). */
+static bool
+type_used(const struct gen *g, const char *type)
+{
+	for (size_t i = 0; i < g->from->n; i++) {
+		const struct rt_cat_obj *c = &g->from->v[i];
+
+		if (c->kind == RT_CAT_COLUMN && ag_is_type_or_array(c->def, type) &&
+		    rt_strv_contains(&g->tables_t, c->table))
+			return true;
+	}
+	return false;
+}
+
 bool
 ag_composite_alter(struct gen *g, const struct rt_cat_obj *f, const struct rt_cat_obj *t,
 		   bool emit)
@@ -315,6 +367,7 @@ ag_composite_alter(struct gen *g, const struct rt_cat_obj *f, const struct rt_ca
 	struct rt_strv fn = { 0 }, fd = { 0 }, tn = { 0 }, td = { 0 };
 	ssize_t last = -1;
 	bool ok = attrs_of(f->def, &fn, &fd) && attrs_of(t->def, &tn, &td), seen_new = false;
+	bool retyped = false, parsed = ok;
 
 	/* the kept ones in from's order, then only new ones */
 	for (size_t i = 0; ok && i < tn.n; i++) {
@@ -326,10 +379,23 @@ ag_composite_alter(struct gen *g, const struct rt_cat_obj *f, const struct rt_ca
 		}
 		if (seen_new || k < last)
 			ok = false;
+		if (strcmp(fd.v[k], td.v[i]) != 0)
+			retyped = true;
 		last = k;
 	}
-	if (ok && !emit) {
-		rt_strv_push_take(&g->types_altered, rt_xasprintf("%s.%s", t->schema, t->name));
+	if (!emit) {
+		char *key = rt_xasprintf("%s.%s", t->schema, t->name);
+
+		/* a column uses it: ALTER ATTRIBUTE ... TYPE is refused, and so is
+		 * DROP TYPE; ADD and DROP ATTRIBUTE are not */
+		if (parsed && (!ok || retyped) && type_used(g, key)) {
+			rt_strv_push_take(&g->types_moved, key);
+			ok = false;
+		} else if (ok) {
+			rt_strv_push_take(&g->types_altered, key);
+		} else {
+			free(key);
+		}
 	} else if (ok) {
 		for (size_t i = 0; i < fn.n; i++)
 			if (index_of(&tn, fn.v[i]) < 0)
@@ -351,4 +417,142 @@ ag_composite_alter(struct gen *g, const struct rt_cat_obj *f, const struct rt_ca
 	rt_strv_free(&tn);
 	rt_strv_free(&td);
 	return ok;
+}
+
+/* An attribute's type without its COLLATE clause. */
+static char *
+attr_type(const char *def)
+{
+	const char *c = strstr(def, " COLLATE ");
+
+	return c ? rt_xstrndup(def, (size_t)(c - def)) : rt_xstrdup(def);
+}
+
+/* The value of the new type made from x, a value of the old one: its
+ * attributes by name (new ones NULL, a changed one cast), NULL for NULL (a
+ * row of NULLs stays one: num_nulls looks at the value, not its fields).
+ * *todo is set when a changed attribute has no known cast. */
+static char *
+row_of(struct gen *g, const char *x, const char *type, const struct rt_strv *fn,
+       const struct rt_strv *fd, const struct rt_strv *tn, const struct rt_strv *td,
+       struct rt_strv *todo)
+{
+	struct rt_buf b = { 0 };
+
+	rt_buf_printf(&b, "CASE WHEN num_nulls(%s) = 1 THEN NULL ELSE ROW(", x);
+	for (size_t i = 0; i < tn->n; i++) {
+		ssize_t k = index_of(fn, tn->v[i]);
+
+		if (i)
+			rt_buf_puts(&b, ", ");
+		if (k < 0) {
+			rt_buf_puts(&b, "NULL");
+		} else if (strcmp(fd->v[k], td->v[i]) == 0) {
+			rt_buf_printf(&b, "(%s).%s", x, tn->v[i]);
+		} else {
+			char *ft = attr_type(fd->v[k]), *tt = attr_type(td->v[i]);
+
+			rt_buf_printf(&b, "(%s).%s::%s", x, tn->v[i], tt);
+			if (todo && !ag_type_base_same(ft, tt) &&
+			    !(g->opts->has_cast && g->opts->has_cast(g->opts->ctx, ft, tt)) &&
+			    !rt_strv_contains(todo, tn->v[i]))
+				rt_strv_push(todo, tn->v[i]);
+			free(ft);
+			free(tt);
+		}
+	}
+	rt_buf_printf(&b, ")::%s END", type);
+	return rt_buf_take(&b);
+}
+
+void
+ag_composite_recreate(struct gen *g, const struct rt_cat_obj *f, const struct rt_cat_obj *t)
+{
+	struct rt_strv fn = { 0 }, fd = { 0 }, tn = { 0 }, td = { 0 }, todo = { 0 };
+	char *type = rt_xasprintf("%s.%s", t->schema, t->name);
+	char *arr = rt_xasprintf("%s[]", type), *old = suffixed(t->name, "_old");
+	char *conv = NULL;
+
+	attrs_of(f->def, &fn, &fd);
+	attrs_of(t->def, &tn, &td);
+	rt_buf_printf(&g->out, "-- type %s: columns use it and ALTER TYPE cannot reorder, insert "
+		      "or retype its attributes then:\n-- the type is recreated with the new "
+		      "attributes and each column moved over (attributes by name,\n-- new ones "
+		      "NULL, changed ones cast)\n", type);
+	ag_stmt(g, "ALTER TYPE %s RENAME TO %s;", type, old);
+	ag_stmt(g, "CREATE TYPE %s %s;", type, s_or(t->def, "AS ()"));
+	for (size_t i = 0; i < g->from->n; i++) {
+		const struct rt_cat_obj *c = &g->from->v[i];
+		char *using;
+
+		if (c->kind != RT_CAT_COLUMN || !ag_is_type_or_array(c->def, type) ||
+		    !to_move(g, c))
+			continue;
+		if (strcmp(c->def, arr) != 0) {
+			using = row_of(g, c->name, type, &fn, &fd, &tn, &td, &todo);
+		} else {
+			if (!conv) {
+				/* USING takes no subquery: the elements are converted in a
+				 * function of this session's own */
+				char *row = row_of(g, "$1[i]", type, &fn, &fd, &tn, &td, &todo);
+
+				conv = rt_xasprintf("pg_temp.retort_conv(%s.%s[])", f->schema, old);
+				ag_stmt(g, "CREATE FUNCTION %s RETURNS %s LANGUAGE sql AS $retort$SELECT "
+					"CASE WHEN $1 IS NULL THEN NULL ELSE coalesce(array_agg(%s ORDER BY "
+					"i), '{}') END FROM generate_subscripts($1, 1) AS i$retort$;",
+					conv, arr, row);
+				free(row);
+			}
+			using = rt_xasprintf("pg_temp.retort_conv(%s)", c->name);
+		}
+		move_column(g, c, using);
+		free(using);
+	}
+	for (size_t i = 0; i < todo.n; i++) {
+		char *s = rt_xasprintf("TODO: type %s: no cast is known for attribute %s's new "
+				       "type: check the USING expressions above", type, todo.v[i]);
+
+		ag_note(g, s);
+		free(s);
+	}
+	if (conv)
+		ag_stmt(g, "DROP FUNCTION %s;", conv);
+	ag_stmt(g, "DROP TYPE %s.%s;", f->schema, old);
+	free(conv);
+	free(type);
+	free(arr);
+	free(old);
+	rt_strv_free(&fn);
+	rt_strv_free(&fd);
+	rt_strv_free(&tn);
+	rt_strv_free(&td);
+	rt_strv_free(&todo);
+}
+
+bool
+ag_type_altered(const struct gen *g, const struct rt_cat_obj *t)
+{
+	bool hit;
+	char *key;
+
+	if (t->kind != RT_CAT_TYPE || (!g->types_altered.n && !g->types_moved.n))
+		return false;
+	key = rt_xasprintf("%s.%s", t->schema, t->name);
+	hit = rt_strv_contains(&g->types_altered, key) || rt_strv_contains(&g->types_moved, key);
+	free(key);
+	return hit;
+}
+
+bool
+ag_type_moved(const struct gen *g, const struct rt_cat_obj *t)
+{
+	bool hit;
+	char *key;
+
+	if (t->kind != RT_CAT_TYPE || !g->types_moved.n)
+		return false;
+	key = rt_xasprintf("%s.%s", t->schema, t->name);
+	hit = rt_strv_contains(&g->types_moved, key);
+	free(key);
+	return hit;
 }

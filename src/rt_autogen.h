@@ -31,11 +31,24 @@ struct rt_autogen_sql {
  * dependency order, then creates and changes in dependency order (schemas,
  * extensions, enums and their new values (or, when a value goes or the
  * order changes, the enum recreated and its columns moved over), domains
- * (and their default, NOT NULL and constraint changes), sequences, tables,
- * columns (identity and generation changes too), constraints, indexes,
- * foreign keys, sequence ownership, functions, views, materialized views,
- * triggers, comments). What PostgreSQL cannot do in place is a "-- TODO"
- * comment (a domain's base type, a table's kind). Deterministic.
+ * (and their default, NOT NULL and constraint changes),
+ * composite types (altered in place, or dropped and made again; when a
+ * column of a kept table uses one whose attributes are inserted, reordered
+ * or retyped, recreated under its name with each column moved over by
+ * attribute name: USING ROW((c).a, NULL, (c).b::newtype, ...)::type, an
+ * array through a pg_temp function), sequences, tables, columns (identity
+ * and generation changes too), constraints, indexes, foreign keys,
+ * sequence ownership, functions, views and materialized views (one reading
+ * another after it), materialized views' indexes, triggers, comments).
+ * What reads a column whose type changes or is recreated is dropped before
+ * and created again after from to, with a comment listing it: the views
+ * and materialized views reading its table (and the views reading those;
+ * their indexes, triggers and comments), and, for a recreated type, the
+ * CHECK and exclusion constraints, indexes and foreign keys on the column
+ * (a foreign key to it too). What
+ * PostgreSQL cannot do in place is a "-- TODO" comment (a domain's base
+ * type, a table's kind, a composite attribute's type without a known
+ * cast). Deterministic.
  * Fills out (free with rt_autogen_sql_free). Both models are sorted. */
 void rt_autogen_generate(struct rt_catalog *from, struct rt_catalog *to,
 			 const struct rt_autogen_opts *opts, struct rt_autogen_sql *out);

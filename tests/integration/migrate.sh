@@ -296,6 +296,131 @@ check "upgrade head again" R -q upgrade head
 out=$(R check 2>&1); rc=$?
 is "check: every downgrade undoes its upgrade (exit 0)" "$rc" 0
 
+# composite types and an enum that columns use, recreated with their columns
+# moved over; the views, materialized view (its index and comment), check
+# and partial index reading those columns dropped and created again; the
+# rows keep their values
+R schema --live >"$T/before_agt0.sql" 2>&1
+cat >>"$P/schema.sql" <<'SQL'
+-- agt begin
+CREATE TYPE addr AS (street text, zip numeric(5,0), city text);
+CREATE TYPE pair AS (x integer, y integer);
+CREATE TYPE status AS ENUM ('new', 'old', 'gone');
+CREATE TABLE places (
+    id     integer PRIMARY KEY,
+    home   addr,
+    homes  addr[],
+    p      pair,
+    st     status NOT NULL DEFAULT 'new',
+    CONSTRAINT ck_places_st CHECK (st <> 'gone' OR id > 1)
+);
+CREATE INDEX ix_places_live ON places (id) WHERE st <> 'gone';
+CREATE TABLE visits (id integer PRIMARY KEY, at addr, st status) PARTITION BY RANGE (id);
+CREATE TABLE visits_1 PARTITION OF visits FOR VALUES FROM (0) TO (100);
+CREATE TABLE stages (st status PRIMARY KEY);
+CREATE TABLE stage_log (id integer PRIMARY KEY, st status REFERENCES stages);
+CREATE INDEX ix_stage_log_st ON stage_log (st);
+CREATE VIEW place_list AS SELECT id, (home).city AS city, st FROM places;
+CREATE VIEW place_names AS SELECT id, city FROM place_list;
+CREATE MATERIALIZED VIEW place_counts AS SELECT st, count(*) AS n FROM places GROUP BY st;
+CREATE UNIQUE INDEX ix_place_counts ON place_counts (st);
+COMMENT ON MATERIALIZED VIEW place_counts IS 'counts';
+COMMENT ON VIEW place_list IS 'list';
+COMMENT ON INDEX ix_places_live IS 'live';
+COMMENT ON CONSTRAINT ck_places_st ON places IS 'no gone';
+COMMENT ON TYPE addr IS 'postal';
+COMMENT ON TYPE status IS 'states';
+-- agt end
+SQL
+out=$(R migrate -m "places" --rev-id 00000000dd01 2>&1); rc=$?
+is "types, views, a materialized view with an index: exit 0" "$rc" 0
+body=$(cat "$V/00000000dd01_places.sql" 2>/dev/null)
+check "the materialized view before its index" python3 -c '
+import sys
+up = open(sys.argv[1]).read().split("-- retort:downgrade")[0]
+assert up.index("CREATE MATERIALIZED VIEW public.place_counts") < up.index("CREATE UNIQUE INDEX ix_place_counts"), up
+assert up.index("CREATE VIEW public.place_list") < up.index("CREATE VIEW public.place_names"), up
+' "$V/00000000dd01_places.sql"
+check "it applies" R -q upgrade head
+check "... and its downgrade" R -q downgrade -1
+R schema --live >"$T/after_agt0.sql" 2>&1
+check "... back to the schema before it byte for byte" cmp "$T/before_agt0.sql" "$T/after_agt0.sql"
+check "upgrade head again" R -q upgrade head
+psqlc "INSERT INTO places VALUES
+  (1, ROW('Main St', 12345, 'Springfield'), ARRAY[ROW('a', 1, 'b')::addr, NULL], ROW(1, 2), 'new'),
+  (2, NULL, '{}', NULL, 'gone'),
+  (3, ROW(NULL, NULL, NULL), NULL, ROW(NULL, 5), 'new')"
+psqlc "REFRESH MATERIALIZED VIEW place_counts"
+psqlc "INSERT INTO visits VALUES (7, ROW('Elm St', 54321, 'Shelbyville'), 'gone')"
+psqlc "INSERT INTO stages VALUES ('new'), ('gone'); INSERT INTO stage_log VALUES (1, 'gone'), (2, NULL)"
+rows() { psqlc "SELECT string_agg(concat_ws('|', id, coalesce(home::text, 'null'), coalesce(homes::text, 'null'), coalesce(p::text, 'null'), st), ' ' ORDER BY id) FROM places"; }
+rows0=$(rows)
+is "the rows before" "$rows0" \
+	"1|(\"Main St\",12345,Springfield)|{\"(a,1,b)\",NULL}|(1,2)|new 2|null|{}|null|gone 3|(,,)|null|(,5)|new"
+R schema --live >"$T/before_agt.sql" 2>&1
+python3 - "$P/schema.sql" <<'PY2'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+s = s.replace("CREATE TYPE addr AS (street text, zip numeric(5,0), city text);",
+              "CREATE TYPE addr AS (street text, country text, zip numeric(9,0), city text);")
+s = s.replace("CREATE TYPE pair AS (x integer, y integer);", "CREATE TYPE pair AS (y integer, x integer);")
+s = s.replace("CREATE TYPE status AS ENUM ('new', 'old', 'gone');", "CREATE TYPE status AS ENUM ('new', 'gone');")
+open(p, "w").write(s)
+PY2
+out=$(R migrate -m "types moved" --rev-id 00000000dd02 2>&1); rc=$?
+is "an attribute inserted, retyped, reordered; an enum value removed: exit 0" "$rc" 0
+F5="$V/00000000dd02_types_moved.sql"
+body=$(cat "$F5" 2>/dev/null)
+unlike "no TODO" "$body" "TODO"
+like "the composite renamed" "$body" "^ALTER TYPE public.addr RENAME TO addr_old;$"
+like "... created with the new attributes" "$body" "^CREATE TYPE public.addr AS \(street text, country text, zip numeric\(9,0\), city text\);$"
+like "... the column moved over by attribute name, the new one NULL, the changed one cast" "$body" \
+	"^ALTER TABLE public.places ALTER COLUMN home TYPE public.addr USING CASE WHEN num_nulls\(home\) = 1 THEN NULL ELSE ROW\(\(home\).street, NULL, \(home\).zip::numeric\(9,0\), \(home\).city\)::public.addr END;$"
+like "... the array column through a function of the session" "$body" "^ALTER TABLE public.places ALTER COLUMN homes TYPE public.addr\[\] USING pg_temp.retort_conv\(homes\);$"
+like "... the old type dropped" "$body" "^DROP TYPE public.addr_old;$"
+like "a reordered composite moved over by name" "$body" "ROW\(\(p\).y, \(p\).x\)::public.pair END;$"
+like "the enum recreated" "$body" "^CREATE TYPE public.status AS ENUM \('new', 'gone'\);$"
+like "what reads the columns: said in a comment" "$body" "^-- columns change type under what reads them; dropped here and created again after:$"
+check "views, materialized view, check and partial index dropped before the types, created after" python3 -c '
+import sys
+up = open(sys.argv[1]).read().split("-- retort:downgrade")[0]
+i = [up.index(s) for s in ("DROP VIEW public.place_names;", "DROP VIEW public.place_list;",
+     "ALTER TYPE public.addr RENAME TO addr_old;", "CREATE VIEW public.place_list",
+     "CREATE VIEW public.place_names")]
+assert i == sorted(i), i
+for s in ("DROP MATERIALIZED VIEW public.place_counts;", "DROP INDEX public.ix_places_live;",
+          "ALTER TABLE public.places DROP CONSTRAINT ck_places_st;"):
+    assert up.index(s) < up.index("ALTER TYPE public.status RENAME TO status_old;"), s
+for s in ("CREATE MATERIALIZED VIEW public.place_counts", "CREATE UNIQUE INDEX ix_place_counts",
+          "COMMENT ON MATERIALIZED VIEW public.place_counts IS", "COMMENT ON VIEW public.place_list IS",
+          "CREATE INDEX ix_places_live", "ALTER TABLE public.places ADD CONSTRAINT ck_places_st"):
+    assert up.index(s) > up.index("DROP TYPE public.status_old;"), s
+assert "DROP INDEX public.ix_place_counts" not in up
+' "$F5"
+check "it applies" R -q upgrade head
+is "the rows keep their values: attributes by name, the new one NULL" "$(rows)" \
+	"1|(\"Main St\",,12345,Springfield)|{\"(a,,1,b)\",NULL}|(2,1)|new 2|null|{}|null|gone 3|(,,,)|null|(5,)|new"
+is "... a partitioned table's too (its partition's column moved with it)" \
+	"$(psqlc "SELECT at::text || '|' || st FROM visits_1")" "(\"Elm St\",,54321,Shelbyville)|gone"
+unlike "... no ALTER on the partition itself" "$body" "ALTER TABLE public.visits_1"
+is "... a foreign key between two columns of the enum dropped and added around them" \
+	"$(psqlc "SELECT string_agg(l.id || ':' || coalesce(l.st::text, '-'), ' ' ORDER BY l.id) FROM stage_log l LEFT JOIN stages s USING (st)")" "1:gone 2:-"
+is "... the views read them" "$(psqlc "SELECT string_agg(id || ':' || coalesce(city, '-'), ' ' ORDER BY id) FROM place_names")" "1:Springfield 2:- 3:-"
+is "... the materialized view is filled" "$(psqlc "SELECT string_agg(st || ':' || n, ' ' ORDER BY st) FROM place_counts")" "new:2 gone:1"
+out=$(R verify 2>&1); rc=$?
+is "verify clean after it (exit 0)" "$rc" 0
+like "... says so" "$out" "clean: the live database matches its migrations and the declared schema"
+is "migrate again: no changes" "$(R migrate -m again 2>&1)" "no changes detected"
+check "downgrade -1" R -q downgrade -1
+R schema --live >"$T/after_agt.sql" 2>&1
+check "... back to the previous schema byte for byte" cmp "$T/before_agt.sql" "$T/after_agt.sql"
+is "... the rows as they were" "$(rows)" "$rows0"
+is "... the partition's too" "$(psqlc "SELECT at::text || '|' || st FROM visits")" "(\"Elm St\",54321,Shelbyville)|gone"
+check "upgrade head again" R -q upgrade head
+out=$(R check 2>&1); rc=$?
+is "check: every downgrade undoes its upgrade (exit 0)" "$rc" 0
+
 # several heads: merge first
 cat >"$V/00000000bb01_side.sql" <<'SQL'
 -- retort:revision 00000000bb01

@@ -1,7 +1,10 @@
 /* test_autogen.c - the SQL autogenerate writes (rt_autogen.h) from
  * hand-built models: dependency order, the rename rule, the three-step NOT
  * NULL column, enum values (added, or the type recreated), type changes
- * with and without a known cast, identity and generated columns, domains. */
+ * with and without a known cast, identity and generated columns, domains,
+ * composite types that columns use recreated with the columns moved over,
+ * and what reads a moved column (views, materialized views, checks,
+ * indexes) dropped and created again. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -445,6 +448,305 @@ test_composite(void **state)
 	rt_catalog_free(b);
 }
 
+/* places (id, home addr, homes addr[], p pair) with addr and pair as given. */
+static struct rt_catalog *
+places(const char *addr, const char *pair)
+{
+	struct rt_catalog *c = rt_catalog_new();
+
+	rt_catalog_add(c, RT_CAT_TYPE, "public", NULL, "addr", addr);
+	rt_catalog_add(c, RT_CAT_TYPE, "public", NULL, "pair", pair);
+	rt_catalog_add(c, RT_CAT_COMMENT, NULL, NULL, "TYPE public.pair", "'two ints'");
+	rt_catalog_add(c, RT_CAT_TABLE, "public", NULL, "places", "")->contype = 'r';
+	col(c, "public.places", "id", "integer", 1, true, NULL);
+	col(c, "public.places", "home", "public.addr", 2, false, NULL);
+	col(c, "public.places", "homes", "public.addr[]", 3, false, NULL);
+	col(c, "public.places", "p", "public.pair", 4, false, "'(1,2)'::public.pair");
+	return c;
+}
+
+/* A composite type a column uses: an attribute inserted in the middle and
+ * one retyped, or the attributes reordered, recreate it under its name with
+ * the columns moved over by attribute name (arrays through a function of
+ * the session); the way back is the same dance. */
+static void
+test_composite_used(void **state)
+{
+	struct rt_catalog *a = places("AS (street text, zip numeric(5,0), city text)",
+				      "AS (x integer, y integer)");
+	struct rt_catalog *b = places("AS (street text, country text, zip numeric(9,0), city text)",
+				      "AS (y integer, x integer)");
+	struct rt_autogen_sql up = { 0 }, down = { 0 };
+
+	(void)state;
+	/* a partitioned table: its partition's column moves with it */
+	for (int k = 0; k < 2; k++) {
+		struct rt_catalog *c = k ? b : a;
+		struct rt_cat_obj *o;
+
+		rt_catalog_add(c, RT_CAT_TABLE, "public", NULL, "visits",
+			       "PARTITION BY RANGE (id)")->contype = 'p';
+		o = rt_catalog_add(c, RT_CAT_TABLE, "public", NULL, "visits_1",
+				   "PARTITION OF public.visits FOR VALUES FROM (0) TO (10)");
+		o->contype = 'r';
+		o->is_partition = true;
+		col(c, "public.visits", "id", "integer", 1, true, NULL);
+		col(c, "public.visits", "at", "public.addr", 2, false, NULL);
+		col(c, "public.visits_1", "id", "integer", 1, true, NULL);
+		col(c, "public.visits_1", "at", "public.addr", 2, false, NULL);
+	}
+	rt_autogen_generate(a, b, NULL, &up);
+	rt_autogen_generate(b, a, NULL, &down);
+	assert_null(strstr(up.sql, "ALTER TABLE public.visits_1"));
+	at(up.sql, "-- type public.addr: columns use it and ALTER TYPE cannot reorder, insert or "
+	   "retype its attributes then:\n");
+	at(up.sql, "ALTER TYPE public.addr RENAME TO addr_old;\n"
+	   "CREATE TYPE public.addr AS (street text, country text, zip numeric(9,0), city text);\n"
+	   "ALTER TABLE public.places ALTER COLUMN home TYPE public.addr USING CASE WHEN "
+	   "num_nulls(home) = 1 THEN NULL ELSE ROW((home).street, NULL, (home).zip::numeric(9,0), "
+	   "(home).city)::public.addr END;\n"
+	   "CREATE FUNCTION pg_temp.retort_conv(public.addr_old[]) RETURNS public.addr[] LANGUAGE "
+	   "sql AS $retort$SELECT CASE WHEN $1 IS NULL THEN NULL ELSE coalesce(array_agg(CASE WHEN "
+	   "num_nulls($1[i]) = 1 THEN NULL ELSE ROW(($1[i]).street, NULL, ($1[i]).zip::numeric(9,0), "
+	   "($1[i]).city)::public.addr END ORDER BY i), '{}') END FROM generate_subscripts($1, 1) AS "
+	   "i$retort$;\n"
+	   "ALTER TABLE public.places ALTER COLUMN homes TYPE public.addr[] USING "
+	   "pg_temp.retort_conv(homes);\n"
+	   "ALTER TABLE public.visits ALTER COLUMN at TYPE public.addr USING CASE WHEN "
+	   "num_nulls(at) = 1 THEN NULL ELSE ROW((at).street, NULL, (at).zip::numeric(9,0), "
+	   "(at).city)::public.addr END;\n"
+	   "DROP FUNCTION pg_temp.retort_conv(public.addr_old[]);\n"
+	   "DROP TYPE public.addr_old;\n");
+	/* reordered; the default dropped and set again once; the comment made again */
+	at(up.sql, "ALTER TYPE public.pair RENAME TO pair_old;\n"
+	   "CREATE TYPE public.pair AS (y integer, x integer);\n"
+	   "ALTER TABLE public.places ALTER COLUMN p DROP DEFAULT;\n"
+	   "ALTER TABLE public.places ALTER COLUMN p TYPE public.pair USING CASE WHEN "
+	   "num_nulls(p) = 1 THEN NULL ELSE ROW((p).y, (p).x)::public.pair END;\n"
+	   "ALTER TABLE public.places ALTER COLUMN p SET DEFAULT '(1,2)'::public.pair;\n"
+	   "DROP TYPE public.pair_old;\n");
+	assert_null(strstr(strstr(up.sql, "DROP TYPE public.pair_old"), "ALTER COLUMN p"));
+	assert_true(at(up.sql, "DROP TYPE public.pair_old;") <
+		    at(up.sql, "COMMENT ON TYPE public.pair IS 'two ints';"));
+	assert_null(strstr(up.sql, "ATTRIBUTE"));
+	assert_null(strstr(up.sql, "DROP TYPE public.addr;"));
+	assert_null(strstr(up.sql, "TODO"));
+	/* the way back: the same dance, the inserted attribute left out */
+	at(down.sql, "CREATE TYPE public.addr AS (street text, zip numeric(5,0), city text);\n"
+	   "ALTER TABLE public.places ALTER COLUMN home TYPE public.addr USING CASE WHEN "
+	   "num_nulls(home) = 1 THEN NULL ELSE ROW((home).street, (home).zip::numeric(5,0), "
+	   "(home).city)::public.addr END;\n");
+	at(down.sql, "ROW((p).x, (p).y)::public.pair END;\n");
+	rt_autogen_sql_free(&up);
+	rt_autogen_sql_free(&down);
+	rt_catalog_free(a);
+	rt_catalog_free(b);
+}
+
+/* A column uses the type: an attribute retyped without a known cast is a
+ * TODO; only attributes added at the end (or dropped) stay ALTER TYPE. */
+static void
+test_composite_used_cast(void **state)
+{
+	struct rt_catalog *a = places("AS (street text, zip numeric(5,0))", "AS (x integer)");
+	struct rt_catalog *b = places("AS (street text, zip text)", "AS (x integer, y integer)");
+	struct rt_autogen_sql up = { 0 }, down = { 0 };
+	struct rt_autogen_opts o = { .has_cast = no_cast };
+
+	(void)state;
+	rt_autogen_generate(a, b, &o, &up);
+	rt_autogen_generate(b, a, &o, &down);
+	at(up.sql, "ROW((home).street, (home).zip::text)::public.addr END;\n");
+	at(up.sql, "-- TODO: type public.addr: no cast is known for attribute zip's new type: "
+	   "check the USING expressions above\n");
+	at(up.sql, "ALTER TYPE public.pair ADD ATTRIBUTE y integer;\n");
+	assert_null(strstr(up.sql, "pair RENAME"));
+	at(down.sql, "ALTER TYPE public.pair DROP ATTRIBUTE y;\n");
+	rt_autogen_sql_free(&up);
+	rt_autogen_sql_free(&down);
+	rt_catalog_free(a);
+	rt_catalog_free(b);
+}
+
+/* orders (id, status) with status an enum, read by a view, a view on that
+ * view, a materialized view with an index and a comment, a partial index
+ * and a check; labels are the enum's. */
+static struct rt_catalog *
+orders(const char *labels)
+{
+	struct rt_catalog *c = base();
+	struct rt_cat_obj *o;
+
+	rt_catalog_add(c, RT_CAT_ENUM, "public", NULL, "status", labels);
+	rt_catalog_add(c, RT_CAT_TABLE, "public", NULL, "orders", "")->contype = 'r';
+	col(c, "public.orders", "id", "integer", 1, true, NULL);
+	col(c, "public.orders", "status", "public.status", 2, true, "'new'::public.status");
+	con(c, RT_CAT_CONSTRAINT, "public.orders", "ck_orders_status", 'c',
+	    "CHECK ((status <> 'gone'::public.status) OR (id > 1))", "status,id");
+	con(c, RT_CAT_INDEX, "public.orders", "ix_orders_live", 0,
+	    "CREATE INDEX ix_orders_live ON public.orders USING btree (id) WHERE "
+	    "(status <> 'gone'::public.status)", "id")->schema = rt_xstrdup("public");
+	con(c, RT_CAT_INDEX, "public.orders", "ix_orders_id", 0,
+	    "CREATE INDEX ix_orders_id ON public.orders USING btree (id)", "id")
+		->schema = rt_xstrdup("public");
+	con(c, RT_CAT_INDEX, "public.users", "ix_users_email", 0,
+	    "CREATE INDEX ix_users_email ON public.users USING btree (email)", "email")
+		->schema = rt_xstrdup("public");
+	/* "a_ids" sorts before what it reads */
+	rt_catalog_add(c, RT_CAT_VIEW, "public", NULL, "order_list",
+		       " SELECT orders.id,\n    orders.status\n   FROM public.orders;");
+	rt_catalog_add(c, RT_CAT_VIEW, "public", NULL, "a_ids",
+		       " SELECT order_list.id\n   FROM public.order_list;");
+	rt_catalog_add(c, RT_CAT_VIEW, "public", NULL, "emails",
+		       " SELECT users.email\n   FROM public.users;");
+	rt_catalog_add(c, RT_CAT_MATVIEW, "public", NULL, "order_counts",
+		       " SELECT orders.status,\n    count(*) AS n\n   FROM public.orders\n"
+		       "  GROUP BY orders.status;");
+	o = con(c, RT_CAT_INDEX, "public.order_counts", "ix_order_counts", 'm',
+		"CREATE UNIQUE INDEX ix_order_counts ON public.order_counts USING btree (status)",
+		"status");
+	o->schema = rt_xstrdup("public");
+	rt_catalog_add(c, RT_CAT_COMMENT, NULL, NULL, "MATERIALIZED VIEW public.order_counts",
+		       "'counts'");
+	rt_catalog_add(c, RT_CAT_COMMENT, NULL, NULL, "COLUMN public.order_list.status",
+		       "'the status'");
+	rt_catalog_add(c, RT_CAT_COMMENT, NULL, NULL, "INDEX public.ix_orders_live", "'live'");
+	rt_catalog_add(c, RT_CAT_COMMENT, NULL, NULL,
+		       "CONSTRAINT ck_orders_status ON public.orders", "'no gone'");
+	rt_catalog_add(c, RT_CAT_COMMENT, NULL, NULL, "INDEX public.ix_orders_id", "'by id'");
+	/* stages (st) referenced by stage_log (st), both of the enum */
+	rt_catalog_add(c, RT_CAT_TABLE, "public", NULL, "stages", "")->contype = 'r';
+	col(c, "public.stages", "st", "public.status", 1, true, NULL);
+	con(c, RT_CAT_CONSTRAINT, "public.stages", "stages_pkey", 'p', "PRIMARY KEY (st)", "st");
+	rt_catalog_add(c, RT_CAT_TABLE, "public", NULL, "stage_log", "")->contype = 'r';
+	col(c, "public.stage_log", "id", "integer", 1, true, NULL);
+	col(c, "public.stage_log", "st", "public.status", 2, false, NULL);
+	con(c, RT_CAT_FKEY, "public.stage_log", "stage_log_st_fkey", 'f',
+	    "FOREIGN KEY (st) REFERENCES public.stages(st)", "st");
+	con(c, RT_CAT_FKEY, "public.stage_log", "stage_log_id_fkey", 'f',
+	    "FOREIGN KEY (id) REFERENCES public.users(id)", "id");
+	return c;
+}
+
+/* An enum value removed: the views, the materialized view (its index and
+ * comment), the check and the partial index reading the column are dropped
+ * before the type is recreated and created again after, a view on a view in
+ * dependency order; what does not read it is left alone. */
+static void
+test_enum_dependents(void **state)
+{
+	struct rt_catalog *a = orders("'new', 'old', 'gone'"), *b = orders("'new', 'gone'");
+	struct rt_autogen_sql up = { 0 }, down = { 0 };
+	size_t rename;
+
+	(void)state;
+	rt_autogen_generate(a, b, NULL, &up);
+	rt_autogen_generate(b, a, NULL, &down);
+	at(up.sql, "-- columns change type under what reads them; dropped here and created again "
+	   "after:\n--   view public.order_list\n");
+	at(up.sql, "--   view public.a_ids\n");
+	at(up.sql, "--   materialized view public.order_counts\n");
+	at(up.sql, "--   constraint ck_orders_status on public.orders\n");
+	at(up.sql, "--   index public.ix_orders_live\n");
+	rename = at(up.sql, "ALTER TYPE public.status RENAME TO status_old;\n");
+	/* the view on the view first */
+	assert_true(at(up.sql, "DROP VIEW public.a_ids;\n") <
+		    at(up.sql, "DROP VIEW public.order_list;\n"));
+	assert_true(at(up.sql, "DROP VIEW public.order_list;\n") < rename);
+	assert_true(at(up.sql, "DROP MATERIALIZED VIEW public.order_counts;\n") < rename);
+	assert_true(at(up.sql, "DROP INDEX public.ix_orders_live;\n") < rename);
+	assert_true(at(up.sql, "ALTER TABLE public.orders DROP CONSTRAINT ck_orders_status;\n") <
+		    rename);
+	/* the matview's index goes with it */
+	assert_null(strstr(up.sql, "DROP INDEX public.ix_order_counts"));
+	at(up.sql, "ALTER TABLE public.orders ALTER COLUMN status DROP DEFAULT;\n"
+	   "ALTER TABLE public.orders ALTER COLUMN status TYPE public.status USING "
+	   "status::text::public.status;\n"
+	   "ALTER TABLE public.orders ALTER COLUMN status SET DEFAULT 'new'::public.status;\n");
+	at(up.sql, "ALTER TABLE public.stage_log ALTER COLUMN st TYPE public.status USING "
+	   "st::text::public.status;\n"
+	   "ALTER TABLE public.stages ALTER COLUMN st TYPE public.status USING "
+	   "st::text::public.status;\n"
+	   "DROP TYPE public.status_old;\n");
+	rename = at(up.sql, "DROP TYPE public.status_old;\n");
+	assert_true(rename < at(up.sql, "ALTER TABLE public.orders ADD CONSTRAINT ck_orders_status "
+				"CHECK ((status <> 'gone'::public.status) OR (id > 1));\n"));
+	assert_true(rename < at(up.sql, "CREATE INDEX ix_orders_live ON public.orders USING btree "
+				"(id) WHERE (status <> 'gone'::public.status);\n"));
+	assert_true(rename < at(up.sql, "CREATE VIEW public.order_list AS\n"));
+	assert_true(at(up.sql, "CREATE VIEW public.order_list AS\n") <
+		    at(up.sql, "CREATE VIEW public.a_ids AS\n"));
+	assert_true(at(up.sql, "CREATE MATERIALIZED VIEW public.order_counts AS\n") <
+		    at(up.sql, "CREATE UNIQUE INDEX ix_order_counts ON public.order_counts USING "
+		       "btree (status);\n"));
+	assert_true(at(up.sql, "CREATE UNIQUE INDEX ix_order_counts") <
+		    at(up.sql, "COMMENT ON MATERIALIZED VIEW public.order_counts IS 'counts';\n"));
+	assert_true(at(up.sql, "CREATE VIEW public.order_list AS\n") <
+		    at(up.sql, "COMMENT ON COLUMN public.order_list.status IS 'the status';\n"));
+	assert_true(at(up.sql, "CREATE INDEX ix_orders_live") <
+		    at(up.sql, "COMMENT ON INDEX public.ix_orders_live IS 'live';\n"));
+	assert_true(at(up.sql, "ADD CONSTRAINT ck_orders_status") <
+		    at(up.sql, "COMMENT ON CONSTRAINT ck_orders_status ON public.orders IS "
+		       "'no gone';\n"));
+	/* a foreign key between two columns of the type */
+	assert_true(at(up.sql, "ALTER TABLE public.stage_log DROP CONSTRAINT stage_log_st_fkey;\n") <
+		    rename);
+	assert_true(rename < at(up.sql, "ALTER TABLE public.stage_log ADD CONSTRAINT "
+				"stage_log_st_fkey FOREIGN KEY (st) REFERENCES public.stages(st);\n"));
+	at(up.sql, "--   foreign key stage_log_st_fkey on public.stage_log\n");
+	assert_null(strstr(up.sql, "stage_log_id_fkey"));
+	assert_null(strstr(up.sql, "stages_pkey"));
+	/* left alone: another table's view and index, an index not reading it */
+	assert_null(strstr(up.sql, "public.emails"));
+	assert_null(strstr(up.sql, "ix_users_email"));
+	assert_null(strstr(up.sql, "ix_orders_id"));
+	assert_false(up.needs_tx_off);
+	{
+		struct rt_catalog *c = base(), *d = orders("'new'");
+		struct rt_autogen_sql gone = { 0 };
+
+		/* two tables dropped, one referencing the other: its foreign key
+		 * first (the tables go in name order) */
+		rt_autogen_generate(d, c, NULL, &gone);
+		assert_true(at(gone.sql, "ALTER TABLE public.stage_log DROP CONSTRAINT "
+			       "stage_log_st_fkey;\n") < at(gone.sql, "DROP TABLE public.stages;\n"));
+		assert_null(strstr(gone.sql, "stage_log_id_fkey"));
+		rt_autogen_sql_free(&gone);
+		rt_catalog_free(c);
+		rt_catalog_free(d);
+	}
+	/* the way back adds the value in place: nothing to drop */
+	assert_string_equal(down.sql, "ALTER TYPE public.status ADD VALUE 'old' AFTER 'new';\n");
+	rt_autogen_sql_free(&up);
+	rt_autogen_sql_free(&down);
+	rt_catalog_free(a);
+	rt_catalog_free(b);
+}
+
+/* A plain type change under a view: the view is dropped and made again (the
+ * server refuses to change a column a view reads); its index is not. */
+static void
+test_retype_view(void **state)
+{
+	struct rt_catalog *a = orders("'new'"), *b = orders("'new'");
+
+	struct rt_autogen_sql up = { 0 };
+
+	(void)state;
+	b->v[2].def = (free(b->v[2].def), rt_xstrdup("character varying(200)"));
+	rt_autogen_generate(a, b, NULL, &up);
+	assert_true(at(up.sql, "DROP VIEW public.emails;\n") <
+		    at(up.sql, "ALTER TABLE public.users ALTER COLUMN email TYPE character "
+		       "varying(200)"));
+	assert_true(at(up.sql, "ALTER TABLE public.users ALTER COLUMN email TYPE") <
+		    at(up.sql, "CREATE VIEW public.emails AS\n"));
+	assert_null(strstr(up.sql, "ix_users_email"));
+	assert_null(strstr(up.sql, "order_list"));
+	rt_autogen_sql_free(&up);
+	rt_catalog_free(a);
+	rt_catalog_free(b);
+}
+
 int
 main(void)
 {
@@ -459,6 +761,10 @@ main(void)
 		cmocka_unit_test(test_identity_generated),
 		cmocka_unit_test(test_domain),
 		cmocka_unit_test(test_composite),
+		cmocka_unit_test(test_composite_used),
+		cmocka_unit_test(test_composite_used_cast),
+		cmocka_unit_test(test_enum_dependents),
+		cmocka_unit_test(test_retype_view),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
