@@ -405,12 +405,16 @@ check_inverse(struct lint *L)
 		if (!rt_strv_contains(&d->cols_dropped, u->cols_added.v[i]) &&
 		    !table_of_in(u->cols_added.v[i], &d->tables_dropped))
 			leaves(L, "column", u->cols_added.v[i]);
+	/* an index or constraint the upgrade drops before making it again (around
+	 * a column's type change) is no new one: the downgrade does the same */
 	for (size_t i = 0; i < u->idx_created.n; i++)
-		if (!goes_away(d, &d->idx_dropped, u->idx_created.v[i], u->idx_table.v[i],
+		if (!rt_strv_contains(&u->idx_dropped, u->idx_created.v[i]) &&
+		    !goes_away(d, &d->idx_dropped, u->idx_created.v[i], u->idx_table.v[i],
 			       u->idx_cols.v[i]))
 			leaves(L, "index", u->idx_created.v[i]);
 	for (size_t i = 0; i < u->cons_added.n; i++)
-		if (!goes_away(d, &d->cons_dropped, u->cons_added.v[i], u->cons_table.v[i],
+		if (!rt_strv_contains(&u->cons_dropped, u->cons_added.v[i]) &&
+		    !goes_away(d, &d->cons_dropped, u->cons_added.v[i], u->cons_table.v[i],
 			       u->cons_cols.v[i]))
 			leaves(L, "constraint", u->cons_added.v[i]);
 	for (size_t i = 0; i < d->tables_dropped.n; i++)

@@ -221,6 +221,18 @@ test_downgrade_not_inverse(void **state)
 	      "downgrade-not-inverse");
 	clean(lint("CREATE TABLE a (id int PRIMARY KEY);\nCREATE INDEX ix ON a (id);", "DROP TABLE a;"),
 	      "downgrade-not-inverse");
+	/* dropped and made again by the upgrade (around a type change): not new */
+	clean(lint("DROP INDEX ix_live;\nALTER TABLE t DROP CONSTRAINT ck_s;\n"
+		   "ALTER TABLE t ALTER COLUMN s TYPE text;\n"
+		   "ALTER TABLE t ADD CONSTRAINT ck_s CHECK (s <> 'x');\n"
+		   "CREATE INDEX ix_live ON t (id) WHERE s <> 'x';",
+		   "DROP INDEX ix_live;\nALTER TABLE t DROP CONSTRAINT ck_s;\n"
+		   "ALTER TABLE t ALTER COLUMN s TYPE varchar(10);\n"
+		   "ALTER TABLE t ADD CONSTRAINT ck_s CHECK (s <> 'x');\n"
+		   "CREATE INDEX ix_live ON t (id) WHERE s <> 'x';"), "downgrade-not-inverse");
+	/* ... but one made only by the upgrade still is */
+	want(lint("CREATE INDEX ix_new ON t (id);", "SELECT 1;"), "downgrade-not-inverse",
+	     "-- retort:downgrade");
 	/* the upgrade drops a column the downgrade does not restore */
 	want(lint("-- retort:allow ban-drop-column because tested\nALTER TABLE t DROP COLUMN c;",
 		  "SELECT 1;"), "downgrade-not-inverse", "-- retort:downgrade");
