@@ -93,6 +93,23 @@ pair_up(struct gen *g)
 								     g->to->v[i].name));
 	rt_strv_sort(&g->tables_f);
 	rt_strv_sort(&g->tables_t);
+	/* the partitions of the same table on both sides */
+	for (i = 0; i < g->to->n; i++) {
+		const struct rt_cat_obj *o = &g->to->v[i];
+		char *t, *pf, *pt;
+
+		if (o->kind != RT_CAT_TABLE || !o->is_partition)
+			continue;
+		t = rt_xasprintf("%s.%s", o->schema, o->name);
+		pf = ag_partition_parent(g->from, t);
+		pt = ag_partition_parent(g->to, t);
+		if (pf && pt && strcmp(pf, pt) == 0)
+			rt_strv_push(&g->partitions, t);
+		free(t);
+		free(pf);
+		free(pt);
+	}
+	rt_strv_sort(&g->partitions);
 }
 
 /* Whether o's table is on both sides (so its parts are altered, not created
@@ -101,6 +118,82 @@ bool
 ag_table_kept(const struct gen *g, const char *table)
 {
 	return table && has(&g->tables_f, table) && has(&g->tables_t, table);
+}
+
+bool
+ag_is_partition(const struct gen *g, const char *table)
+{
+	return table && has(&g->partitions, table);
+}
+
+char *
+ag_partition_parent(const struct rt_catalog *m, const char *table)
+{
+	for (size_t i = 0; table && i < m->n; i++) {
+		const struct rt_cat_obj *o = &m->v[i];
+		size_t l;
+		const char *p;
+		bool quoted = false;
+
+		if (o->kind != RT_CAT_TABLE || !o->is_partition || !o->def)
+			continue;
+		l = strlen(o->schema);
+		if (strncmp(table, o->schema, l) != 0 || table[l] != '.' ||
+		    strcmp(table + l + 1, o->name) != 0)
+			continue;
+		/* def: "parent bound", the parent as quote_ident wrote it */
+		for (p = o->def; *p && (quoted || *p != ' '); p++)
+			if (*p == '"')
+				quoted = !quoted;
+		return rt_xstrndup(o->def, (size_t)(p - o->def));
+	}
+	return NULL;
+}
+
+/* The column of m named like c on table, or NULL. */
+static const struct rt_cat_obj *
+column_on(const struct rt_catalog *m, const char *table, const char *name)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->v[i].kind == RT_CAT_COLUMN && same(m->v[i].table, table) &&
+		    same(m->v[i].name, name))
+			return &m->v[i];
+	return NULL;
+}
+
+/* A column of a partition kept on both sides (f NULL: added): the
+ * partitioned table's ALTERs reach it (ADD, DROP, RENAME COLUMN, type,
+ * default, NOT NULL; the first three exist only there), so only what the
+ * partition holds apart from its parent is written: a default or a NOT
+ * NULL of its own, after the parent's. */
+static void
+partition_column(struct gen *g, const char *parent, const struct rt_cat_obj *f,
+		 const struct rt_cat_obj *t)
+{
+	const struct rt_cat_obj *pf = f ? column_on(g->from, parent, f->name) : NULL;
+	const struct rt_cat_obj *pt = column_on(g->to, parent, t->name);
+	const char *dflt = f && !f->is_generated ? f->dflt : NULL;
+	const char *want = t->is_generated ? NULL : t->dflt;
+	bool notnull = f && f->is_notnull;
+
+	/* what the parent's own changes leave on the partition: an added
+	 * column as the parent has it, a changed one changed the same way */
+	if (!pt || (!f && t->is_generated))
+		return;
+	if (!f || (pf && !same(pf->dflt, pt->dflt)))
+		dflt = pt->is_generated ? NULL : pt->dflt;
+	if (!f || (pf && pf->is_notnull != pt->is_notnull))
+		notnull = pt->is_notnull;
+	if (!same(dflt, want)) {
+		if (want)
+			ag_stmt(g, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s;", t->table, t->name,
+				want);
+		else
+			ag_stmt(g, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT;", t->table, t->name);
+	}
+	if (notnull != t->is_notnull)
+		ag_stmt(g, "ALTER TABLE %s ALTER COLUMN %s %s NOT NULL;", t->table, t->name,
+			t->is_notnull ? "SET" : "DROP");
 }
 
 void
@@ -524,7 +617,8 @@ columns(struct gen *g)
 	for (size_t i = 0; i < g->np; i++) {
 		const struct rt_cat_obj *f = g->p[i].f;
 
-		if (!f || g->p[i].t || f->kind != RT_CAT_COLUMN || !ag_table_kept(g, f->table))
+		if (!f || g->p[i].t || f->kind != RT_CAT_COLUMN || !ag_table_kept(g, f->table) ||
+		    ag_is_partition(g, f->table))
 			continue;
 		for (size_t j = 0; j < g->np; j++) {
 			const struct rt_cat_obj *t = g->p[j].t;
@@ -558,7 +652,8 @@ columns(struct gen *g)
 	for (size_t i = 0; i < g->np; i++) {
 		const struct rt_cat_obj *f = g->p[i].f, *t = g->p[i].t, *o = f ? f : t;
 
-		if (o->kind != RT_CAT_COLUMN || !ag_table_kept(g, o->table) || is_renamed(g, o))
+		if (o->kind != RT_CAT_COLUMN || !ag_table_kept(g, o->table) || is_renamed(g, o) ||
+		    ag_is_partition(g, o->table))
 			continue;
 		if (f && !t)
 			ag_stmt(g, "ALTER TABLE %s DROP COLUMN %s;", f->table, f->name);
@@ -566,12 +661,24 @@ columns(struct gen *g)
 	for (size_t i = 0; i < g->np; i++) {
 		const struct rt_cat_obj *f = g->p[i].f, *t = g->p[i].t, *o = f ? f : t;
 
-		if (o->kind != RT_CAT_COLUMN || !ag_table_kept(g, o->table) || is_renamed(g, o))
+		if (o->kind != RT_CAT_COLUMN || !ag_table_kept(g, o->table) || is_renamed(g, o) ||
+		    ag_is_partition(g, o->table))
 			continue;
 		if (!f)
 			add_column(g, t);
 		else if (t)
 			alter_column(g, f, t);
+	}
+	/* the partitions' own, once their parents' are written */
+	for (size_t i = 0; i < g->np; i++) {
+		const struct rt_cat_obj *f = g->p[i].f, *t = g->p[i].t;
+		char *parent;
+
+		if (!t || t->kind != RT_CAT_COLUMN || !ag_is_partition(g, t->table))
+			continue;
+		if ((parent = ag_partition_parent(g->to, t->table)) != NULL)
+			partition_column(g, parent, f, t);
+		free(parent);
 	}
 }
 
@@ -977,6 +1084,7 @@ rt_autogen_generate(struct rt_catalog *from, struct rt_catalog *to,
 	rt_strv_free(&g.views_dropped);
 	rt_strv_free(&g.tables_f);
 	rt_strv_free(&g.tables_t);
+	rt_strv_free(&g.partitions);
 	rt_strv_free(&g.renamed);
 	rt_strv_free(&g.added_labels);
 	rt_strv_free(&g.seqs_dropped);

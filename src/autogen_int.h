@@ -19,12 +19,22 @@ struct ag_pair {
 	const struct rt_cat_obj *t;     /* in to, or NULL */
 };
 
+/* The partitioned table (schema.name as the model writes it) that table is
+ * a partition of in m, or NULL. New string. */
+char *ag_partition_parent(const struct rt_catalog *m, const char *table);
+
+/* Whether table is a partition of the same table on both sides. */
+struct gen;
+bool ag_is_partition(const struct gen *g, const char *table);
+
 struct gen {
 	struct rt_catalog *from, *to;
 	const struct rt_autogen_opts *opts;
 	struct ag_pair *p;
 	size_t np;
 	struct rt_strv tables_f, tables_t;  /* "schema.name", sorted */
+	struct rt_strv partitions;          /* "schema.name" of partitions of the same
+	                                     * table on both sides, sorted */
 	struct rt_strv renamed;             /* "table\x1fcolumn" of columns a rename took
 	                                     * (both sides) */
 	struct rt_strv added_labels;        /* enum labels added, as literals */

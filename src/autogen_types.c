@@ -235,20 +235,15 @@ move_column(struct gen *g, const struct rt_cat_obj *c, const char *using)
 static bool
 to_move(const struct gen *g, const struct rt_cat_obj *c)
 {
+	char *parent;
+	bool move;
+
 	if (!rt_strv_contains(&g->tables_t, c->table))
 		return false;
-	for (size_t i = 0; i < g->from->n; i++) {
-		const struct rt_cat_obj *o = &g->from->v[i];
-		size_t l;
-
-		if (o->kind != RT_CAT_TABLE || !o->is_partition)
-			continue;
-		l = strlen(o->schema);
-		if (strncmp(c->table, o->schema, l) == 0 && c->table[l] == '.' &&
-		    strcmp(c->table + l + 1, o->name) == 0)
-			return false;
-	}
-	return true;
+	parent = ag_partition_parent(g->from, c->table);
+	move = !parent;
+	free(parent);
+	return move;
 }
 
 bool

@@ -73,7 +73,8 @@ struct rt_cat_obj {
 	char identity;      /* column: 'a' (ALWAYS), 'd' (BY DEFAULT) or 0 */
 	bool is_generated;  /* column: GENERATED ALWAYS AS (dflt) STORED */
 	bool is_notnull;    /* column NOT NULL */
-	bool is_partition;  /* table: a partition (def holds PARTITION OF ...) */
+	bool is_partition;  /* table: a partition (def: "parent bound", as CREATE TABLE
+	                     * name PARTITION OF writes them) */
 	int pos;            /* column: position among the table's live columns (1-based) */
 	unsigned anchor;    /* as read: the oid of what the object hangs on (its table for
 	                     * columns, constraints, indexes, foreign keys, triggers and their

@@ -487,7 +487,7 @@ test_composite_used(void **state)
 		rt_catalog_add(c, RT_CAT_TABLE, "public", NULL, "visits",
 			       "PARTITION BY RANGE (id)")->contype = 'p';
 		o = rt_catalog_add(c, RT_CAT_TABLE, "public", NULL, "visits_1",
-				   "PARTITION OF public.visits FOR VALUES FROM (0) TO (10)");
+				   "public.visits FOR VALUES FROM (0) TO (10)");
 		o->contype = 'r';
 		o->is_partition = true;
 		col(c, "public.visits", "id", "integer", 1, true, NULL);
@@ -725,6 +725,56 @@ test_enum_dependents(void **state)
 
 /* A plain type change under a view: the view is dropped and made again (the
  * server refuses to change a column a view reads); its index is not. */
+/* A partitioned table and a partition of it on both sides: the changes to
+ * its columns are written on the partitioned table only (the server carries
+ * them on), a partition's own default on it, after. */
+static struct rt_catalog *
+events(const char *ntype, bool with_note, const char *own_default)
+{
+	struct rt_catalog *c = rt_catalog_new();
+	struct rt_cat_obj *o;
+
+	rt_catalog_add(c, RT_CAT_TABLE, "public", NULL, "events",
+		       "PARTITION BY RANGE (id)")->contype = 'p';
+	o = rt_catalog_add(c, RT_CAT_TABLE, "public", NULL, "\"events 1\"",
+			   "public.events FOR VALUES FROM (0) TO (10)");
+	o->contype = 'r';
+	o->is_partition = true;
+	col(c, "public.events", "id", "integer", 1, true, NULL);
+	col(c, "public.events", "n", ntype, 2, false, NULL);
+	col(c, "public.\"events 1\"", "id", "integer", 1, true, NULL);
+	col(c, "public.\"events 1\"", "n", ntype, 2, false, NULL);
+	if (with_note) {
+		col(c, "public.events", "note", "text", 3, false, NULL);
+		col(c, "public.\"events 1\"", "note", "text", 3, false, own_default);
+	}
+	rt_catalog_sort(c);
+	return c;
+}
+
+static void
+test_partition_columns(void **state)
+{
+	struct rt_catalog *a = events("integer", false, NULL), *b = events("bigint", true, "'x'::text");
+	struct rt_autogen_sql up = { 0 }, down = { 0 };
+
+	(void)state;
+	rt_autogen_generate(a, b, NULL, &up);
+	rt_autogen_generate(b, a, NULL, &down);
+	at(up.sql, "ALTER TABLE public.events ALTER COLUMN n TYPE bigint USING n::bigint;");
+	assert_true(at(up.sql, "ALTER TABLE public.events ADD COLUMN note text;\n") <
+		    at(up.sql, "ALTER TABLE public.\"events 1\" ALTER COLUMN note SET DEFAULT "
+		       "'x'::text;\n"));
+	assert_null(strstr(up.sql, "ALTER TABLE public.\"events 1\" ALTER COLUMN n "));
+	assert_null(strstr(up.sql, "ALTER TABLE public.\"events 1\" ADD"));
+	at(down.sql, "ALTER TABLE public.events DROP COLUMN note;\n");
+	assert_null(strstr(down.sql, "\"events 1\""));
+	rt_autogen_sql_free(&up);
+	rt_autogen_sql_free(&down);
+	rt_catalog_free(a);
+	rt_catalog_free(b);
+}
+
 static void
 test_retype_view(void **state)
 {
@@ -765,6 +815,7 @@ main(void)
 		cmocka_unit_test(test_composite_used_cast),
 		cmocka_unit_test(test_enum_dependents),
 		cmocka_unit_test(test_retype_view),
+		cmocka_unit_test(test_partition_columns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
