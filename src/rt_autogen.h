@@ -37,7 +37,9 @@ struct rt_autogen_sql {
  * or retyped, recreated under its name with each column moved over by
  * attribute name: USING ROW((c).a, NULL, (c).b::newtype, ...)::type, an
  * array through a pg_temp function), sequences, tables, columns (identity
- * and generation changes too), constraints, indexes, foreign keys,
+ * and generation changes too; a partitioned table's on it alone, the
+ * server carrying them to its partitions, then what a partition holds
+ * apart: its own default or NOT NULL), constraints, indexes, foreign keys,
  * sequence ownership, functions, views and materialized views (one reading
  * another after it), materialized views' indexes, triggers, comments).
  * What reads a column whose type changes or is recreated is dropped before
