@@ -111,6 +111,40 @@ out=$(R check 2>&1); rc=$?
 is "a downgrade to another type: exit 1" "$rc" 1
 like "... before and after" "$out" "^round-trip: revision aaaa00000001: table public.users: column phone: changed by upgrade \+ downgrade: type character varying\(20\) -> character varying\(30\)$"
 
+# transaction off: the downgrade commits and the revision is upgraded again
+# (no transaction to roll back); a forgotten index is found, and the
+# revision after it is checked from the right schema
+cat >"$P/versions/aaaa00000001_audit.sql" <<'SQL'
+-- retort:revision aaaa00000001
+-- retort:down_revision 8289ba23590a
+-- retort:message an index, concurrently
+-- retort:transaction off
+
+-- retort:upgrade
+CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_users_created ON users (created_at);
+
+-- retort:downgrade
+SELECT 1;
+SQL
+cat >"$P/versions/aaaa00000002_more.sql" <<'SQL'
+-- retort:revision aaaa00000002
+-- retort:down_revision aaaa00000001
+-- retort:message a table that forgets a column on the way down
+
+-- retort:upgrade
+CREATE TABLE notes (id int PRIMARY KEY);
+ALTER TABLE users ADD COLUMN nick text;
+
+-- retort:downgrade
+DROP TABLE notes;
+SQL
+out=$(R check 2>&1); rc=$?
+is "transaction off, index forgotten: exit 1" "$rc" 1
+like "... the index named" "$out" "^round-trip: revision aaaa00000001: index public.ix_users_created: left behind"
+like "... the next revision checked too" "$out" "^round-trip: revision aaaa00000002: table public.users: column nick: left behind"
+is "... nothing else" "$(printf '%s\n' "$out" | grep -c '^round-trip')" 2
+rm -f "$P/versions/aaaa00000002_more.sql"
+
 # a downgrade that fails
 cat >"$P/versions/aaaa00000001_audit.sql" <<'SQL'
 -- retort:revision aaaa00000001
