@@ -118,9 +118,11 @@ static const char *const queries[Q_N] = {
 	[Q_INDEX] =
 	"SELECT quote_ident(n.nspname), quote_ident(ic.relname), " QN("n", "c") ","
 	" pg_get_indexdef(i.indexrelid), c.relkind,"
-	" (SELECT string_agg(CASE WHEN x.attnum = 0 THEN '' ELSE quote_ident(a.attname) END, ','"
+	/* each key column's name looked up by itself: a join here is planned as a
+	 * hash of the table's columns built once per index */
+	" (SELECT string_agg(CASE WHEN x.attnum = 0 THEN '' ELSE quote_ident((SELECT a.attname"
+	"   FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = x.attnum)) END, ','"
 	"   ORDER BY x.ord) FROM unnest(i.indkey::int2[]) WITH ORDINALITY x(attnum, ord)"
-	"  LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = x.attnum"
 	"  WHERE x.ord <= i.indnkeyatts), i.indrelid AS anchor"
 	" FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
 	" JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -683,6 +685,13 @@ put_query(struct rt_buf *sql, const char *q, const char *excl, bool partial)
  * (the second imports the first's snapshot, as pg_dump -j does): the
  * server's pg_get_*def work is most of the time, and it splits. ---- */
 
+/* The read's own settings for its transaction, as one statement (one
+ * result): an empty search_path (every name qualified, as pg_dump reads),
+ * and no JIT, whose compiling costs more than these queries run. */
+#define LOCAL_SETTINGS \
+	"SELECT pg_catalog.set_config('search_path', '', true)," \
+	" pg_catalog.set_config('jit', 'off', true)"
+
 /* Relations (of any kind, outside the system schemas) from which a whole
  * read takes a second connection: below, its start costs more than it saves. */
 #define PARALLEL_MIN_RELATIONS 200
@@ -914,7 +923,7 @@ open_second(struct rt_db *db, bool *begun, struct side *sd, struct rt_buf *pre)
 	if (!db->url)
 		return NULL;
 	res = PQexec(db->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
-		     "SET LOCAL search_path = '';"
+		     LOCAL_SETTINGS ";"
 		     "SELECT pg_catalog.pg_export_snapshot(), (SELECT count(*) FROM pg_catalog.pg_class"
 		     " WHERE relnamespace NOT IN ('pg_catalog'::regnamespace,"
 		     " 'information_schema'::regnamespace, 'pg_toast'::regnamespace))");
@@ -934,7 +943,7 @@ open_second(struct rt_db *db, bool *begun, struct side *sd, struct rt_buf *pre)
 	lit = PQescapeLiteral(c2, PQgetvalue(res, 0, 0), strlen(PQgetvalue(res, 0, 0)));
 	PQclear(res);
 	rt_buf_printf(pre, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
-		      "SET TRANSACTION SNAPSHOT %s;SET LOCAL search_path = '';", lit ? lit : "''");
+		      "SET TRANSACTION SNAPSHOT %s;" LOCAL_SETTINGS ";", lit ? lit : "''");
 	PQfreemem(lit);
 	sd->skip = 3;
 	if (PQsetnonblocking(c2, 1) != 0) {
@@ -964,10 +973,10 @@ rt_catalog_read_start(struct rt_db *db, const struct rt_catalog_opts *opts, stru
 		j->nsides = 2;
 	}
 	if (in_tx)
-		rt_buf_puts(&sql, "SET LOCAL search_path = '';");
+		rt_buf_puts(&sql, LOCAL_SETTINGS ";");
 	else if (!begun)
 		rt_buf_puts(&sql, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
-			    "SET LOCAL search_path = '';");
+			    LOCAL_SETTINGS ";");
 	a->skip = begun ? 0 : in_tx ? 1 : 2;
 	/* the partial reads' plans are made once, while the shadow is small,
 	 * and kept as it grows: made with the catalogs' indexes, they stay
