@@ -56,7 +56,8 @@ struct rt_verify_opts {
 
 /* Starts verify: reads live's schema; builds the migrations at live's
  * revision(s) in a shadow database and compares (drift); loads the declared
- * schema file, when it exists, in a second shadow and compares (undeclared);
+ * schema file, when it exists, in a second shadow at the same time (two
+ * sub-jobs, two backends) and compares (undeclared);
  * adds the lint findings on live and a finding per version row no revision
  * of g defines (then there is no drift comparison). live must be connected
  * and stay unused while the job runs; out (zeroed by the caller) is filled

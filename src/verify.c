@@ -74,7 +74,7 @@ add_diff(struct rt_findings *f, const char *kind, const char *prefix, const stru
 enum op { OP_VERIFY, OP_CHECK };
 
 enum vstate {
-	V_READ_LIVE, V_BUILD, V_READ_MIG, V_LOAD_DECL, V_READ_DECL, V_LINT,
+	V_READ_LIVE, V_BUILD, V_READ_MIG, V_WAIT_DECL, V_READ_DECL, V_LINT,
 	C_READ0, C_UP, C_READ_UP, C_DOWN, C_READ_DOWN, C_AGAIN, C_READ_AGAIN, C_FINAL,
 	D_SEED, D_READ_R, D_SUM1, D_DOWN, D_UP, D_SUM2, D_DOWN2,
 	S_DONE,
@@ -96,6 +96,14 @@ struct vjob {
 	struct rt_catalog *live_cat;    /* verify */
 	char *cache_dir;                /* verify: models kept on disk, or NULL */
 	char key[65];                   /* verify: the key of the model being built, or "" */
+	/* verify: the declared schema, built in its own shadow beside the
+	 * migrations' (two backends at once): loaded, then read into decl_cat
+	 * (or taken from the cache); no schema file: has_declared false */
+	struct rt_schema_build *decl_b;
+	struct rt_job *decl_sub;
+	bool decl_reading;
+	struct rt_catalog *decl_cat;
+	char decl_key[65];
 	struct rt_catalog *before, *up; /* check: before the revision, after its upgrade */
 	size_t node;                    /* check: the revision in its round trip */
 	/* check with the shadow's change log (rt_schema_build_track): before is
@@ -129,6 +137,30 @@ drop_build(struct vjob *j)
 	if (j->b && rt_schema_build_free(j->b, &e) < 0 && !j->out->warning)
 		j->out->warning = rt_xstrdup(e.msg);
 	j->b = NULL;
+}
+
+/* verify: drops the declared schema's shadow (see drop_build). */
+static void
+drop_decl(struct vjob *j)
+{
+	struct rt_err e = { 0 };
+
+	rt_job_free(j->decl_sub);
+	j->decl_sub = NULL;
+	if (j->decl_b && rt_schema_build_free(j->decl_b, &e) < 0 && !j->out->warning)
+		j->out->warning = rt_xstrdup(e.msg);
+	j->decl_b = NULL;
+}
+
+/* Ends what runs (each sub-job cancelled and waited for: rt_job_free)
+ * and drops the shadows. */
+static void
+stop_all(struct vjob *j)
+{
+	rt_job_free(j->sub);
+	j->sub = NULL;
+	drop_decl(j);
+	drop_build(j);
 }
 
 /* Starts reading the schema of db as the sub-job. */
@@ -202,26 +234,68 @@ cur_id(const struct vjob *j)
 /* verify: the model filed under the key just made (rc 0) into *cat: true
  * on a hit. On a miss the key stays for cache_store; no key: "". */
 static bool
-cache_lookup(struct vjob *j, int rc, struct rt_catalog **cat)
+cache_lookup(struct vjob *j, int rc, char key[65], struct rt_catalog **cat)
 {
 	if (rc < 0 || !j->cache_dir || j->shadow_url) {
-		j->key[0] = '\0';
+		key[0] = '\0';
 		return false;
 	}
-	if (!(*cat = rt_modelcache_load(j->cache_dir, j->key)))
+	if (!(*cat = rt_modelcache_load(j->cache_dir, key)))
 		return false;
-	j->key[0] = '\0';
+	key[0] = '\0';
 	j->out->cached++;
 	return true;
 }
 
 /* verify: files the model just built under its key. */
 static void
-cache_store(struct vjob *j, const struct rt_catalog *cat)
+cache_store(struct vjob *j, char key[65], const struct rt_catalog *cat)
 {
-	if (j->key[0] && j->cache_dir)
-		rt_modelcache_store(j->cache_dir, j->key, cat);
-	j->key[0] = '\0';
+	if (key[0] && j->cache_dir)
+		rt_modelcache_store(j->cache_dir, key, cat);
+	key[0] = '\0';
+}
+
+/* verify: the declared schema's model from the cache, or its shadow made
+ * and its load started (decl_step runs it); nothing without a schema file. */
+static int
+start_declared(struct vjob *j, struct rt_err *err)
+{
+	struct stat st;
+
+	if (!j->schema_file || stat(j->schema_file, &st) != 0)
+		return 0;
+	j->out->has_declared = true;
+	if (cache_lookup(j, rt_modelcache_key_file(j->schema_file, j->live, j->decl_key),
+			 j->decl_key, &j->decl_cat))
+		return 0;
+	if (!(j->decl_b = rt_schema_build_new(j->live, j->shadow_url, err)))
+		return -1;
+	j->decl_sub = rt_schema_build_load_start(j->decl_b, j->schema_file, err);
+	return j->decl_sub ? 0 : -1;
+}
+
+/* verify: one step of the declared schema's build (load, then read); never
+ * waits. 0, or -1 with err when it failed ("file:line: ..." for the load). */
+static int
+decl_step(struct vjob *j, struct rt_err *err)
+{
+	int r;
+
+	if (!j->decl_sub || (r = rt_job_step(j->decl_sub, err)) == 1)
+		return 0;
+	if (r == 0 && j->decl_reading)
+		j->decl_cat = rt_catalog_read_take(j->decl_sub);
+	rt_job_free(j->decl_sub);
+	j->decl_sub = NULL;
+	if (r < 0)
+		return -1;
+	if (!j->decl_reading) {
+		j->decl_reading = true;
+		j->decl_sub = rt_catalog_read_start(rt_schema_build_db(j->decl_b), NULL, err);
+		return j->decl_sub ? 0 : -1;
+	}
+	return 0;
 }
 
 /* verify: what to do next, the previous sub-job (if any) done; its model in
@@ -230,15 +304,17 @@ static int
 verify_next(struct vjob *j, struct rt_catalog *cat, struct rt_err *err)
 {
 	struct rt_cat_diff d = { 0 };
-	struct stat st;
 	bool ran = false;
 
 	switch (j->state) {
 	case V_READ_LIVE:
 		j->live_cat = cat;
+		if (start_declared(j, err) < 0)
+			return -1;
 		if (!j->is_known)
 			goto declared;
-		if (cache_lookup(j, rt_modelcache_key_revs(j->g, &j->cur, j->live, j->key), &cat)) {
+		if (cache_lookup(j, rt_modelcache_key_revs(j->g, &j->cur, j->live, j->key), j->key,
+				 &cat)) {
 			j->state = V_READ_MIG;
 			return verify_next(j, cat, err);
 		}
@@ -255,7 +331,7 @@ verify_next(struct vjob *j, struct rt_catalog *cat, struct rt_err *err)
 		j->state = V_READ_MIG;
 		return start_read(j, rt_schema_build_db(j->b), err) < 0 ? -1 : 1;
 	case V_READ_MIG:
-		cache_store(j, cat);
+		cache_store(j, j->key, cat);
 		rt_catalog_diff(j->live_cat, cat, &j->dopts, &d);
 		add_diff(j->out, "drift", NULL, &d,
 			 "only in the live database (not made by the migrations)",
@@ -264,32 +340,18 @@ verify_next(struct vjob *j, struct rt_catalog *cat, struct rt_err *err)
 		rt_catalog_free(cat);
 		drop_build(j);
 declared:
-		if (!j->schema_file || stat(j->schema_file, &st) != 0) {
-			j->state = V_LINT;
-			return 1;
-		}
-		j->out->has_declared = true;
-		if (cache_lookup(j, rt_modelcache_key_file(j->schema_file, j->live, j->key), &cat)) {
-			j->state = V_READ_DECL;
-			return verify_next(j, cat, err);
-		}
-		if (!(j->b = rt_schema_build_new(j->live, j->shadow_url, err)))
-			return -1;
-		j->state = V_LOAD_DECL;
-		j->sub = rt_schema_build_load_start(j->b, j->schema_file, err);
-		return j->sub ? 1 : -1;
-	case V_LOAD_DECL:
-		j->state = V_READ_DECL;
-		return start_read(j, rt_schema_build_db(j->b), err) < 0 ? -1 : 1;
+		/* the declared schema's model, when it has one: v_step hands it over */
+		j->state = j->out->has_declared ? V_WAIT_DECL : V_LINT;
+		return 1;
 	case V_READ_DECL:
-		cache_store(j, cat);
+		cache_store(j, j->decl_key, cat);
 		rt_catalog_diff(j->live_cat, cat, &j->dopts, &d);
 		add_diff(j->out, "undeclared", NULL, &d,
 			 "only in the live database (not in the declared schema)",
 			 "declared but not in the live database (not migrated yet)", "live -> declared");
 		rt_cat_diff_free(&d);
 		rt_catalog_free(cat);
-		drop_build(j);
+		drop_decl(j);
 		j->state = V_LINT;
 		return 1;
 	case V_LINT: {
@@ -588,8 +650,11 @@ static size_t
 v_fds(void *impl, struct pollfd *fds, size_t max)
 {
 	struct vjob *j = impl;
+	size_t n = j->sub ? rt_job_fds(j->sub, fds, max) : 0;
 
-	return j->sub ? rt_job_fds(j->sub, fds, max) : 0;
+	if (j->decl_sub && n < max)
+		n += rt_job_fds(j->decl_sub, fds + n, max - n);
+	return n;
 }
 
 static int
@@ -603,6 +668,21 @@ v_step(void *impl, struct rt_err *err)
 
 		if (j->state == S_DONE)
 			return 0;
+		if (j->op == OP_VERIFY && decl_step(j, err) < 0) {
+			stop_all(j);
+			j->state = S_DONE;
+			return -1;
+		}
+		if (j->state == V_WAIT_DECL && !j->cancelled) {
+			if (j->decl_sub)
+				return 1;
+			cat = j->decl_cat;
+			j->decl_cat = NULL;
+			j->state = V_READ_DECL;
+			goto next;
+		}
+		if (j->cancelled && !j->sub && j->decl_sub)
+			return 1;       /* the declared schema's build stops */
 		if (j->cancelled && !j->sub) {
 			rt_err_set(err, RT_ERR_CANCEL, "%s cancelled",
 				   j->op == OP_VERIFY ? "verify" : "check");
@@ -629,15 +709,16 @@ v_step(void *impl, struct rt_err *err)
 				return 0;
 			}
 			if (r < 0) {
-				drop_build(j);
+				stop_all(j);
 				j->state = S_DONE;
 				return -1;
 			}
 		}
+next:
 		r = j->op == OP_VERIFY ? verify_next(j, cat, err) :
 		    j->state >= D_SEED ? data_next(j, cat, err) : check_next(j, cat, err);
 		if (r <= 0) {
-			drop_build(j);
+			stop_all(j);
 			if (r < 0)
 				j->state = S_DONE;
 			return r;
@@ -653,6 +734,8 @@ v_cancel(void *impl)
 	j->cancelled = true;
 	if (j->sub)
 		rt_job_cancel(j->sub);
+	if (j->decl_sub)
+		rt_job_cancel(j->decl_sub);
 }
 
 static void
@@ -662,6 +745,8 @@ v_free(void *impl)
 
 	rt_job_free(j->sub);
 	drop_build(j);
+	drop_decl(j);
+	rt_catalog_free(j->decl_cat);
 	rt_strv_free(&j->cur);
 	rt_catalog_free(j->live_cat);
 	rt_catalog_free(j->before);
