@@ -90,19 +90,27 @@ rt_autogen_check(const struct rt_graph *g, const struct rt_autogen_job_opts *opt
 
 /* ---- the migrate job ---------------------------------------------------------- */
 
-enum astate { A_START, A_BUILD, A_READ_A, A_LOAD_B, A_READ_B, A_DONE };
+/* One of the two schemas, built in its own shadow database beside the other
+ * (two backends at once): the head's (the migrations upgraded) or the
+ * declared one (its file loaded), then read. */
+enum sphase { S_BUILD, S_READ, S_DONE };
+
+struct side {
+	struct rt_schema_build *b;      /* its shadow, owned */
+	struct rt_job *sub;             /* the build or the read running, owned */
+	enum sphase ph;
+	struct rt_catalog *cat;         /* the model, once read */
+};
 
 struct ajob {
-	enum astate state;
+	bool started, done;
 	struct rt_db *live;             /* borrowed; NULL with a shadow url */
 	const struct rt_graph *g;       /* borrowed */
 	struct rt_autogen_result *out;  /* borrowed */
 	char *shadow_url, *schema_file, *versions_dir, *message;
 	bool no_rename;
 	struct rt_strv parents;
-	struct rt_job *sub;             /* the sub-job running, owned */
-	struct rt_schema_build *a, *b;  /* the head's shadow, the declared schema's */
-	struct rt_catalog *ca, *cb;
+	struct side a, b;               /* the head's, the declared schema's */
 	bool cancelled;
 };
 
@@ -117,19 +125,92 @@ drop(struct rt_autogen_result *out, struct rt_schema_build **b)
 	*b = NULL;
 }
 
+/* Ends what runs (each sub-job cancelled and waited for: rt_job_free) and
+ * drops both shadows. */
 static void
 drop_all(struct ajob *j)
 {
-	drop(j->out, &j->b);
-	drop(j->out, &j->a);
+	rt_job_free(j->b.sub);
+	j->b.sub = NULL;
+	rt_job_free(j->a.sub);
+	j->a.sub = NULL;
+	drop(j->out, &j->b.b);
+	drop(j->out, &j->a.b);
 	j->out->phase = NULL;
 }
 
 static int
-start_read(struct ajob *j, struct rt_schema_build *b, struct rt_err *err)
+side_read(struct side *s, struct rt_err *err)
 {
-	j->sub = rt_catalog_read_start(rt_schema_build_db(b), NULL, err);
-	return j->sub ? 1 : -1;
+	s->ph = S_READ;
+	s->sub = rt_catalog_read_start(rt_schema_build_db(s->b), NULL, err);
+	return s->sub ? 0 : -1;
+}
+
+/* One step of a side (never waits): its build on, then its read. 0, or -1
+ * with err (the head's build failing says so in the detail). */
+static int
+side_step(struct side *s, bool is_head, struct rt_err *err)
+{
+	int r;
+
+	if (!s->sub || (r = rt_job_step(s->sub, err)) == 1)
+		return 0;
+	if (r == 0 && s->ph == S_READ)
+		s->cat = rt_catalog_read_take(s->sub);
+	rt_job_free(s->sub);
+	s->sub = NULL;
+	if (r < 0) {
+		if (is_head && s->ph == S_BUILD && err->kind != RT_ERR_CANCEL &&
+		    err->kind != RT_ERR_INPUT)
+			rt_err_detail(err, BUILD_DETAIL);
+		return -1;
+	}
+	if (s->ph == S_BUILD)
+		return side_read(s, err);
+	s->ph = S_DONE;
+	return 0;
+}
+
+/* Both shadows made (one short blocking statement each), the head's build
+ * (or, without revisions, its read) and the declared schema's load started. */
+static int
+start_sides(struct ajob *j, struct rt_err *err)
+{
+	int r = 0;
+
+	if (!(j->a.b = rt_schema_build_new(j->live, j->shadow_url, err)))
+		return -1;
+	if (j->parents.n > 0 &&
+	    (r = rt_schema_build_start(j->a.b, j->g, true, "head", &j->a.sub, err)) < 0) {
+		if (err->kind != RT_ERR_INPUT)
+			rt_err_detail(err, BUILD_DETAIL);
+		return -1;
+	}
+	if (r == 1)
+		j->a.ph = S_BUILD;
+	else if (side_read(&j->a, err) < 0)
+		return -1;
+	if (!(j->b.b = rt_schema_build_new(j->live, j->shadow_url, err)))
+		return -1;
+	j->b.ph = S_BUILD;
+	j->b.sub = rt_schema_build_load_start(j->b.b, j->schema_file, err);
+	return j->b.sub ? 0 : -1;
+}
+
+/* What runs now, for a front end's progress line (static text). */
+static const char *
+phase_of(const struct ajob *j)
+{
+	bool a = j->a.ph == S_BUILD, b = j->b.ph == S_BUILD;
+
+	if (a && b)
+		return "building the head; loading the declared schema in a shadow database";
+	if (a)
+		return "building the head in a shadow database";
+	if (b)
+		return "loading the declared schema in a shadow database";
+	return "reading the schemas";
 }
 
 /* Strips the trailing newlines of a generated section. */
@@ -152,10 +233,10 @@ generate(struct ajob *j, struct rt_err *err)
 
 	ao.no_rename = j->no_rename;
 	ao.has_cast = rt_autogen_db_has_cast;
-	ao.ctx = rt_schema_build_db(j->b);
-	rt_autogen_generate(j->ca, j->cb, &ao, &up);
-	ao.ctx = rt_schema_build_db(j->a);
-	rt_autogen_generate(j->cb, j->ca, &ao, &down);
+	ao.ctx = rt_schema_build_db(j->b.b);
+	rt_autogen_generate(j->a.cat, j->b.cat, &ao, &up);
+	ao.ctx = rt_schema_build_db(j->a.b);
+	rt_autogen_generate(j->b.cat, j->a.cat, &ao, &down);
 	if (up.nchanges == 0 && !*up.sql) {
 		j->out->no_changes = true;
 	} else {
@@ -174,110 +255,51 @@ generate(struct ajob *j, struct rt_err *err)
 	return rc;
 }
 
-/* What to do next, the previous sub-job (if any) done; a model it read in
- * cat (owned here). 1: a sub-job runs (or go on), 0 done, -1 err. */
-static int
-a_next(struct ajob *j, struct rt_catalog *cat, struct rt_err *err)
-{
-	int r;
-
-	switch (j->state) {
-	case A_START:
-		j->out->phase = "building the head in a shadow database";
-		if (!(j->a = rt_schema_build_new(j->live, j->shadow_url, err)))
-			return -1;
-		j->state = A_BUILD;
-		if (j->parents.n > 0) {
-			if ((r = rt_schema_build_start(j->a, j->g, true, "head", &j->sub, err)) < 0) {
-				if (err->kind != RT_ERR_INPUT)
-					rt_err_detail(err, BUILD_DETAIL);
-				return -1;
-			}
-			if (r == 1)
-				return 1;
-		}
-		/* fall through */
-	case A_BUILD:
-		j->out->phase = "reading the head's schema";
-		j->state = A_READ_A;
-		return start_read(j, j->a, err);
-	case A_READ_A:
-		j->ca = cat;
-		j->out->phase = "loading the declared schema in a shadow database";
-		if (!(j->b = rt_schema_build_new(j->live, j->shadow_url, err)))
-			return -1;
-		j->state = A_LOAD_B;
-		j->sub = rt_schema_build_load_start(j->b, j->schema_file, err);
-		return j->sub ? 1 : -1;
-	case A_LOAD_B:
-		j->out->phase = "reading the declared schema";
-		j->state = A_READ_B;
-		return start_read(j, j->b, err);
-	case A_READ_B:
-		j->cb = cat;
-		j->out->phase = "writing the revision";
-		j->state = A_DONE;
-		return generate(j, err) < 0 ? -1 : 0;
-	default:
-		rt_catalog_free(cat);
-		return 0;
-	}
-}
-
 static size_t
 a_fds(void *impl, struct pollfd *fds, size_t max)
 {
 	struct ajob *j = impl;
+	size_t n = j->a.sub ? rt_job_fds(j->a.sub, fds, max) : 0;
 
-	return j->sub ? rt_job_fds(j->sub, fds, max) : 0;
+	if (j->b.sub && n < max)
+		n += rt_job_fds(j->b.sub, fds + n, max - n);
+	return n;
 }
 
 static int
 a_step(void *impl, struct rt_err *err)
 {
 	struct ajob *j = impl;
-	int r;
+	int rc;
 
-	for (;;) {
-		struct rt_catalog *cat = NULL;
-
-		if (j->state == A_DONE)
-			return 0;
-		if (j->cancelled && !j->sub) {
-			rt_err_set(err, RT_ERR_CANCEL, "migrate cancelled");
-			drop_all(j);
-			j->state = A_DONE;
-			return -1;
-		}
-		if (j->sub) {
-			enum astate was = j->state;
-
-			if ((r = rt_job_step(j->sub, err)) == 1)
-				return 1;
-			if (r == 0 && (was == A_READ_A || was == A_READ_B))
-				cat = rt_catalog_read_take(j->sub);
-			rt_job_free(j->sub);
-			j->sub = NULL;
-			if (r < 0) {
-				if (was == A_BUILD && err->kind != RT_ERR_CANCEL &&
-				    err->kind != RT_ERR_INPUT)
-					rt_err_detail(err, BUILD_DETAIL);
-				drop_all(j);
-				j->state = A_DONE;
-				return -1;
-			}
-			if (j->cancelled) {
-				rt_catalog_free(cat);
-				continue;
-			}
-		}
-		r = a_next(j, cat, err);
-		if (r <= 0) {
-			drop_all(j);
-			j->state = A_DONE;
-			return r;
-		}
+	if (j->done)
+		return 0;
+	if (!j->started) {
+		j->started = true;
+		if (!j->cancelled && start_sides(j, err) < 0)
+			goto fail;
 	}
+	if (side_step(&j->a, true, err) < 0 || side_step(&j->b, false, err) < 0)
+		goto fail;
+	if (j->cancelled) {
+		if (j->a.sub || j->b.sub)
+			return 1;       /* stopping: the sub-jobs were cancelled */
+		rt_err_set(err, RT_ERR_CANCEL, "migrate cancelled");
+		goto fail;
+	}
+	if (j->a.ph != S_DONE || j->b.ph != S_DONE) {
+		j->out->phase = phase_of(j);
+		return 1;
+	}
+	j->out->phase = "writing the revision";
+	rc = generate(j, err);
+	drop_all(j);
+	j->done = true;
+	return rc < 0 ? -1 : 0;
+fail:
+	drop_all(j);
+	j->done = true;
+	return -1;
 }
 
 static void
@@ -286,8 +308,10 @@ a_cancel(void *impl)
 	struct ajob *j = impl;
 
 	j->cancelled = true;
-	if (j->sub)
-		rt_job_cancel(j->sub);
+	if (j->a.sub)
+		rt_job_cancel(j->a.sub);
+	if (j->b.sub)
+		rt_job_cancel(j->b.sub);
 }
 
 static void
@@ -295,10 +319,9 @@ a_free(void *impl)
 {
 	struct ajob *j = impl;
 
-	rt_job_free(j->sub);
 	drop_all(j);
-	rt_catalog_free(j->ca);
-	rt_catalog_free(j->cb);
+	rt_catalog_free(j->a.cat);
+	rt_catalog_free(j->b.cat);
 	rt_strv_free(&j->parents);
 	free(j->shadow_url);
 	free(j->schema_file);
@@ -327,7 +350,6 @@ rt_autogen_start(struct rt_db *live, const struct rt_graph *g,
 	else
 		rt_rev_new_id(id);
 	j = rt_xcalloc(1, sizeof(*j));
-	j->state = A_START;
 	j->live = live;
 	j->g = g;
 	j->out = out;

@@ -51,8 +51,8 @@ int rt_autogen_check(const struct rt_graph *g, const struct rt_autogen_job_opts 
 
 /* Starts migrate: rt_autogen_check; then, in the job, a shadow database
  * with the migrations upgraded to the head (empty when there is no
- * revision) and read, a second one with the declared schema file loaded
- * and read, rt_autogen_generate both ways (casts asked of the shadows), and
+ * revision) and read, and at the same time a second one with the declared
+ * schema file loaded and read, rt_autogen_generate both ways (casts asked of the shadows), and
  * unless nothing changed, the revision file written with rt_rev_create
  * (its parent the head). live must be connected (or NULL with
  * opts->shadow_url) and stay unused while the job runs; g and out are

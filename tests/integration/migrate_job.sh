@@ -72,6 +72,29 @@ wait $rp; rc=$?
 is "Ctrl-C during the head's build exits 130" "$rc" 130
 is "... no new file" "$(nfiles)" "$n1"
 is "... no shadow database left" "$(shadows)" 0
+
+# --- the head and the declared schema build at once (two shadows, two backends)
+printf '\nSELECT pg_sleep(5);\n' >>"$P/schema.sql"
+env -u DATABASE_URL "$RETORT" -d "$P" --url "$PGURL" migrate -m slow >"$T/int3.out" 2>&1 &
+rp=$!
+most=0
+for _ in $(seq 100); do
+	n=$(sleeping)
+	[ "$n" -gt "$most" ] && most=$n
+	[ "$most" -ge 2 ] && break
+	sleep 0.05
+done
+is "the head's build and the declared schema's load run at once" "$most" 2
+kill -INT $rp
+t0=$(date +%s.%N)
+wait $rp; rc=$?
+t1=$(date +%s.%N)
+is "Ctrl-C stops both: exit 130" "$rc" 130
+check "... at once (not after the 5 s statements)" test "$(echo "$t1 - $t0 < 3" | bc)" = 1
+is "... no new file" "$(nfiles)" "$n1"
+is "... no shadow database left" "$(shadows)" 0
+is "... nothing still sleeping on the server" "$(sleeping)" 0
+cp "$T/schema.orig" "$P/schema.sql"
 rm -f "$V/00000000dd01_slow.sql"
 
 # --- several heads (a second child of the head's parent): bad input naming
