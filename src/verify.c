@@ -153,7 +153,7 @@ drop_decl(struct vjob *j)
 }
 
 /* Ends what runs (each sub-job cancelled and waited for: rt_job_free)
- * and drops the shadows. */
+ * and drops the shadows: no DROP DATABASE runs while a sub-job does. */
 static void
 stop_all(struct vjob *j)
 {
@@ -338,7 +338,12 @@ verify_next(struct vjob *j, struct rt_catalog *cat, struct rt_err *err)
 			 "missing from the live database (the migrations make it)", "live -> migrations");
 		rt_cat_diff_free(&d);
 		rt_catalog_free(cat);
-		drop_build(j);
+		/* its shadow is dropped once the declared schema's build is over:
+		 * DROP DATABASE waits for every backend to take a barrier, which
+		 * one blocked writing a read's rows to us (the other side's)
+		 * never does while we wait */
+		if (!j->decl_sub)
+			drop_build(j);
 declared:
 		/* the declared schema's model, when it has one: v_step hands it over */
 		j->state = j->out->has_declared ? V_WAIT_DECL : V_LINT;
