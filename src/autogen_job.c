@@ -90,18 +90,6 @@ rt_autogen_check(const struct rt_graph *g, const struct rt_autogen_job_opts *opt
 
 /* ---- the migrate job ---------------------------------------------------------- */
 
-/* One of the two schemas, built in its own shadow database beside the other
- * (two backends at once): the head's (the migrations upgraded) or the
- * declared one (its file loaded), then read. */
-enum sphase { S_BUILD, S_READ, S_DONE };
-
-struct side {
-	struct rt_schema_build *b;      /* its shadow, owned */
-	struct rt_job *sub;             /* the build or the read running, owned */
-	enum sphase ph;
-	struct rt_catalog *cat;         /* the model, once read */
-};
-
 struct ajob {
 	bool started, done;
 	struct rt_db *live;             /* borrowed; NULL with a shadow url */
@@ -110,7 +98,9 @@ struct ajob {
 	char *shadow_url, *schema_file, *versions_dir, *message;
 	bool no_rename;
 	struct rt_strv parents;
-	struct side a, b;               /* the head's, the declared schema's */
+	/* the head's (the migrations upgraded) and the declared schema's (its
+	 * file loaded), each built in its own shadow beside the other, then read */
+	struct rt_schema_side a, b;
 	bool cancelled;
 };
 
@@ -139,39 +129,6 @@ drop_all(struct ajob *j)
 	j->out->phase = NULL;
 }
 
-static int
-side_read(struct side *s, struct rt_err *err)
-{
-	s->ph = S_READ;
-	s->sub = rt_catalog_read_start(rt_schema_build_db(s->b), NULL, err);
-	return s->sub ? 0 : -1;
-}
-
-/* One step of a side (never waits): its build on, then its read. 0, or -1
- * with err (the head's build failing says so in the detail). */
-static int
-side_step(struct side *s, bool is_head, struct rt_err *err)
-{
-	int r;
-
-	if (!s->sub || (r = rt_job_step(s->sub, err)) == 1)
-		return 0;
-	if (r == 0 && s->ph == S_READ)
-		s->cat = rt_catalog_read_take(s->sub);
-	rt_job_free(s->sub);
-	s->sub = NULL;
-	if (r < 0) {
-		if (is_head && s->ph == S_BUILD && err->kind != RT_ERR_CANCEL &&
-		    err->kind != RT_ERR_INPUT)
-			rt_err_detail(err, BUILD_DETAIL);
-		return -1;
-	}
-	if (s->ph == S_BUILD)
-		return side_read(s, err);
-	s->ph = S_DONE;
-	return 0;
-}
-
 /* Both shadows made (one short blocking statement each), the head's build
  * (or, without revisions, its read) and the declared schema's load started. */
 static int
@@ -187,13 +144,10 @@ start_sides(struct ajob *j, struct rt_err *err)
 			rt_err_detail(err, BUILD_DETAIL);
 		return -1;
 	}
-	if (r == 1)
-		j->a.ph = S_BUILD;
-	else if (side_read(&j->a, err) < 0)
+	if (r != 1 && rt_schema_side_read(&j->a, err) < 0)
 		return -1;
 	if (!(j->b.b = rt_schema_build_new(j->live, j->shadow_url, err)))
 		return -1;
-	j->b.ph = S_BUILD;
 	j->b.sub = rt_schema_build_load_start(j->b.b, j->schema_file, err);
 	return j->b.sub ? 0 : -1;
 }
@@ -202,7 +156,7 @@ start_sides(struct ajob *j, struct rt_err *err)
 static const char *
 phase_of(const struct ajob *j)
 {
-	bool a = j->a.ph == S_BUILD, b = j->b.ph == S_BUILD;
+	bool a = j->a.sub && !j->a.reading, b = j->b.sub && !j->b.reading;
 
 	if (a && b)
 		return "building the head; loading the declared schema in a shadow database";
@@ -279,7 +233,13 @@ a_step(void *impl, struct rt_err *err)
 		if (!j->cancelled && start_sides(j, err) < 0)
 			goto fail;
 	}
-	if (side_step(&j->a, true, err) < 0 || side_step(&j->b, false, err) < 0)
+	if (rt_schema_side_step(&j->a, err) < 0) {
+		/* the head's build failing: say so (a read failing needs no word) */
+		if (!j->a.reading && err->kind != RT_ERR_CANCEL && err->kind != RT_ERR_INPUT)
+			rt_err_detail(err, BUILD_DETAIL);
+		goto fail;
+	}
+	if (rt_schema_side_step(&j->b, err) < 0)
 		goto fail;
 	if (j->cancelled) {
 		if (j->a.sub || j->b.sub)
@@ -287,7 +247,7 @@ a_step(void *impl, struct rt_err *err)
 		rt_err_set(err, RT_ERR_CANCEL, "migrate cancelled");
 		goto fail;
 	}
-	if (j->a.ph != S_DONE || j->b.ph != S_DONE) {
+	if (!j->a.done || !j->b.done) {
 		j->out->phase = phase_of(j);
 		return 1;
 	}
@@ -367,23 +327,25 @@ rt_autogen_start(struct rt_db *live, const struct rt_graph *g,
 /* ---- the schema model job ----------------------------------------------------- */
 
 struct sjob {
-	struct rt_job *sub;             /* the build, then the read; owned */
-	struct rt_schema_build *b;      /* owned */
-	struct rt_catalog *cat;         /* the result, until taken */
-	bool is_reading;
+	struct rt_schema_side side;     /* the build, then the read; owned */
 	bool is_done;
 	bool cancelled;
 	char *warning;
 };
 
+/* Ends what runs (rt_job_free cancels and waits) and drops the shadow; a
+ * failure to drop becomes the warning. */
 static void
 s_drop(struct sjob *j)
 {
 	struct rt_err e = { 0 };
 
-	if (j->b && rt_schema_build_free(j->b, &e) < 0 && !j->warning)
+	rt_job_free(j->side.sub);
+	j->side.sub = NULL;
+	if (j->side.b && rt_schema_build_free(j->side.b, &e) < 0 && !j->warning)
 		j->warning = rt_xstrdup(e.msg);
-	j->b = NULL;
+	j->side.b = NULL;
+	j->is_done = true;
 }
 
 static size_t
@@ -391,52 +353,33 @@ s_fds(void *impl, struct pollfd *fds, size_t max)
 {
 	struct sjob *j = impl;
 
-	return j->sub ? rt_job_fds(j->sub, fds, max) : 0;
+	return j->side.sub ? rt_job_fds(j->side.sub, fds, max) : 0;
 }
 
 static int
 s_step(void *impl, struct rt_err *err)
 {
 	struct sjob *j = impl;
-	int r;
 
 	if (j->is_done)
 		return 0;
-	if (j->cancelled && !j->sub) {
+	if (rt_schema_side_step(&j->side, err) < 0) {
+		if (!j->side.reading && err->kind != RT_ERR_CANCEL && err->kind != RT_ERR_INPUT)
+			rt_err_detail(err, BUILD_DETAIL);
+		s_drop(j);
+		return -1;
+	}
+	if (j->cancelled && !j->side.done) {
+		if (j->side.sub)
+			return 1;       /* stopping */
 		rt_err_set(err, RT_ERR_CANCEL, "schema cancelled");
 		s_drop(j);
-		j->is_done = true;
 		return -1;
 	}
-	if (j->sub) {
-		if ((r = rt_job_step(j->sub, err)) == 1)
-			return 1;
-		if (r == 0 && j->is_reading)
-			j->cat = rt_catalog_read_take(j->sub);
-		rt_job_free(j->sub);
-		j->sub = NULL;
-		if (r < 0) {
-			if (!j->is_reading && err->kind != RT_ERR_CANCEL && err->kind != RT_ERR_INPUT)
-				rt_err_detail(err, BUILD_DETAIL);
-			s_drop(j);
-			j->is_done = true;
-			return -1;
-		}
-		if (j->is_reading) {
-			s_drop(j);
-			j->is_done = true;
-			return 0;
-		}
-		if (j->cancelled)
-			return s_step(impl, err);
-	}
-	if (!(j->sub = rt_catalog_read_start(rt_schema_build_db(j->b), NULL, err))) {
-		s_drop(j);
-		j->is_done = true;
-		return -1;
-	}
-	j->is_reading = true;
-	return 1;
+	if (!j->side.done)
+		return 1;
+	s_drop(j);
+	return 0;
 }
 
 static void
@@ -445,8 +388,8 @@ s_cancel(void *impl)
 	struct sjob *j = impl;
 
 	j->cancelled = true;
-	if (j->sub)
-		rt_job_cancel(j->sub);
+	if (j->side.sub)
+		rt_job_cancel(j->side.sub);
 }
 
 static void
@@ -454,9 +397,8 @@ s_free(void *impl)
 {
 	struct sjob *j = impl;
 
-	rt_job_free(j->sub);
 	s_drop(j);
-	rt_catalog_free(j->cat);
+	rt_catalog_free(j->side.cat);
 	free(j->warning);
 	free(j);
 }
@@ -470,15 +412,18 @@ rt_schema_model_start(struct rt_db *live, const struct rt_graph *g, const char *
 		      const char *target, struct rt_err *err)
 {
 	struct sjob *j = rt_xcalloc(1, sizeof(*j));
+	int r = 0;
 
-	if (!(j->b = rt_schema_build_new(live, shadow_url, err)))
+	if (!(j->side.b = rt_schema_build_new(live, shadow_url, err)))
 		goto fail;
 	if (strcmp(target, "base") != 0 &&
-	    rt_schema_build_start(j->b, g, true, target, &j->sub, err) < 0) {
+	    (r = rt_schema_build_start(j->side.b, g, true, target, &j->side.sub, err)) < 0) {
 		if (err->kind != RT_ERR_CANCEL && err->kind != RT_ERR_INPUT)
 			rt_err_detail(err, BUILD_DETAIL);
 		goto fail;
 	}
+	if (r != 1 && rt_schema_side_read(&j->side, err) < 0)
+		goto fail;
 	return rt_job_new(&schema_ops, j);
 fail:
 	s_free(j);
@@ -494,8 +439,8 @@ rt_schema_model_take(struct rt_job *job)
 	if (!job || rt_job_ops_of(job) != &schema_ops)
 		return NULL;
 	j = rt_job_impl(job);
-	cat = j->cat;
-	j->cat = NULL;
+	cat = j->side.cat;
+	j->side.cat = NULL;
 	return cat;
 }
 

@@ -72,6 +72,27 @@ struct rt_catalog *rt_schema_build_read(struct rt_schema_build *b, struct rt_err
  * models), -1 with err when the server fails. */
 int rt_schema_build_track(struct rt_schema_build *b, struct rt_err *err);
 
+/* One schema built in its own shadow and then read, stepped by hand beside
+ * other work (verify and migrate build two at once): set b and start sub
+ * (a build or a load: rt_schema_build_start, rt_schema_build_load_start),
+ * or call rt_schema_side_read when there is nothing to build; then
+ * rt_schema_side_step until done. The caller owns b, sub and cat; sub's
+ * fds are the side's. */
+struct rt_schema_side {
+	struct rt_schema_build *b;
+	struct rt_job *sub;             /* the build, then the read */
+	bool reading, done;
+	struct rt_catalog *cat;         /* the model, once done */
+};
+
+/* Starts the side's read. 0, or -1 with err. */
+int rt_schema_side_read(struct rt_schema_side *s, struct rt_err *err);
+
+/* One step of the side's sub-job, never waiting: the build ended starts
+ * the read, the read ended gives cat (done). 0, or -1 with err (the
+ * failing sub-job's; reading tells which it was). */
+int rt_schema_side_step(struct rt_schema_side *s, struct rt_err *err);
+
 /* The shadow's connection. Borrowed until rt_schema_build_free. */
 struct rt_db *rt_schema_build_db(struct rt_schema_build *b);
 

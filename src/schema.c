@@ -415,6 +415,34 @@ rt_schema_build_read(struct rt_schema_build *b, struct rt_err *err)
 	return rt_catalog_read(rt_shadow_db(b->shadow), NULL, err);
 }
 
+int
+rt_schema_side_read(struct rt_schema_side *s, struct rt_err *err)
+{
+	s->reading = true;
+	s->sub = rt_catalog_read_start(rt_shadow_db(s->b->shadow), NULL, err);
+	return s->sub ? 0 : -1;
+}
+
+int
+rt_schema_side_step(struct rt_schema_side *s, struct rt_err *err)
+{
+	int r;
+
+	if (!s->sub || (r = rt_job_step(s->sub, err)) == 1)
+		return 0;
+	if (r == 0 && s->reading)
+		s->cat = rt_catalog_read_take(s->sub);
+	rt_job_free(s->sub);
+	s->sub = NULL;
+	if (r < 0)
+		return -1;
+	if (s->reading) {
+		s->done = true;
+		return 0;
+	}
+	return rt_schema_side_read(s, err);
+}
+
 struct rt_db *
 rt_schema_build_db(struct rt_schema_build *b)
 {

@@ -97,12 +97,9 @@ struct vjob {
 	char *cache_dir;                /* verify: models kept on disk, or NULL */
 	char key[65];                   /* verify: the key of the model being built, or "" */
 	/* verify: the declared schema, built in its own shadow beside the
-	 * migrations' (two backends at once): loaded, then read into decl_cat
+	 * migrations' (two backends at once): loaded, then read (rt_schema_side_step)
 	 * (or taken from the cache); no schema file: has_declared false */
-	struct rt_schema_build *decl_b;
-	struct rt_job *decl_sub;
-	bool decl_reading;
-	struct rt_catalog *decl_cat;
+	struct rt_schema_side decl;
 	char decl_key[65];
 	struct rt_catalog *before, *up; /* check: before the revision, after its upgrade */
 	size_t node;                    /* check: the revision in its round trip */
@@ -145,11 +142,11 @@ drop_decl(struct vjob *j)
 {
 	struct rt_err e = { 0 };
 
-	rt_job_free(j->decl_sub);
-	j->decl_sub = NULL;
-	if (j->decl_b && rt_schema_build_free(j->decl_b, &e) < 0 && !j->out->warning)
+	rt_job_free(j->decl.sub);
+	j->decl.sub = NULL;
+	if (j->decl.b && rt_schema_build_free(j->decl.b, &e) < 0 && !j->out->warning)
 		j->out->warning = rt_xstrdup(e.msg);
-	j->decl_b = NULL;
+	j->decl.b = NULL;
 }
 
 /* Ends what runs (each sub-job cancelled and waited for: rt_job_free)
@@ -257,7 +254,7 @@ cache_store(struct vjob *j, char key[65], const struct rt_catalog *cat)
 }
 
 /* verify: the declared schema's model from the cache, or its shadow made
- * and its load started (decl_step runs it); nothing without a schema file. */
+ * and its load started (v_step steps it); nothing without a schema file. */
 static int
 start_declared(struct vjob *j, struct rt_err *err)
 {
@@ -267,35 +264,14 @@ start_declared(struct vjob *j, struct rt_err *err)
 		return 0;
 	j->out->has_declared = true;
 	if (cache_lookup(j, rt_modelcache_key_file(j->schema_file, j->live, j->decl_key),
-			 j->decl_key, &j->decl_cat))
+			 j->decl_key, &j->decl.cat)) {
+		j->decl.done = true;
 		return 0;
-	if (!(j->decl_b = rt_schema_build_new(j->live, j->shadow_url, err)))
-		return -1;
-	j->decl_sub = rt_schema_build_load_start(j->decl_b, j->schema_file, err);
-	return j->decl_sub ? 0 : -1;
-}
-
-/* verify: one step of the declared schema's build (load, then read); never
- * waits. 0, or -1 with err when it failed ("file:line: ..." for the load). */
-static int
-decl_step(struct vjob *j, struct rt_err *err)
-{
-	int r;
-
-	if (!j->decl_sub || (r = rt_job_step(j->decl_sub, err)) == 1)
-		return 0;
-	if (r == 0 && j->decl_reading)
-		j->decl_cat = rt_catalog_read_take(j->decl_sub);
-	rt_job_free(j->decl_sub);
-	j->decl_sub = NULL;
-	if (r < 0)
-		return -1;
-	if (!j->decl_reading) {
-		j->decl_reading = true;
-		j->decl_sub = rt_catalog_read_start(rt_schema_build_db(j->decl_b), NULL, err);
-		return j->decl_sub ? 0 : -1;
 	}
-	return 0;
+	if (!(j->decl.b = rt_schema_build_new(j->live, j->shadow_url, err)))
+		return -1;
+	j->decl.sub = rt_schema_build_load_start(j->decl.b, j->schema_file, err);
+	return j->decl.sub ? 0 : -1;
 }
 
 /* verify: what to do next, the previous sub-job (if any) done; its model in
@@ -342,7 +318,7 @@ verify_next(struct vjob *j, struct rt_catalog *cat, struct rt_err *err)
 		 * DROP DATABASE waits for every backend to take a barrier, which
 		 * one blocked writing a read's rows to us (the other side's)
 		 * never does while we wait */
-		if (!j->decl_sub)
+		if (!j->decl.sub)
 			drop_build(j);
 declared:
 		/* the declared schema's model, when it has one: v_step hands it over */
@@ -657,8 +633,8 @@ v_fds(void *impl, struct pollfd *fds, size_t max)
 	struct vjob *j = impl;
 	size_t n = j->sub ? rt_job_fds(j->sub, fds, max) : 0;
 
-	if (j->decl_sub && n < max)
-		n += rt_job_fds(j->decl_sub, fds + n, max - n);
+	if (j->decl.sub && n < max)
+		n += rt_job_fds(j->decl.sub, fds + n, max - n);
 	return n;
 }
 
@@ -673,20 +649,20 @@ v_step(void *impl, struct rt_err *err)
 
 		if (j->state == S_DONE)
 			return 0;
-		if (j->op == OP_VERIFY && decl_step(j, err) < 0) {
+		if (j->op == OP_VERIFY && rt_schema_side_step(&j->decl, err) < 0) {
 			stop_all(j);
 			j->state = S_DONE;
 			return -1;
 		}
 		if (j->state == V_WAIT_DECL && !j->cancelled) {
-			if (j->decl_sub)
+			if (!j->decl.done)
 				return 1;
-			cat = j->decl_cat;
-			j->decl_cat = NULL;
+			cat = j->decl.cat;
+			j->decl.cat = NULL;
 			j->state = V_READ_DECL;
 			goto next;
 		}
-		if (j->cancelled && !j->sub && j->decl_sub)
+		if (j->cancelled && !j->sub && j->decl.sub)
 			return 1;       /* the declared schema's build stops */
 		if (j->cancelled && !j->sub) {
 			rt_err_set(err, RT_ERR_CANCEL, "%s cancelled",
@@ -739,8 +715,8 @@ v_cancel(void *impl)
 	j->cancelled = true;
 	if (j->sub)
 		rt_job_cancel(j->sub);
-	if (j->decl_sub)
-		rt_job_cancel(j->decl_sub);
+	if (j->decl.sub)
+		rt_job_cancel(j->decl.sub);
 }
 
 static void
@@ -751,7 +727,7 @@ v_free(void *impl)
 	rt_job_free(j->sub);
 	drop_build(j);
 	drop_decl(j);
-	rt_catalog_free(j->decl_cat);
+	rt_catalog_free(j->decl.cat);
 	rt_strv_free(&j->cur);
 	rt_catalog_free(j->live_cat);
 	rt_catalog_free(j->before);
